@@ -1,0 +1,45 @@
+//! # qualys-cs-core
+//!
+//! The pure heart of qualys-cs: wire models of the Qualys Container Security registry-schedule
+//! API, validation of every documented rule, schedule semantics (next run times) and the one
+//! [`Error`] type with stable codes. No I/O, no async runtime, no HTTP types: the client, the
+//! emulator, the CLI and every language binding call these same functions.
+//!
+//! ```
+//! use qualys_cs_core::{validate_value, ScheduleRequest, WeekDay};
+//!
+//! // Typed: the builder chooses the kind first, so weekDay can't go with a daily schedule.
+//! let req = ScheduleRequest::weekly("nightly", WeekDay::Monday).repo("library/nginx").build()?;
+//! assert_eq!(req.to_value()["weekDay"], "MONDAY");
+//!
+//! // Untyped: arbitrary JSON gets every problem at once, each with a JSON pointer and a code.
+//! let report = validate_value(&serde_json::json!({"name": "x", "onDemand": false,
+//!     "scheduleIntervalInDays": 400, "filters": []}));
+//! let codes: Vec<_> = report.errors.iter().map(|v| v.code.as_str()).collect();
+//! assert_eq!(codes, ["interval_out_of_range", "filters_required"]);
+//! # Ok::<(), qualys_cs_core::Error>(())
+//! ```
+
+pub mod builder;
+pub mod decode;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod semantics;
+pub mod validate;
+
+pub use builder::ScheduleBuilder;
+pub use enums::{RegistryType, ScheduleStatus, WeekDay};
+pub use error::{Error, HttpDetails, Violation};
+pub use ids::{RegistryId, ScheduleId};
+pub use model::{
+    AdditionalFilters, BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Extra,
+    Filter, JobError, Millis, Page, Registry, RegistryDetails, RepoTag, Repository, Schedule,
+    ScheduleRequest, decode_body,
+};
+pub use semantics::next_runs;
+pub use validate::{RULES, Report, Severity, validate, validate_update, validate_value};
+
+/// Re-exported so callers use the same time types as the core.
+pub use jiff;

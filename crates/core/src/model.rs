@@ -1,0 +1,557 @@
+//! Wire models of spec §4–§7. JSON names are exactly the spec's; aliases are accepted on input,
+//! canonical names are always written.
+
+use crate::decode;
+use crate::enums::{RegistryType, ScheduleStatus, WeekDay};
+use crate::error::Error;
+use crate::ids::ScheduleId;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Fields a newer API version sent, or a caller added, kept verbatim.
+pub type Extra = BTreeMap<String, Value>;
+
+/// The body of create and update (spec §4).
+///
+/// Build one with [`ScheduleRequest::on_demand`], [`ScheduleRequest::every_days`],
+/// [`ScheduleRequest::weekly`] or [`ScheduleRequest::daily`], or decode one from JSON (the
+/// aliases `OnDemand` and `scheduleScanIntervalInDays` are accepted). Check it with
+/// [`crate::validate()`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleRequest {
+    /// Schedule name (required, not blank).
+    pub name: String,
+    /// `true` runs once now; `false` is an automatic (recurring) schedule. Absent means `true`.
+    pub on_demand: bool,
+    /// Automatic schedules: run every N days, 1..=365.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_interval_in_days: Option<i64>,
+    /// Weekly schedules (interval 7): the day to run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub week_day: Option<WeekDay>,
+    /// Daily schedules (interval 1): start time `HH:MM` in UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Rescan every image, not just new ones (subscription feature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force_scan: Option<bool>,
+    /// Type of the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry_type: Option<RegistryType>,
+    /// What to scan: at least one filter.
+    pub filters: Vec<Filter>,
+    /// Limit to the latest N tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_filters: Option<AdditionalFilters>,
+    /// Unknown fields, kept and sent as given (validation warns about them).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Default for ScheduleRequest {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            on_demand: true,
+            schedule_interval_in_days: None,
+            week_day: None,
+            schedule: None,
+            force_scan: None,
+            registry_type: None,
+            filters: Vec::new(),
+            additional_filters: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl ScheduleRequest {
+    /// Decodes a request from any JSON value (what Python dicts and JS objects send).
+    ///
+    /// Wrong JSON types come back as `validation` violations naming the field; rule checks are
+    /// [`crate::validate()`]'s job.
+    pub fn from_value(value: &Value) -> Result<Self, Error> {
+        let (req, problems) = decode::decode_request(value);
+        if problems.is_empty() {
+            Ok(req)
+        } else {
+            Err(Error::validation(problems))
+        }
+    }
+
+    /// Decodes from JSON text; a syntax error is a `validation` violation at the root.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            Error::validation(vec![crate::error::Violation::new(
+                "",
+                "invalid_json",
+                format!("the body is not valid JSON: {e}"),
+            )])
+        })?;
+        Self::from_value(&v)
+    }
+
+    /// The canonical JSON value (spec names, aliases resolved).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// True for automatic (recurring) schedules.
+    pub fn is_automatic(&self) -> bool {
+        !self.on_demand
+    }
+}
+
+impl<'de> Deserialize<'de> for ScheduleRequest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        ScheduleRequest::from_value(&v).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One filter: repositories (and tags) plus an optional image age.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Filter {
+    /// Only images created within this many days; `null` = no age filter.
+    #[serde(default)]
+    pub days: Option<i64>,
+    /// Repositories and their tags.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub repo_tags: Vec<RepoTag>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A repository and, optionally, comma-separated tags (`null` = all tags).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepoTag {
+    /// Repository name.
+    #[serde(default)]
+    pub repo: String,
+    /// Comma-separated tags, or `None` for all tags (sent as `null`).
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl RepoTag {
+    /// All tags of `repo`.
+    pub fn all_tags(repo: impl Into<String>) -> Self {
+        Self {
+            repo: repo.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The tags as a list (trimmed), empty for "all tags".
+    pub fn tags(&self) -> Vec<&str> {
+        match &self.tag {
+            None => Vec::new(),
+            Some(t) => t.split(',').map(str::trim).collect(),
+        }
+    }
+}
+
+/// Limit the scan to the latest N tags (`additionalFilters`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdditionalFilters {
+    /// How many tags, at least 1.
+    #[serde(default)]
+    pub number_of_tags: Option<i64>,
+    /// Ordering used to pick them; the documented value is `createdDate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_criteria: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// An epoch-millisecond instant as CS sends it: a number, a numeric string, or RFC 3339 text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis(pub i64);
+
+impl Millis {
+    /// As a `jiff` timestamp (None when out of range).
+    pub fn to_timestamp(self) -> Option<jiff::Timestamp> {
+        jiff::Timestamp::from_millisecond(self.0).ok()
+    }
+
+    /// From a `jiff` timestamp.
+    pub fn from_timestamp(t: jiff::Timestamp) -> Self {
+        Millis(t.as_millisecond())
+    }
+
+    fn from_json(v: &Value) -> Option<Self> {
+        match v {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+                .map(Millis),
+            Value::String(s) => {
+                let s = s.trim();
+                if let Ok(n) = s.parse::<i64>() {
+                    Some(Millis(n))
+                } else {
+                    s.parse::<jiff::Timestamp>().ok().map(Self::from_timestamp)
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Millis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // CS writes dates as epoch-millisecond strings.
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+/// Lenient date field: numbers, numeric strings, RFC 3339 strings; null and anything
+/// unreadable become `None` rather than failing the whole answer.
+fn lenient_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(Millis::from_json(&v))
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Lenient integer: numbers or numeric strings; anything else is `None`.
+fn lenient_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// One error reported on a schedule's job (`errors[]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobError {
+    /// Qualys error code.
+    #[serde(default)]
+    pub error_code: Option<Value>,
+    /// Message.
+    #[serde(default)]
+    pub error_message: Option<String>,
+    /// Parameters of the message.
+    #[serde(default)]
+    pub context_params: Option<Value>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A schedule as listed (spec §6). Unknown fields are kept in `extra`, never an error.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// The schedule's id.
+    #[serde(default)]
+    pub schedule_uuid: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// On demand or automatic.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "OnDemand")]
+    pub on_demand: Option<bool>,
+    /// Interval in days (automatic schedules), when the answer carries it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "scheduleScanIntervalInDays",
+        deserialize_with = "lenient_int"
+    )]
+    pub schedule_interval_in_days: Option<i64>,
+    /// Weekday (weekly schedules), when the answer carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_day: Option<WeekDay>,
+    /// `HH:MM` UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Force scan, when the answer carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_scan: Option<bool>,
+    /// Registry type, when the answer carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_type: Option<RegistryType>,
+    /// Status of the schedule's job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ScheduleStatus>,
+    /// Filters.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub filters: Vec<Filter>,
+    /// Latest-N-tags filter, when the answer carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_filters: Option<AdditionalFilters>,
+    /// Errors of the last job.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub errors: Vec<JobError>,
+    /// Created (epoch ms).
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub created: Option<Millis>,
+    /// Updated (epoch ms).
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub updated: Option<Millis>,
+    /// Job started.
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub job_start_date: Option<Millis>,
+    /// Job completed.
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub job_completion_date: Option<Millis>,
+    /// Listing phase started.
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub job_listing_start_date: Option<Millis>,
+    /// Listing phase completed.
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub job_listing_completion_date: Option<Millis>,
+    /// Scanning phase started.
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub job_scanning_start_date: Option<Millis>,
+    /// Scanning phase completed.
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub job_scanning_completion_date: Option<Millis>,
+    /// Unknown fields, kept verbatim.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Schedule {
+    /// The id as a strict [`ScheduleId`].
+    pub fn id(&self) -> Result<ScheduleId, Error> {
+        ScheduleId::parse(&self.schedule_uuid)
+    }
+
+    /// The status, `Unknown` when the answer had none.
+    pub fn status(&self) -> ScheduleStatus {
+        self.status.clone().unwrap_or(ScheduleStatus::Unknown)
+    }
+
+    /// True when the schedule is on demand (absent counts as on demand, as on create).
+    pub fn is_on_demand(&self) -> bool {
+        self.on_demand.unwrap_or(true)
+    }
+
+    /// The request that would (re)create this schedule, as far as the answer tells.
+    pub fn to_request(&self) -> ScheduleRequest {
+        ScheduleRequest {
+            name: self.name.clone(),
+            on_demand: self.is_on_demand(),
+            schedule_interval_in_days: self.schedule_interval_in_days,
+            week_day: self.week_day.clone(),
+            schedule: self.schedule.clone(),
+            force_scan: self.force_scan,
+            registry_type: self.registry_type.clone(),
+            filters: self.filters.clone(),
+            additional_filters: self.additional_filters.clone(),
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// A registry as listed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Registry {
+    /// The registry's id.
+    #[serde(default)]
+    pub registry_uuid: String,
+    /// Display name, when the tenant gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_name: Option<String>,
+    /// Registry URI, e.g. `https://registry.example.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_uri: Option<String>,
+    /// Registry type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_type: Option<RegistryType>,
+    /// Number of repositories.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_int"
+    )]
+    pub repo_count: Option<i64>,
+    /// Created (epoch ms).
+    #[serde(
+        default,
+        deserialize_with = "lenient_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created: Option<Millis>,
+    /// Updated (epoch ms).
+    #[serde(
+        default,
+        deserialize_with = "lenient_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated: Option<Millis>,
+    /// Last scanned (epoch ms).
+    #[serde(
+        default,
+        deserialize_with = "lenient_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_scanned: Option<Millis>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A registry with its details (`GET /registry/{id}`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryDetails {
+    /// The registry's summary fields.
+    #[serde(flatten)]
+    pub registry: Registry,
+    /// Credential type, e.g. `None`, `BasicAuth`, `Token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<String>,
+    /// Schedules of this registry, when the answer includes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<Vec<Schedule>>,
+}
+
+/// A repository of a registry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Repository {
+    /// Repository name.
+    #[serde(default)]
+    pub repo_name: String,
+    /// Images found.
+    #[serde(default, deserialize_with = "lenient_int")]
+    pub total_images: Option<i64>,
+    /// Images scanned.
+    #[serde(default, deserialize_with = "lenient_int")]
+    pub total_scanned_images: Option<i64>,
+    /// Images with vulnerabilities.
+    #[serde(default, deserialize_with = "lenient_int")]
+    pub total_vulnerable_images: Option<i64>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One page of a list (`{count, data}`); `count` is the total across pages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Page<T> {
+    /// Total number of items matching, across all pages.
+    #[serde(default)]
+    pub count: u64,
+    /// The items of this page.
+    #[serde(default = "Vec::new", deserialize_with = "null_as_default")]
+    pub data: Vec<T>,
+}
+
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            count: 0,
+            data: Vec::new(),
+        }
+    }
+}
+
+/// The answer to create (spec §5), whatever form it came in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CreateResponse {
+    /// The new schedule's id.
+    pub schedule_uuid: ScheduleId,
+}
+
+impl CreateResponse {
+    /// Decodes `{"scheduleUuid": …}`, `{"scheduleId": …}`, a bare JSON string, or a plain-text
+    /// UUID.
+    pub fn from_body(body: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::Decode {
+            message: format!("create answer {why}"),
+            body: Some(crate::error::truncate_for_message(body, 512)),
+        };
+        let text = body.trim();
+        let id_text = match serde_json::from_str::<Value>(text) {
+            Ok(Value::String(s)) => s,
+            Ok(Value::Object(m)) => {
+                match ["scheduleUuid", "scheduleId", "schedule_uuid"]
+                    .iter()
+                    .find_map(|k| m.get(*k))
+                {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(_) => return Err(bad("has a schedule id that is not a string")),
+                    None => return Err(bad("holds no scheduleUuid")),
+                }
+            }
+            Ok(_) => return Err(bad("is neither an object nor a string")),
+            Err(_) => text.trim_matches('"').to_owned(),
+        };
+        ScheduleId::parse(id_text.trim())
+            .map(|schedule_uuid| CreateResponse { schedule_uuid })
+            .map_err(|_| bad("holds no valid schedule UUID"))
+    }
+}
+
+/// The Qualys error body (spec §7).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// e.g. `"403 FORBIDDEN"`.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub error_code: Option<String>,
+    /// Message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// When (epoch ms).
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub timestamp: Option<Millis>,
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(match v {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Answer of bulk delete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkDeleteResponse {
+    /// The deletion job's id.
+    #[serde(rename = "deletionJobId", alias = "DeletionJobId")]
+    pub deletion_job_id: String,
+}
+
+/// Answer of bulk cancel (note the capital `C` on the wire).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkCancelResponse {
+    /// The cancel job's id.
+    #[serde(rename = "CancelJobId", alias = "cancelJobId")]
+    pub cancel_job_id: String,
+}
+
+/// Decodes a JSON answer body into `T`, mapping failures to a `decode` error with the body.
+pub fn decode_body<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, Error> {
+    serde_json::from_str(body).map_err(|e| Error::Decode {
+        message: e.to_string(),
+        body: Some(crate::error::truncate_for_message(body, 512)),
+    })
+}
