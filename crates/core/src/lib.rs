@@ -22,16 +22,21 @@
 
 pub mod builder;
 pub mod decode;
+pub mod desired;
 pub mod enums;
 pub mod error;
+pub mod explain;
 pub mod ids;
 pub mod model;
+pub mod plan;
 pub mod semantics;
+pub mod tz;
 pub mod validate;
 
 pub use builder::ScheduleBuilder;
 pub use enums::{RegistryType, ScheduleStatus, WeekDay};
 pub use error::{Error, HttpDetails, Violation};
+pub use explain::explain;
 pub use ids::{RegistryId, ScheduleId};
 pub use model::{
     AdditionalFilters, BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Extra,
@@ -39,6 +44,7 @@ pub use model::{
     ScheduleRequest, decode_body,
 };
 pub use semantics::next_runs;
+pub use tz::{LocalConversion, local_to_utc, next_runs_in_zone};
 pub use validate::{RULES, Report, Severity, validate, validate_update, validate_value};
 
 /// Re-exported so callers use the same time types as the core.

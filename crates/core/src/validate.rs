@@ -468,11 +468,35 @@ fn squash(s: &str) -> String {
         .collect()
 }
 
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The known name closest to `unknown` (same letters ignoring case and separators, or at most
+/// two edits away), for "did you mean" hints.
+pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    let u = squash(unknown);
+    known
+        .iter()
+        .map(|k| (edit_distance(&squash(k), &u), *k))
+        .filter(|(d, _)| *d <= 2.min(u.len() / 3 + 1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
 fn unknown_fields(r: &mut Report, base: &str, extra: &Extra, known: &[&str]) {
     for k in extra.keys() {
-        let hint = known
-            .iter()
-            .find(|n| squash(n) == squash(k))
+        let hint = suggest(k, known)
             .map(|n| format!("; did you mean {n}?"))
             .unwrap_or_default();
         r.warn(

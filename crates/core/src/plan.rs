@@ -1,0 +1,538 @@
+//! Plan: the difference between the desired state and what exists, as per-schedule actions.
+//!
+//! Pure and deterministic: registries in file order; in each, the desired schedules by name,
+//! then deletions by name. Rules:
+//!
+//! * a desired schedule with no existing namesake → **create**;
+//! * an existing one that matches → **unchanged**;
+//! * only fields Qualys lets an update change differ (interval, weekday, time, force scan,
+//!   registry type, latest-N-tags) on an automatic schedule → **update**;
+//! * `onDemand`, a repository, a tag or the image age differ, or the existing schedule is on
+//!   demand (not updatable) → **replace** (delete, then create);
+//! * an existing schedule whose name is not in the file → **delete**, only when pruning;
+//! * anything that would touch a Running schedule, a name shared by several existing
+//!   schedules, or an unresolved registry → **skip**, with the reason.
+//!
+//! Fields an answer does not carry (`None` in [`Schedule`]) are not compared: the real list
+//! answer may omit request fields, and a plan must not churn on them.
+
+use crate::desired::DesiredState;
+use crate::error::Violation;
+use crate::model::{Registry, Schedule, ScheduleRequest};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// What exists in one registry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActualRegistry {
+    /// The registry.
+    pub registry: Registry,
+    /// Its schedules.
+    pub schedules: Vec<Schedule>,
+}
+
+/// Plan options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOptions {
+    /// Delete existing schedules that the file does not list (in the registries it lists).
+    pub prune: bool,
+}
+
+/// The action for one schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Create a new schedule.
+    Create,
+    /// Update the existing schedule in place.
+    Update,
+    /// Delete the existing schedule, then create the desired one.
+    Replace,
+    /// Delete the existing schedule (pruning).
+    Delete,
+    /// Nothing to do.
+    Unchanged,
+    /// Left alone, see the reason.
+    Skip,
+}
+
+impl Action {
+    fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Unchanged => "=",
+            Action::Skip => "!",
+        }
+    }
+
+    /// True when applying the action sends a write.
+    pub fn is_change(self) -> bool {
+        matches!(
+            self,
+            Action::Create | Action::Update | Action::Replace | Action::Delete
+        )
+    }
+}
+
+/// One changed field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The request field (canonical JSON name).
+    pub field: String,
+    /// Its current value (`null` when absent).
+    pub from: Value,
+    /// Its desired value.
+    pub to: Value,
+    /// True when Qualys cannot update this field in place.
+    pub forces_replacement: bool,
+}
+
+/// One line of a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanItem {
+    /// The registry as the file names it.
+    pub registry: String,
+    /// The registry's UUID, when resolved.
+    pub registry_id: Option<String>,
+    /// The schedule's name.
+    pub name: String,
+    /// What to do.
+    pub action: Action,
+    /// The existing schedule's id (update, replace, delete, unchanged).
+    pub schedule_id: Option<String>,
+    /// The body to send (create, update, replace).
+    pub request: Option<ScheduleRequest>,
+    /// Fields that differ.
+    pub changes: Vec<Change>,
+    /// Why (skip), or a note.
+    pub reason: Option<String>,
+}
+
+/// A whole plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Items in deterministic order.
+    pub items: Vec<PlanItem>,
+    /// Existing schedules that the file does not list and that were kept (no pruning).
+    pub unmanaged: usize,
+    /// Warnings carried over from the desired state.
+    pub warnings: Vec<Violation>,
+}
+
+/// Counts per action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    /// To create.
+    pub create: usize,
+    /// To update.
+    pub update: usize,
+    /// To replace.
+    pub replace: usize,
+    /// To delete.
+    pub delete: usize,
+    /// Unchanged.
+    pub unchanged: usize,
+    /// Skipped.
+    pub skip: usize,
+}
+
+impl Plan {
+    /// True when applying would send no write.
+    pub fn is_empty(&self) -> bool {
+        !self.items.iter().any(|i| i.action.is_change())
+    }
+
+    /// Counts per action.
+    pub fn summary(&self) -> PlanSummary {
+        let mut s = PlanSummary::default();
+        for i in &self.items {
+            match i.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.delete += 1,
+                Action::Unchanged => s.unchanged += 1,
+                Action::Skip => s.skip += 1,
+            }
+        }
+        s
+    }
+
+    /// The plan as JSON (stable field names).
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// A readable rendering, like a terraform plan.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let mut current: Option<(&str, Option<&str>)> = None;
+        for i in &self.items {
+            let key = (i.registry.as_str(), i.registry_id.as_deref());
+            if current != Some(key) {
+                let _ = writeln!(
+                    out,
+                    "registry {}{}:",
+                    i.registry,
+                    i.registry_id
+                        .as_deref()
+                        .map(|id| format!(" ({id})"))
+                        .unwrap_or_default()
+                );
+                current = Some(key);
+            }
+            let verb = format!("{:?}", i.action).to_lowercase();
+            let id = i
+                .schedule_id
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {:>3} {verb:<9} {}{id}", i.action.symbol(), i.name);
+            if i.action == Action::Create {
+                if let Some(r) = &i.request {
+                    let _ = writeln!(out, "        {}", crate::explain(r));
+                }
+            }
+            for c in &i.changes {
+                let _ = writeln!(
+                    out,
+                    "        {}: {} -> {}{}",
+                    c.field,
+                    c.from,
+                    c.to,
+                    if c.forces_replacement {
+                        "  (forces replacement)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if let Some(r) = &i.reason {
+                let _ = writeln!(out, "        {r}");
+            }
+        }
+        let s = self.summary();
+        let _ = write!(
+            out,
+            "Plan: {} to create, {} to update, {} to replace, {} to delete, {} unchanged, {} skipped.",
+            s.create, s.update, s.replace, s.delete, s.unchanged, s.skip
+        );
+        if self.unmanaged > 0 {
+            let _ = write!(
+                out,
+                " {} existing schedule{} not in the file kept (prune to delete).",
+                self.unmanaged,
+                if self.unmanaged == 1 { "" } else { "s" }
+            );
+        }
+        out.push('\n');
+        out
+    }
+}
+
+fn uri_key(s: &str) -> String {
+    let s = s.trim().trim_end_matches('/');
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    s.to_ascii_lowercase()
+}
+
+/// Finds the registry a file names by UUID, name or URI (scheme and trailing `/` ignored).
+pub fn resolve_registry<'a>(
+    reference: &str,
+    actual: &'a [ActualRegistry],
+) -> Result<&'a ActualRegistry, String> {
+    let by = |f: &dyn Fn(&Registry) -> bool| -> Vec<&'a ActualRegistry> {
+        actual.iter().filter(|a| f(&a.registry)).collect()
+    };
+    for found in [
+        by(&|r| r.registry_uuid.eq_ignore_ascii_case(reference)),
+        by(&|r| r.registry_name.as_deref() == Some(reference)),
+        by(&|r| r.registry_uri.as_deref().map(uri_key) == Some(uri_key(reference))),
+    ] {
+        match found.as_slice() {
+            [one] => return Ok(one),
+            [] => continue,
+            many => {
+                return Err(format!(
+                    "registry {reference:?} matches {} registries ({}); name it by UUID",
+                    many.len(),
+                    many.iter()
+                        .map(|a| a.registry.registry_uuid.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "registry {reference:?} was not found by UUID, name or URI"
+    ))
+}
+
+fn tags_norm(t: &Option<String>) -> Value {
+    match t {
+        None => Value::Null,
+        Some(s) => Value::from(
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
+fn filters_norm(r: &ScheduleRequest) -> Value {
+    Value::from(
+        r.filters
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "days": f.days,
+                    "repoTags": f.repo_tags.iter().map(|t| serde_json::json!({"repo": t.repo, "tag": tags_norm(&t.tag)})).collect::<Vec<_>>(),
+                })
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The differences between an existing schedule and a desired request.
+pub fn diff(actual: &Schedule, desired: &ScheduleRequest) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut push = |field: &str, from: Value, to: Value, replace: bool| {
+        if from != to {
+            out.push(Change {
+                field: field.to_owned(),
+                from,
+                to,
+                forces_replacement: replace,
+            });
+        }
+    };
+    let a_on_demand = actual.is_on_demand();
+    push(
+        "onDemand",
+        Value::from(a_on_demand),
+        Value::from(desired.on_demand),
+        true,
+    );
+    let a = actual.to_request();
+    push("filters", filters_norm(&a), filters_norm(desired), true);
+    // An on-demand schedule cannot be updated: any change replaces it.
+    let replace = a_on_demand;
+    if actual.schedule_interval_in_days.is_some() {
+        push(
+            "scheduleIntervalInDays",
+            Value::from(actual.schedule_interval_in_days),
+            Value::from(desired.schedule_interval_in_days),
+            replace,
+        );
+    }
+    if actual.week_day.is_some() || actual.schedule_interval_in_days.is_some() {
+        let wd = |w: &Option<crate::WeekDay>| {
+            w.as_ref().map_or(Value::Null, |d| Value::from(d.as_str()))
+        };
+        push(
+            "weekDay",
+            wd(&actual.week_day),
+            wd(&desired.week_day),
+            replace,
+        );
+    }
+    if !desired.on_demand {
+        // Weekly without a time runs at 00:00 (see `semantics`).
+        let norm = |s: &Option<String>, r: &ScheduleRequest| match (s, r.schedule_interval_in_days)
+        {
+            (None, Some(7)) => Value::from("00:00"),
+            (s, _) => s.as_deref().map_or(Value::Null, Value::from),
+        };
+        push(
+            "schedule",
+            norm(&actual.schedule, &a),
+            norm(&desired.schedule, desired),
+            replace,
+        );
+    }
+    if actual.force_scan.is_some() {
+        push(
+            "forceScan",
+            Value::from(actual.force_scan.unwrap_or(false)),
+            Value::from(desired.force_scan.unwrap_or(false)),
+            replace,
+        );
+    }
+    if let (Some(ar), Some(dr)) = (&actual.registry_type, &desired.registry_type) {
+        push(
+            "registryType",
+            Value::from(ar.as_str()),
+            Value::from(dr.as_str()),
+            replace,
+        );
+    }
+    let af = |x: &Option<crate::AdditionalFilters>| {
+        x.as_ref().map_or(Value::Null, |a| {
+            serde_json::json!({"numberOfTags": a.number_of_tags, "sortCriteria": a.sort_criteria})
+        })
+    };
+    push(
+        "additionalFilters",
+        af(&actual.additional_filters),
+        af(&desired.additional_filters),
+        replace,
+    );
+    out
+}
+
+/// Computes the plan from the desired state and what exists.
+pub fn plan(desired: &DesiredState, actual: &[ActualRegistry], opts: PlanOptions) -> Plan {
+    let mut p = Plan {
+        warnings: desired.warnings.clone(),
+        ..Default::default()
+    };
+    for dr in &desired.registries {
+        let mut wanted: Vec<_> = dr.schedules.iter().collect();
+        wanted.sort_by(|a, b| a.name.cmp(&b.name));
+        let reg = match resolve_registry(&dr.registry, actual) {
+            Ok(r) => r,
+            Err(reason) => {
+                for s in wanted {
+                    p.items.push(PlanItem {
+                        registry: dr.registry.clone(),
+                        registry_id: None,
+                        name: s.name.clone(),
+                        action: Action::Skip,
+                        schedule_id: None,
+                        request: Some(s.request.clone()),
+                        changes: Vec::new(),
+                        reason: Some(reason.clone()),
+                    });
+                }
+                continue;
+            }
+        };
+        let rid = Some(reg.registry.registry_uuid.clone());
+        let item = |name: &str,
+                    action,
+                    sid: Option<&Schedule>,
+                    req: Option<&ScheduleRequest>,
+                    changes,
+                    reason| PlanItem {
+            registry: dr.registry.clone(),
+            registry_id: rid.clone(),
+            name: name.to_owned(),
+            action,
+            schedule_id: sid.map(|s| s.schedule_uuid.clone()),
+            request: req.cloned(),
+            changes,
+            reason,
+        };
+        for s in &wanted {
+            let existing: Vec<&Schedule> =
+                reg.schedules.iter().filter(|x| x.name == s.name).collect();
+            let it = match existing.as_slice() {
+                [] => item(
+                    &s.name,
+                    Action::Create,
+                    None,
+                    Some(&s.request),
+                    Vec::new(),
+                    None,
+                ),
+                [one] => {
+                    let changes = diff(one, &s.request);
+                    if changes.is_empty() {
+                        item(&s.name, Action::Unchanged, Some(one), None, changes, None)
+                    } else {
+                        let replace = changes.iter().any(|c| c.forces_replacement);
+                        let status = one.status();
+                        if status.is_running() {
+                            item(
+                                &s.name,
+                                Action::Skip,
+                                Some(one),
+                                Some(&s.request),
+                                changes,
+                                Some(format!(
+                                    "the schedule is {status}: it can be neither updated nor deleted now; apply again when its job has finished"
+                                )),
+                            )
+                        } else if replace {
+                            item(
+                                &s.name,
+                                Action::Replace,
+                                Some(one),
+                                Some(&s.request),
+                                changes,
+                                None,
+                            )
+                        } else {
+                            item(
+                                &s.name,
+                                Action::Update,
+                                Some(one),
+                                Some(&s.request),
+                                changes,
+                                None,
+                            )
+                        }
+                    }
+                }
+                many => item(
+                    &s.name,
+                    Action::Skip,
+                    None,
+                    Some(&s.request),
+                    Vec::new(),
+                    Some(format!(
+                        "{} existing schedules are named {:?} ({}); names must be unique for a plan: delete the extra ones",
+                        many.len(),
+                        s.name,
+                        many.iter()
+                            .map(|x| x.schedule_uuid.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ),
+            };
+            p.items.push(it);
+        }
+        let mut extra: Vec<&Schedule> = reg
+            .schedules
+            .iter()
+            .filter(|x| !dr.schedules.iter().any(|s| s.name == x.name))
+            .collect();
+        extra.sort_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then(a.schedule_uuid.cmp(&b.schedule_uuid))
+        });
+        for x in extra {
+            if !opts.prune {
+                p.unmanaged += 1;
+                continue;
+            }
+            let status = x.status();
+            let it = if status.is_running() {
+                item(
+                    &x.name,
+                    Action::Skip,
+                    Some(x),
+                    None,
+                    Vec::new(),
+                    Some(format!(
+                        "not in the file, but it is {status}: it cannot be deleted now; apply again when its job has finished"
+                    )),
+                )
+            } else {
+                item(&x.name, Action::Delete, Some(x), None, Vec::new(), None)
+            };
+            p.items.push(it);
+        }
+    }
+    p
+}
