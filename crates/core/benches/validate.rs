@@ -1,5 +1,5 @@
 //! Criterion bench: `validate` and serialisation of a typical request (the seed's sample).
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use qualys_cs_core::{ScheduleRequest, validate, validate_value};

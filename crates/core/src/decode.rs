@@ -47,7 +47,8 @@ impl Ctx {
     ) -> (Option<&'a Value>, String) {
         let mut found: Option<(&str, &'a Value)> = None;
         for n in names {
-            if let Some(v) = obj.get(*n) {
+            // null is absent: a null spelling beside a valued one is no conflict.
+            if let Some(v) = obj.get(*n).filter(|v| !v.is_null()) {
                 match found {
                     None => found = Some((n, v)),
                     Some((first, fv)) if fv != v => {
@@ -249,4 +250,28 @@ pub fn decode_request(value: &Value) -> (ScheduleRequest, Vec<Violation>) {
         req.additional_filters = Some(a);
     }
     (req, cx.errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_null_spelling_is_absent_not_a_conflict() {
+        let (req, errors) = decode_request(&json!({
+            "name": "x", "onDemand": null, "OnDemand": false,
+            "scheduleIntervalInDays": 7, "scheduleScanIntervalInDays": null,
+        }));
+        assert_eq!(errors, []);
+        assert!(!req.on_demand);
+        assert_eq!(req.schedule_interval_in_days, Some(7));
+
+        let (_, errors) = decode_request(&json!({"onDemand": true, "OnDemand": false}));
+        let codes: Vec<_> = errors
+            .iter()
+            .map(|v| (v.path.as_str(), v.code.as_str()))
+            .collect();
+        assert_eq!(codes, [("/OnDemand", "conflicting_fields")]);
+    }
 }

@@ -108,14 +108,12 @@ fn scalar_value(s: &marked_yaml::types::MarkedScalarNode) -> Value {
     if let Ok(i) = text.parse::<i64>() {
         return Value::from(i);
     }
-    if text.chars().any(|c| c.is_ascii_digit()) {
-        if let Ok(f) = text.parse::<f64>() {
-            if f.is_finite() {
-                if let Some(n) = serde_json::Number::from_f64(f) {
-                    return Value::Number(n);
-                }
-            }
-        }
+    if text.chars().any(|c| c.is_ascii_digit())
+        && let Ok(f) = text.parse::<f64>()
+        && f.is_finite()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return Value::Number(n);
     }
     Value::String(text.to_owned())
 }
@@ -308,8 +306,7 @@ const SCHEDULE_KEYS: &[&str] = &[
 /// Maps a request pointer to the key of the desired file that set it.
 fn file_path_of(req_path: &str, sp: &str, kind: &str) -> String {
     let rest = req_path;
-    if rest.starts_with("/filters/0/repoTags/") {
-        let tail = &rest["/filters/0/repoTags/".len()..];
+    if let Some(tail) = rest.strip_prefix("/filters/0/repoTags/") {
         let idx = tail.split('/').next().unwrap_or("0");
         return format!("{sp}/repos/{idx}");
     }

@@ -131,7 +131,7 @@ pub struct Filter {
 #[serde(rename_all = "camelCase")]
 pub struct RepoTag {
     /// Repository name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub repo: String,
     /// Comma-separated tags, or `None` for all tags (sent as `null`).
     #[serde(default)]
@@ -263,10 +263,10 @@ pub struct JobError {
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     /// The schedule's id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub schedule_uuid: String,
     /// Name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// On demand or automatic.
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "OnDemand")]
@@ -370,7 +370,7 @@ impl Schedule {
 #[serde(rename_all = "camelCase")]
 pub struct Registry {
     /// The registry's id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub registry_uuid: String,
     /// Display name, when the tenant gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -434,7 +434,7 @@ pub struct RegistryDetails {
 #[serde(rename_all = "camelCase")]
 pub struct Repository {
     /// Repository name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub repo_name: String,
     /// Images found.
     #[serde(default, deserialize_with = "lenient_int")]
@@ -455,7 +455,7 @@ pub struct Repository {
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct Page<T> {
     /// Total number of items matching, across all pages.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub count: u64,
     /// The items of this page.
     #[serde(default = "Vec::new", deserialize_with = "null_as_default")]

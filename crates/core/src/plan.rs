@@ -192,10 +192,10 @@ impl Plan {
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default();
             let _ = writeln!(out, "  {:>3} {verb:<9} {}{id}", i.action.symbol(), i.name);
-            if i.action == Action::Create {
-                if let Some(r) = &i.request {
-                    let _ = writeln!(out, "        {}", crate::explain(r));
-                }
+            if i.action == Action::Create
+                && let Some(r) = &i.request
+            {
+                let _ = writeln!(out, "        {}", crate::explain(r));
             }
             for c in &i.changes {
                 let _ = writeln!(

@@ -280,16 +280,16 @@ pub fn validate(req: &ScheduleRequest) -> Report {
             ),
             _ => {}
         }
-        if req.force_scan == Some(true) {
-            if let Some(n) = interval_ok.filter(|n| *n < 7) {
-                r.error(
+        if req.force_scan == Some(true)
+            && let Some(n) = interval_ok.filter(|n| *n < 7)
+        {
+            r.error(
                     "/forceScan",
                     "force_scan_interval_too_short",
                     format!(
                         "forceScan is only valid for on-demand schedules and automatic schedules with scheduleIntervalInDays of 7 or more (got {n}); set forceScan to false or raise the interval"
                     ),
                 );
-            }
         }
     } else {
         if interval.is_some() {
@@ -329,17 +329,17 @@ pub fn validate(req: &ScheduleRequest) -> Report {
             ),
         );
     }
-    if let Some(s) = &req.schedule {
-        if parse_hh_mm(s).is_none() {
-            r.error(
-                "/schedule",
-                "invalid_schedule_time",
-                format!(
-                    "schedule must be a UTC time HH:MM between 00:00 and 23:59, e.g. \"06:55\"; got {}",
-                    quoted(s)
-                ),
-            );
-        }
+    if let Some(s) = &req.schedule
+        && parse_hh_mm(s).is_none()
+    {
+        r.error(
+            "/schedule",
+            "invalid_schedule_time",
+            format!(
+                "schedule must be a UTC time HH:MM between 00:00 and 23:59, e.g. \"06:55\"; got {}",
+                quoted(s)
+            ),
+        );
     }
     if let Some(RegistryType::Other(s)) = &req.registry_type {
         r.warn(
@@ -402,9 +402,10 @@ pub fn validate(req: &ScheduleRequest) -> Report {
                     format!("repo must not contain whitespace; got {}", quoted(&t.repo)),
                 );
             }
-            if let Some(tag) = &t.tag {
-                if tag.split(',').any(|x| x.trim().is_empty()) {
-                    r.error(
+            if let Some(tag) = &t.tag
+                && tag.split(',').any(|x| x.trim().is_empty())
+            {
+                r.error(
                         format!("{tp}/tag"),
                         "tag_empty",
                         format!(
@@ -412,7 +413,6 @@ pub fn validate(req: &ScheduleRequest) -> Report {
                             quoted(tag)
                         ),
                     );
-                }
             }
             unknown_fields(&mut r, &tp, &t.extra, decode::REPO_TAG_FIELDS);
         }
@@ -433,9 +433,10 @@ pub fn validate(req: &ScheduleRequest) -> Report {
             ),
             Some(_) => {}
         }
-        if let Some(s) = &a.sort_criteria {
-            if s != "createdDate" {
-                r.warn(
+        if let Some(s) = &a.sort_criteria
+            && s != "createdDate"
+        {
+            r.warn(
                     "/additionalFilters/sortCriteria",
                     "unknown_sort_criteria",
                     format!(
@@ -443,7 +444,6 @@ pub fn validate(req: &ScheduleRequest) -> Report {
                         quoted(s)
                     ),
                 );
-            }
         }
         unknown_fields(
             &mut r,
@@ -507,6 +507,17 @@ fn unknown_fields(r: &mut Report, base: &str, extra: &Extra, known: &[&str]) {
     }
 }
 
+/// Rules that depend on whether the schedule is on demand or automatic.
+const MODE_CODES: &[&str] = &[
+    "interval_required",
+    "interval_not_allowed",
+    "week_day_required",
+    "week_day_not_allowed",
+    "schedule_required",
+    "schedule_not_daily",
+    "force_scan_interval_too_short",
+];
+
 /// Validates a request given as arbitrary JSON: wrong JSON types are violations (`wrong_type`),
 /// then every rule runs on what could be read. Rule errors under a field that had the wrong
 /// type are not repeated.
@@ -526,6 +537,16 @@ pub fn validate_value(value: &Value) -> Report {
     };
     report.errors.retain(|v| !covered(&v.path));
     report.warnings.retain(|v| !covered(&v.path));
+    // A mistyped onDemand leaves the kind of schedule unknown: the rules that depend on it
+    // would only guess, so they wait until onDemand is fixed.
+    if type_errors.iter().any(|t| t.path == "/onDemand") {
+        report
+            .errors
+            .retain(|v| !MODE_CODES.contains(&v.code.as_str()));
+        report
+            .warnings
+            .retain(|v| !MODE_CODES.contains(&v.code.as_str()));
+    }
     let mut errors = type_errors;
     errors.extend(report.errors);
     Report {

@@ -60,10 +60,10 @@ fn timezone_vectors() {
                             g.code, w["code"]
                         ));
                     }
-                    if let Some(sub) = w.get("contains").and_then(Value::as_str) {
-                        if !g.message.contains(sub) {
-                            failures.push(format!("{name}: warning {:?} lacks {sub:?}", g.message));
-                        }
+                    if let Some(sub) = w.get("contains").and_then(Value::as_str)
+                        && !g.message.contains(sub)
+                    {
+                        failures.push(format!("{name}: warning {:?} lacks {sub:?}", g.message));
                     }
                 }
             }
@@ -139,10 +139,10 @@ fn plan_vectors() {
                     failures.push(format!("{name}: changed fields {got:?} (want {fields})"));
                 }
             }
-            if let Some(sub) = w.get("reason_contains").and_then(Value::as_str) {
-                if !it.reason.as_deref().unwrap_or("").contains(sub) {
-                    failures.push(format!("{name}: reason {:?} lacks {sub:?}", it.reason));
-                }
+            if let Some(sub) = w.get("reason_contains").and_then(Value::as_str)
+                && !it.reason.as_deref().unwrap_or("").contains(sub)
+            {
+                failures.push(format!("{name}: reason {:?} lacks {sub:?}", it.reason));
             }
         }
         let unmanaged = c
