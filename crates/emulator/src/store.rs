@@ -1,0 +1,580 @@
+//! Schedules in SQLite: a file in a data directory (WAL; every write commits before the answer
+//! is sent, so an acknowledged create survives `kill -9`) or `:memory:`. Both modes share every
+//! line of code below.
+
+use qualys_cs_core::{JobError, Millis, RegistryType, Schedule, ScheduleRequest, ScheduleStatus};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "emulator.sqlite3";
+
+/// Where a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// On demand, before queueing.
+    Created,
+    /// Waiting.
+    Queued,
+    /// Running: listing images.
+    Listing,
+    /// Running: scanning.
+    Scanning,
+}
+
+impl Phase {
+    fn as_str(self) -> &'static str {
+        match self {
+            Phase::Created => "created",
+            Phase::Queued => "queued",
+            Phase::Listing => "listing",
+            Phase::Scanning => "scanning",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "created" => Phase::Created,
+            "queued" => Phase::Queued,
+            "listing" => Phase::Listing,
+            "scanning" => Phase::Scanning,
+            _ => return None,
+        })
+    }
+}
+
+/// The dates of the current or last job (epoch ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JobDates {
+    /// `jobStartDate`.
+    pub start: Option<i64>,
+    /// `jobCompletionDate`.
+    pub completion: Option<i64>,
+    /// `jobListingStartDate`.
+    pub listing_start: Option<i64>,
+    /// `jobListingCompletionDate`.
+    pub listing_completion: Option<i64>,
+    /// `jobScanningStartDate`.
+    pub scanning_start: Option<i64>,
+    /// `jobScanningCompletionDate`.
+    pub scanning_completion: Option<i64>,
+}
+
+/// One schedule's full state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleRow {
+    /// Insertion order (0 before insert).
+    pub seq: i64,
+    /// The schedule's UUID.
+    pub id: String,
+    /// Its registry's UUID.
+    pub registry_id: String,
+    /// The request as created or last updated (canonical).
+    pub request: ScheduleRequest,
+    /// Status.
+    pub status: ScheduleStatus,
+    /// Job phase, `None` when no job is going.
+    pub phase: Option<Phase>,
+    /// Created (ms).
+    pub created: i64,
+    /// Updated (ms).
+    pub updated: i64,
+    /// Job dates.
+    pub dates: JobDates,
+    /// Errors of the last job.
+    pub errors: Vec<JobError>,
+    /// When the job moves next.
+    pub next_step: Option<i64>,
+    /// When the automatic schedule runs next.
+    pub next_fire: Option<i64>,
+    /// Jobs finished.
+    pub runs: i64,
+}
+
+impl ScheduleRow {
+    /// The list item (spec §6), dates as epoch-ms strings.
+    pub fn to_schedule(&self, registry_type: Option<&RegistryType>) -> Schedule {
+        let r = &self.request;
+        let m = |v: Option<i64>| v.map(Millis);
+        Schedule {
+            schedule_uuid: self.id.clone(),
+            name: r.name.clone(),
+            on_demand: Some(r.on_demand),
+            schedule_interval_in_days: r.schedule_interval_in_days,
+            week_day: r.week_day.clone(),
+            schedule: r.schedule.clone(),
+            force_scan: Some(r.force_scan.unwrap_or(false)),
+            registry_type: r.registry_type.clone().or_else(|| registry_type.cloned()),
+            status: Some(self.status.clone()),
+            filters: r.filters.clone(),
+            additional_filters: r.additional_filters.clone(),
+            errors: self.errors.clone(),
+            created: Some(Millis(self.created)),
+            updated: Some(Millis(self.updated)),
+            job_start_date: m(self.dates.start),
+            job_completion_date: m(self.dates.completion),
+            job_listing_start_date: m(self.dates.listing_start),
+            job_listing_completion_date: m(self.dates.listing_completion),
+            job_scanning_start_date: m(self.dates.scanning_start),
+            job_scanning_completion_date: m(self.dates.scanning_completion),
+            extra: r.extra.clone(),
+        }
+    }
+}
+
+/// A store failure (always a 500 for the caller).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored row could not be read back.
+    #[error("stored schedule {id} is unreadable: {why}")]
+    Corrupt {
+        /// The schedule.
+        id: String,
+        /// Why.
+        why: String,
+    },
+    /// The data directory could not be created.
+    #[error("cannot use the data directory {dir}: {source}")]
+    Dir {
+        /// The directory.
+        dir: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The schedules database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS schedules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    registry_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    status TEXT NOT NULL,
+    phase TEXT,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    job_start INTEGER,
+    job_completion INTEGER,
+    listing_start INTEGER,
+    listing_completion INTEGER,
+    scanning_start INTEGER,
+    scanning_completion INTEGER,
+    errors TEXT NOT NULL DEFAULT '[]',
+    next_step INTEGER,
+    next_fire INTEGER,
+    runs INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS schedules_by_registry ON schedules(registry_id, seq);
+CREATE INDEX IF NOT EXISTS schedules_by_step ON schedules(next_step) WHERE next_step IS NOT NULL;
+CREATE INDEX IF NOT EXISTS schedules_by_fire ON schedules(next_fire) WHERE next_fire IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+PRAGMA user_version = 1;
+";
+
+const COLUMNS: &str = "seq, id, registry_id, request, status, phase, created, updated, job_start, \
+    job_completion, listing_start, listing_completion, scanning_start, scanning_completion, \
+    errors, next_step, next_fire, runs";
+
+impl Store {
+    /// A private in-memory database.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: None,
+        })
+    }
+
+    /// The database in `dir` (created when missing), in WAL mode.
+    pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path)?;
+        // WAL + NORMAL: a commit is in the OS's hands before the answer is written, so it
+        // survives the process being killed (not a power cut, which is not what tests do).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: Some(path),
+        })
+    }
+
+    /// The database file (None in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        match self.conn.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Runs `f` in one immediate transaction, committed before returning (rolled back when
+    /// `f` fails). Every read-modify-write of the emulator goes through here, so requests and
+    /// clock moves never interleave.
+    pub fn write<R, E>(&self, f: impl FnOnce(&Tx<'_>) -> Result<R, E>) -> Result<R, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| E::from(e.into()))?;
+        let out = f(&Tx { c: &tx })?;
+        tx.commit().map_err(|e| E::from(e.into()))?;
+        Ok(out)
+    }
+
+    /// Runs `f` for reading (no transaction needed: one connection, one lock).
+    pub fn read<R, E>(&self, f: impl FnOnce(&Tx<'_>) -> Result<R, E>) -> Result<R, E> {
+        let conn = self.lock();
+        f(&Tx { c: &conn })
+    }
+}
+
+/// Operations inside [`Store::write`] / [`Store::read`].
+pub struct Tx<'a> {
+    c: &'a Connection,
+}
+
+fn row_to_schedule(r: &Row<'_>) -> rusqlite::Result<(ScheduleRowRaw, i64)> {
+    Ok((
+        ScheduleRowRaw {
+            id: r.get(1)?,
+            registry_id: r.get(2)?,
+            request: r.get(3)?,
+            status: r.get(4)?,
+            phase: r.get(5)?,
+            created: r.get(6)?,
+            updated: r.get(7)?,
+            dates: JobDates {
+                start: r.get(8)?,
+                completion: r.get(9)?,
+                listing_start: r.get(10)?,
+                listing_completion: r.get(11)?,
+                scanning_start: r.get(12)?,
+                scanning_completion: r.get(13)?,
+            },
+            errors: r.get(14)?,
+            next_step: r.get(15)?,
+            next_fire: r.get(16)?,
+            runs: r.get(17)?,
+        },
+        r.get(0)?,
+    ))
+}
+
+struct ScheduleRowRaw {
+    id: String,
+    registry_id: String,
+    request: String,
+    status: String,
+    phase: Option<String>,
+    created: i64,
+    updated: i64,
+    dates: JobDates,
+    errors: String,
+    next_step: Option<i64>,
+    next_fire: Option<i64>,
+    runs: i64,
+}
+
+impl ScheduleRowRaw {
+    fn decode(self, seq: i64) -> Result<ScheduleRow, StoreError> {
+        let corrupt = |why: String| StoreError::Corrupt {
+            id: self.id.clone(),
+            why,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&self.request).map_err(|e| corrupt(e.to_string()))?;
+        let request = ScheduleRequest::from_value(&value).map_err(|e| corrupt(e.to_string()))?;
+        let errors: Vec<JobError> =
+            serde_json::from_str(&self.errors).map_err(|e| corrupt(e.to_string()))?;
+        let phase = match self.phase.as_deref() {
+            None => None,
+            Some(p) => Some(Phase::parse(p).ok_or_else(|| corrupt(format!("phase {p:?}")))?),
+        };
+        Ok(ScheduleRow {
+            seq,
+            id: self.id,
+            registry_id: self.registry_id,
+            request,
+            status: ScheduleStatus::from_wire(&self.status),
+            phase,
+            created: self.created,
+            updated: self.updated,
+            dates: self.dates,
+            errors,
+            next_step: self.next_step,
+            next_fire: self.next_fire,
+            runs: self.runs,
+        })
+    }
+}
+
+impl Tx<'_> {
+    fn query(
+        &self,
+        sql_where: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<ScheduleRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM schedules {sql_where}");
+        let mut stmt = self.c.prepare_cached(&sql)?;
+        let raws = stmt
+            .query_map(p, row_to_schedule)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raws.into_iter().map(|(raw, seq)| raw.decode(seq)).collect()
+    }
+
+    /// One schedule of one registry.
+    pub fn get(&self, registry_id: &str, id: &str) -> Result<Option<ScheduleRow>, StoreError> {
+        Ok(self
+            .query(
+                "WHERE id = ?1 AND registry_id = ?2",
+                params![id, registry_id],
+            )?
+            .pop())
+    }
+
+    /// Every schedule of a registry, in creation order.
+    pub fn list(&self, registry_id: &str) -> Result<Vec<ScheduleRow>, StoreError> {
+        self.query("WHERE registry_id = ?1 ORDER BY seq", params![registry_id])
+    }
+
+    /// Every schedule, in creation order.
+    pub fn all(&self) -> Result<Vec<ScheduleRow>, StoreError> {
+        self.query("ORDER BY seq", [])
+    }
+
+    /// Schedules with an event at or before `now_ms`.
+    pub fn due(&self, now_ms: i64) -> Result<Vec<ScheduleRow>, StoreError> {
+        self.query(
+            "WHERE next_step <= ?1 OR next_fire <= ?1 ORDER BY seq",
+            params![now_ms],
+        )
+    }
+
+    /// The earliest pending event of any schedule.
+    pub fn next_event(&self) -> Result<Option<i64>, StoreError> {
+        let mut stmt = self.c.prepare_cached(
+            "SELECT MIN(t) FROM (SELECT MIN(next_step) AS t FROM schedules UNION ALL SELECT MIN(next_fire) FROM schedules)",
+        )?;
+        Ok(stmt.query_row([], |r| r.get::<_, Option<i64>>(0))?)
+    }
+
+    /// Number of schedules.
+    pub fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .c
+            .prepare_cached("SELECT COUNT(*) FROM schedules")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn values(row: &ScheduleRow) -> Result<(String, String), StoreError> {
+        let request =
+            serde_json::to_string(&row.request.to_value()).map_err(|e| StoreError::Corrupt {
+                id: row.id.clone(),
+                why: e.to_string(),
+            })?;
+        let errors = serde_json::to_string(&row.errors).map_err(|e| StoreError::Corrupt {
+            id: row.id.clone(),
+            why: e.to_string(),
+        })?;
+        Ok((request, errors))
+    }
+
+    /// Inserts a new schedule; sets its `seq`.
+    pub fn insert(&self, row: &mut ScheduleRow) -> Result<(), StoreError> {
+        let (request, errors) = Self::values(row)?;
+        let d = &row.dates;
+        self.c
+            .prepare_cached(
+                "INSERT INTO schedules (id, registry_id, request, status, phase, created, updated, \
+                 job_start, job_completion, listing_start, listing_completion, scanning_start, \
+                 scanning_completion, errors, next_step, next_fire, runs) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?
+            .execute(params![
+                row.id,
+                row.registry_id,
+                request,
+                row.status.as_str(),
+                row.phase.map(Phase::as_str),
+                row.created,
+                row.updated,
+                d.start,
+                d.completion,
+                d.listing_start,
+                d.listing_completion,
+                d.scanning_start,
+                d.scanning_completion,
+                errors,
+                row.next_step,
+                row.next_fire,
+                row.runs,
+            ])?;
+        row.seq = self.c.last_insert_rowid();
+        Ok(())
+    }
+
+    /// Writes every field of an existing schedule.
+    pub fn update(&self, row: &ScheduleRow) -> Result<(), StoreError> {
+        let (request, errors) = Self::values(row)?;
+        let d = &row.dates;
+        self.c
+            .prepare_cached(
+                "UPDATE schedules SET request = ?2, status = ?3, phase = ?4, updated = ?5, \
+                 job_start = ?6, job_completion = ?7, listing_start = ?8, listing_completion = ?9, \
+                 scanning_start = ?10, scanning_completion = ?11, errors = ?12, next_step = ?13, \
+                 next_fire = ?14, runs = ?15 WHERE id = ?1",
+            )?
+            .execute(params![
+                row.id,
+                request,
+                row.status.as_str(),
+                row.phase.map(Phase::as_str),
+                row.updated,
+                d.start,
+                d.completion,
+                d.listing_start,
+                d.listing_completion,
+                d.scanning_start,
+                d.scanning_completion,
+                errors,
+                row.next_step,
+                row.next_fire,
+                row.runs,
+            ])?;
+        Ok(())
+    }
+
+    /// Deletes one schedule; true when it existed.
+    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM schedules WHERE id = ?1")?
+            .execute(params![id])?
+            > 0)
+    }
+
+    /// Deletes every schedule.
+    pub fn delete_all(&self) -> Result<(), StoreError> {
+        self.c.execute("DELETE FROM schedules", [])?;
+        Ok(())
+    }
+
+    /// A value of the meta table.
+    pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row(params![key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a value of the meta table.
+    pub fn meta_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::jobs::{JobSettings, new_row};
+
+    fn row(name: &str, on_demand: bool) -> ScheduleRow {
+        let req = if on_demand {
+            ScheduleRequest::on_demand(name).repo("a").build()
+        } else {
+            ScheduleRequest::daily(name, "01:00").repo("a").build()
+        }
+        .expect("valid");
+        new_row(
+            uuid::Uuid::new_v4().to_string(),
+            "reg".into(),
+            req,
+            1_000,
+            JobSettings::default(),
+        )
+    }
+
+    fn round_trip(store: &Store) {
+        let mut a = row("a", true);
+        let mut b = row("b", false);
+        store
+            .write(|tx| {
+                tx.insert(&mut a)?;
+                tx.insert(&mut b)?;
+                Ok::<_, StoreError>(())
+            })
+            .expect("insert");
+        assert!(b.seq > a.seq);
+        let got = store.read(|tx| tx.list("reg")).expect("list");
+        assert_eq!(got, vec![a.clone(), b.clone()]);
+        assert_eq!(store.read(|tx| tx.next_event()).expect("next"), Some(2_000));
+        assert_eq!(
+            store.read(|tx| tx.due(2_000)).expect("due"),
+            vec![a.clone()]
+        );
+        a.status = ScheduleStatus::Queued;
+        store.write(|tx| tx.update(&a)).expect("update");
+        assert_eq!(
+            store.read(|tx| tx.get("reg", &a.id)).expect("get"),
+            Some(a.clone())
+        );
+        assert_eq!(store.read(|tx| tx.get("other", &a.id)).expect("get"), None);
+        // A failing closure rolls back.
+        let r: Result<(), StoreError> = store.write(|tx| {
+            tx.delete(&a.id)?;
+            Err(StoreError::Corrupt {
+                id: "x".into(),
+                why: "test".into(),
+            })
+        });
+        assert!(r.is_err());
+        assert_eq!(store.read(|tx| tx.count()).expect("count"), 2);
+        store.write(|tx| tx.meta_set("k", "v")).expect("meta");
+        assert_eq!(
+            store.read(|tx| tx.meta_get("k")).expect("meta").as_deref(),
+            Some("v")
+        );
+    }
+
+    #[test]
+    fn memory_and_file_share_behaviour() {
+        round_trip(&Store::open_in_memory().expect("mem"));
+        let dir = tempfile::tempdir().expect("dir");
+        round_trip(&Store::open_dir(dir.path()).expect("file"));
+        let again = Store::open_dir(dir.path()).expect("reopen");
+        assert_eq!(again.read(|tx| tx.count()).expect("count"), 2);
+    }
+}
