@@ -1,0 +1,589 @@
+//! The operations of spec §3, as async methods of [`Client`].
+
+use crate::Client;
+use crate::config::CreateRecovery;
+use crate::http::{Call, FailKind, Failure, next_delay};
+use crate::paging::{ListOptions, Paged};
+use futures_util::StreamExt as _;
+use qualys_cs_core::{
+    BulkCancelResponse, BulkDeleteResponse, CreateResponse, Error, HttpDetails, Page, Registry,
+    RegistryDetails, RegistryId, Repository, Schedule, ScheduleId, ScheduleRequest, Violation,
+    decode_body, validate, validate_update, validate_value,
+};
+use reqwest::Method;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::time::Instant;
+
+/// The result of a create.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Created {
+    /// The new schedule's id.
+    pub schedule_uuid: ScheduleId,
+    /// Validation warnings of the request (it was sent anyway; they are also logged).
+    pub warnings: Vec<Violation>,
+    /// True when the answer was lost (timeout, broken connection, 5xx) and the schedule was
+    /// found by name instead.
+    pub recovered: bool,
+}
+
+/// Which schedules a bulk delete or bulk cancel acts on. At least one of the two is needed;
+/// when both are given the ids win (spec §3).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkSelector {
+    /// These schedules.
+    pub schedule_ids: Vec<ScheduleId>,
+    /// Schedules matching this Qualys query (e.g. `scheduleUuid:*` for all).
+    pub filter: Option<String>,
+}
+
+impl BulkSelector {
+    /// Select these schedules.
+    pub fn ids(ids: impl IntoIterator<Item = ScheduleId>) -> Self {
+        BulkSelector {
+            schedule_ids: ids.into_iter().collect(),
+            filter: None,
+        }
+    }
+
+    /// Select the schedules matching a filter.
+    pub fn filter(filter: impl Into<String>) -> Self {
+        BulkSelector {
+            schedule_ids: Vec::new(),
+            filter: Some(filter.into()),
+        }
+    }
+
+    fn query(&self) -> Result<Vec<(&'static str, String)>, Error> {
+        let filter = self
+            .filter
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty());
+        if self.schedule_ids.is_empty() && filter.is_none() {
+            return Err(Error::validation(vec![Violation::new(
+                "/scheduleIds",
+                "selector_required",
+                "give schedule ids or a filter (e.g. scheduleUuid:* for every schedule)",
+            )]));
+        }
+        let mut q: Vec<(&'static str, String)> = self
+            .schedule_ids
+            .iter()
+            .map(|id| ("scheduleIds", id.as_str().to_owned()))
+            .collect();
+        if let Some(f) = filter {
+            q.push(("filter", f.to_owned()));
+        }
+        Ok(q)
+    }
+}
+
+fn registry_path(registry: &RegistryId) -> String {
+    format!("/registry/{}", registry.as_str())
+}
+
+fn schedules_path(registry: &RegistryId) -> String {
+    format!("/registry/{}/schedule", registry.as_str())
+}
+
+fn schedule_path(registry: &RegistryId, id: &ScheduleId) -> String {
+    format!("/registry/{}/schedule/{}", registry.as_str(), id.as_str())
+}
+
+/// The Qualys query selecting schedules by name.
+pub(crate) fn name_filter(name: &str) -> String {
+    format!(
+        "name:\"{}\"",
+        name.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+fn not_found(message: String) -> Error {
+    Error::NotFound(HttpDetails {
+        status: 404,
+        message: Some(message),
+        ..Default::default()
+    })
+}
+
+fn encode(req: &ScheduleRequest) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(&req.to_value()).map_err(|e| Error::Decode {
+        message: format!("could not encode the request: {e}"),
+        body: None,
+    })
+}
+
+fn log_warnings(op: &str, warnings: &[Violation]) {
+    for w in warnings {
+        tracing::warn!(op, path = %w.path, code = %w.code, "{}", w.message);
+    }
+}
+
+/// What a lookup by name found after an ambiguous create failure.
+enum Lookup {
+    Created(ScheduleId),
+    Nothing,
+    Several(Vec<String>),
+}
+
+impl Client {
+    /// Creates a schedule in `registry`.
+    ///
+    /// The request is validated first ([`qualys_cs_core::validate()`]): a request with errors
+    /// is never sent (a `validation` error lists every problem); warnings are logged and
+    /// returned in [`Created::warnings`].
+    ///
+    /// # Retries without duplicates
+    ///
+    /// Create has no idempotency key, so a blind retry could create the schedule twice. The
+    /// client therefore sorts each failed attempt into one of three classes:
+    ///
+    /// 1. **Certainly not processed** — the connection could not be established
+    ///    (`connection refused`, connect timeout) or the server answered `429`: the POST is
+    ///    retried after the backoff (honouring `Retry-After` / `X-RateLimit-ToWait-Sec`).
+    /// 2. **Maybe processed** — a timeout after sending, a connection closed before the
+    ///    answer, any `5xx` (a `503` too: it may come after processing), or a `2xx` whose body
+    ///    cannot be read. The client waits the backoff delay, then looks the schedule up by
+    ///    name (`filter=name:"<name>"`, every page, exact name comparison):
+    ///    - with [`CreateRecovery::Snapshot`] (default), the ids carrying that name were
+    ///      listed once *before the first POST*; exactly one new id → it is returned with
+    ///      [`Created::recovered`] = `true`; none → the POST is retried; several → a
+    ///      `conflict` error naming them (another client is creating the same name);
+    ///    - with [`CreateRecovery::AssumeUniqueNames`] (no listing before the POST), exactly
+    ///      one schedule with the name → returned as recovered; none → retried; several →
+    ///      `conflict`.
+    ///
+    ///    When attempts or time run out, the lookup still runs once, so a created schedule is
+    ///    never hidden behind an error; if the lookup itself fails, the original error is
+    ///    returned.
+    /// 3. **Final** — any other answer (`400`, `403`, `404`, `409`, a refused certificate):
+    ///    returned at once. A `401` renews the token and resends once before that (a 401 is
+    ///    answered before any processing).
+    ///
+    /// Attempts and total time are bounded by the [`crate::RetryPolicy`].
+    pub async fn create_schedule(
+        &self,
+        registry: &RegistryId,
+        request: &ScheduleRequest,
+    ) -> Result<Created, Error> {
+        let warnings = validate(request).into_result()?;
+        log_warnings("create_schedule", &warnings);
+        self.create_checked(registry, request, warnings).await
+    }
+
+    /// Creates a schedule from a JSON value (what Python dicts and JS objects become): the
+    /// value is checked with [`qualys_cs_core::validate_value`] (wrong JSON types included),
+    /// decoded, then created as [`Client::create_schedule`] does.
+    pub async fn create_schedule_value(
+        &self,
+        registry: &RegistryId,
+        request: &serde_json::Value,
+    ) -> Result<Created, Error> {
+        let warnings = validate_value(request).into_result()?;
+        let request = ScheduleRequest::from_value(request)?;
+        log_warnings("create_schedule", &warnings);
+        self.create_checked(registry, &request, warnings).await
+    }
+
+    async fn create_checked(
+        &self,
+        registry: &RegistryId,
+        request: &ScheduleRequest,
+        warnings: Vec<Violation>,
+    ) -> Result<Created, Error> {
+        let inner = &self.inner;
+        let mut call = Call::new(Method::POST, schedules_path(registry));
+        call.body = Some(encode(request)?);
+        let snapshot: Option<HashSet<String>> = match inner.create_recovery {
+            CreateRecovery::Snapshot => Some(
+                self.schedules_named(registry, &request.name)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.schedule_uuid.to_ascii_lowercase())
+                    .collect(),
+            ),
+            CreateRecovery::AssumeUniqueNames => None,
+        };
+        let created = |id: ScheduleId, recovered: bool| Created {
+            schedule_uuid: id,
+            warnings: warnings.clone(),
+            recovered,
+        };
+        let first = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let (failure, answered_2xx) = match inner.send_once(&call, attempt).await {
+                Ok(answer) => match CreateResponse::from_body(&answer.body) {
+                    Ok(r) => return Ok(created(r.schedule_uuid, false)),
+                    Err(error) => (
+                        Failure {
+                            error,
+                            kind: FailKind::MaybeSent,
+                            retry_after: None,
+                        },
+                        Some(answer.status),
+                    ),
+                },
+                Err(f) => (f, None),
+            };
+            let delay = next_delay(&inner.retry, &failure, attempt, first);
+            match failure.kind {
+                FailKind::Final => return Err(failure.error),
+                FailKind::NotSent => match delay {
+                    Some(d) => {
+                        tracing::debug!(
+                            attempt,
+                            code = failure.error.code(),
+                            delay_ms = d.as_millis() as u64,
+                            "create not processed; retrying"
+                        );
+                        tokio::time::sleep(d).await;
+                    }
+                    None => return Err(failure.error),
+                },
+                FailKind::MaybeSent => {
+                    if let Some(d) = delay {
+                        tokio::time::sleep(d).await;
+                    }
+                    tracing::debug!(
+                        attempt,
+                        code = failure.error.code(),
+                        "create may have been processed; looking it up by name"
+                    );
+                    match self
+                        .lookup_created(registry, &request.name, snapshot.as_ref())
+                        .await
+                    {
+                        Ok(Lookup::Created(id)) => {
+                            tracing::info!(attempt, schedule = %id, "create recovered by name after: {}", failure.error);
+                            return Ok(created(id, true));
+                        }
+                        Ok(Lookup::Several(ids)) => {
+                            return Err(Error::Conflict(HttpDetails {
+                                status: 409,
+                                message: Some(format!(
+                                    "the answer to create was lost ({}) and several new schedules are named {:?}: {}; another client may be creating the same name: check them and delete the extra ones",
+                                    failure.error,
+                                    request.name,
+                                    ids.join(", ")
+                                )),
+                                ..Default::default()
+                            }));
+                        }
+                        Ok(Lookup::Nothing) => {
+                            if answered_2xx.is_some() || delay.is_none() {
+                                return Err(failure.error);
+                            }
+                            tracing::debug!(
+                                attempt,
+                                "no schedule with that name: sending the create again"
+                            );
+                        }
+                        Err(lookup) => {
+                            tracing::warn!(
+                                code = lookup.code(),
+                                "could not look the schedule up after a lost create answer: {lookup}"
+                            );
+                            return Err(failure.error);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn lookup_created(
+        &self,
+        registry: &RegistryId,
+        name: &str,
+        snapshot: Option<&HashSet<String>>,
+    ) -> Result<Lookup, Error> {
+        let named = self.schedules_named(registry, name).await?;
+        let mut fresh: Vec<String> = named
+            .into_iter()
+            .map(|s| s.schedule_uuid)
+            .filter(|id| snapshot.is_none_or(|snap| !snap.contains(&id.to_ascii_lowercase())))
+            .collect();
+        fresh.dedup();
+        match fresh.len() {
+            0 => Ok(Lookup::Nothing),
+            1 => Ok(Lookup::Created(ScheduleId::parse(&fresh[0]).map_err(
+                |_| Error::Decode {
+                    message: format!(
+                        "the schedule found by name has an invalid id {:?}",
+                        fresh[0]
+                    ),
+                    body: None,
+                },
+            )?)),
+            _ => Ok(Lookup::Several(fresh)),
+        }
+    }
+
+    /// Every schedule of `registry` whose name is exactly `name`.
+    async fn schedules_named(
+        &self,
+        registry: &RegistryId,
+        name: &str,
+    ) -> Result<Vec<Schedule>, Error> {
+        let all = self
+            .list_schedules_all(registry, ListOptions::new().filter(name_filter(name)))
+            .collect_all()
+            .await?;
+        Ok(all.into_iter().filter(|s| s.name == name).collect())
+    }
+
+    /// One page of the schedules of `registry`.
+    pub async fn list_schedules(
+        &self,
+        registry: &RegistryId,
+        options: &ListOptions,
+    ) -> Result<Page<Schedule>, Error> {
+        self.get_page(schedules_path(registry), options).await
+    }
+
+    /// Every schedule of `registry` matching `options.filter`, page after page (from
+    /// `options.page_number`, `options.page_size` per page) until a short page.
+    pub fn list_schedules_all(
+        &self,
+        registry: &RegistryId,
+        options: ListOptions,
+    ) -> Paged<Schedule> {
+        self.paged(schedules_path(registry), options)
+    }
+
+    /// One schedule, through the list with `filter=scheduleUuid:<id>` (there is no call by
+    /// id); `not_found` when the list has no such schedule.
+    pub async fn get_schedule(
+        &self,
+        registry: &RegistryId,
+        id: &ScheduleId,
+    ) -> Result<Schedule, Error> {
+        let mut stream = self.list_schedules_all(
+            registry,
+            ListOptions::new().filter(format!("scheduleUuid:{}", id.as_str())),
+        );
+        while let Some(item) = stream.next().await {
+            let s = item?;
+            if s.schedule_uuid.eq_ignore_ascii_case(id.as_str()) {
+                return Ok(s);
+            }
+        }
+        Err(not_found(format!(
+            "no schedule {id} in registry {registry}"
+        )))
+    }
+
+    /// Updates an automatic schedule. The current schedule is fetched and the change checked
+    /// with [`qualys_cs_core::validate_update`] first (on-demand schedules, running jobs and
+    /// changes of `onDemand`/`repo`/`tag`/`days` are refused before anything is sent).
+    /// Returns the warnings.
+    pub async fn update_schedule(
+        &self,
+        registry: &RegistryId,
+        id: &ScheduleId,
+        request: &ScheduleRequest,
+    ) -> Result<Vec<Violation>, Error> {
+        let current = self.get_schedule(registry, id).await?;
+        let warnings = validate_update(&current, request).into_result()?;
+        log_warnings("update_schedule", &warnings);
+        let mut call = Call::new(Method::PUT, schedule_path(registry, id));
+        call.body = Some(encode(request)?);
+        self.inner.execute(&call).await?;
+        Ok(warnings)
+    }
+
+    /// Deletes a schedule (refused by the server while its job runs: `conflict`). A retry
+    /// that finds the schedule already gone counts as success.
+    pub async fn delete_schedule(
+        &self,
+        registry: &RegistryId,
+        id: &ScheduleId,
+    ) -> Result<(), Error> {
+        let mut call = Call::new(Method::DELETE, schedule_path(registry, id));
+        call.gone_is_done = true;
+        self.inner.execute(&call).await.map(drop)
+    }
+
+    /// Cancels a schedule's job.
+    pub async fn cancel_schedule(
+        &self,
+        registry: &RegistryId,
+        id: &ScheduleId,
+    ) -> Result<(), Error> {
+        let call = Call::new(
+            Method::POST,
+            format!("{}/cancel", schedule_path(registry, id)),
+        );
+        self.inner.execute(&call).await.map(drop)
+    }
+
+    /// Deletes schedules in bulk (a deletion job; Queued/Unknown/Running ones are skipped by
+    /// the server). A selector with neither ids nor filter is a `validation` error.
+    pub async fn bulk_delete_schedules(
+        &self,
+        registry: &RegistryId,
+        selector: &BulkSelector,
+    ) -> Result<BulkDeleteResponse, Error> {
+        let mut call = Call::new(Method::DELETE, format!("{}/bulk", schedules_path(registry)));
+        call.query = selector.query()?;
+        let a = self.inner.execute(&call).await?;
+        decode_body(&a.body)
+    }
+
+    /// Cancels schedules in bulk (a cancel job; Finished/Unknown/Error ones are skipped by the
+    /// server). A selector with neither ids nor filter is a `validation` error.
+    pub async fn bulk_cancel_schedules(
+        &self,
+        registry: &RegistryId,
+        selector: &BulkSelector,
+    ) -> Result<BulkCancelResponse, Error> {
+        let mut call = Call::new(Method::POST, format!("{}/cancel", schedules_path(registry)));
+        call.query = selector.query()?;
+        let a = self.inner.execute(&call).await?;
+        decode_body(&a.body)
+    }
+
+    /// One page of registries.
+    pub async fn list_registries(&self, options: &ListOptions) -> Result<Page<Registry>, Error> {
+        self.get_page("/registry".to_owned(), options).await
+    }
+
+    /// Every registry, page after page.
+    pub fn list_registries_all(&self, options: ListOptions) -> Paged<Registry> {
+        self.paged("/registry".to_owned(), options)
+    }
+
+    /// A registry with its details.
+    pub async fn get_registry(&self, registry: &RegistryId) -> Result<RegistryDetails, Error> {
+        let a = self
+            .inner
+            .execute(&Call::new(Method::GET, registry_path(registry)))
+            .await?;
+        decode_body(&a.body)
+    }
+
+    /// The registry whose `registryName` or `registryUri` is exactly `name_or_uri` (or whose
+    /// id it is). `not_found` when none; a `validation` error listing the candidates when
+    /// several match.
+    pub async fn find_registry(&self, name_or_uri: &str) -> Result<Registry, Error> {
+        let wanted = name_or_uri.trim();
+        if wanted.is_empty() {
+            return Err(Error::validation(vec![Violation::new(
+                "/registry",
+                "registry_required",
+                "give a registry name, URI or id",
+            )]));
+        }
+        let all = self
+            .list_registries_all(ListOptions::new())
+            .collect_all()
+            .await?;
+        let mut hits: Vec<Registry> = all
+            .into_iter()
+            .filter(|r| {
+                r.registry_name.as_deref() == Some(wanted)
+                    || r.registry_uri.as_deref() == Some(wanted)
+                    || r.registry_uuid.eq_ignore_ascii_case(wanted)
+            })
+            .collect();
+        match hits.len() {
+            0 => Err(not_found(format!(
+                "no registry named {wanted:?} (exact match on registryName, registryUri or id); list them with list_registries"
+            ))),
+            1 => Ok(hits.remove(0)),
+            _ => Err(Error::validation(vec![Violation::new(
+                "/registry",
+                "ambiguous_registry",
+                format!(
+                    "{} registries match {wanted:?}: {}; pass the registry id instead",
+                    hits.len(),
+                    hits.iter()
+                        .map(|r| format!(
+                            "{} (name {:?}, uri {:?})",
+                            r.registry_uuid,
+                            r.registry_name.as_deref().unwrap_or(""),
+                            r.registry_uri.as_deref().unwrap_or("")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            )])),
+        }
+    }
+
+    /// One page of the repositories of `registry`.
+    pub async fn list_repositories(
+        &self,
+        registry: &RegistryId,
+        options: &ListOptions,
+    ) -> Result<Page<Repository>, Error> {
+        self.get_page(format!("{}/repository", registry_path(registry)), options)
+            .await
+    }
+
+    /// Every repository of `registry`, page after page.
+    pub fn list_repositories_all(
+        &self,
+        registry: &RegistryId,
+        options: ListOptions,
+    ) -> Paged<Repository> {
+        self.paged(format!("{}/repository", registry_path(registry)), options)
+    }
+
+    async fn get_page<T: serde::de::DeserializeOwned>(
+        &self,
+        path: String,
+        options: &ListOptions,
+    ) -> Result<Page<T>, Error> {
+        options.validate()?;
+        let mut call = Call::new(Method::GET, path);
+        call.query = options.query();
+        let a = self.inner.execute(&call).await?;
+        decode_body(&a.body)
+    }
+
+    fn paged<T>(&self, path: String, options: ListOptions) -> Paged<T>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let client = self.clone();
+        Paged::new(options, move |o| {
+            let client = client.clone();
+            let path = path.clone();
+            Box::pin(async move { client.get_page(path, &o).await })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_filter_quotes_and_escapes() {
+        assert_eq!(name_filter("nightly"), r#"name:"nightly""#);
+        assert_eq!(name_filter(r#"a "b" \c"#), r#"name:"a \"b\" \\c""#);
+    }
+
+    #[test]
+    fn bulk_selector_needs_ids_or_filter() {
+        let err = BulkSelector::default().query().expect_err("empty");
+        assert_eq!(err.code(), "validation");
+        assert_eq!(err.violations()[0].path, "/scheduleIds");
+        let err = BulkSelector::filter("  ").query().expect_err("blank");
+        assert_eq!(err.code(), "validation");
+        let id = ScheduleId::new_random();
+        let q = BulkSelector {
+            schedule_ids: vec![id.clone(), id.clone()],
+            filter: Some("status:Created".into()),
+        }
+        .query()
+        .expect("ok");
+        assert_eq!(q.len(), 3);
+        assert_eq!(q[0], ("scheduleIds", id.as_str().to_owned()));
+        assert_eq!(q[2], ("filter", "status:Created".to_owned()));
+    }
+}

@@ -1,0 +1,62 @@
+//! The client-side rate limiter keeps bulk work under the server's limit instead of bouncing
+//! off 429s, while using at least 90 % of the allowed rate. Takes real time (~11 s).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use futures_util::StreamExt as _;
+use qualys_cs_client::{CreateRecovery, RateLimitPolicy};
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_creates_stay_under_the_limit_at_full_speed() {
+    const N: usize = 300;
+    const LIMIT: u64 = 50;
+    const WINDOW: Duration = Duration::from_secs(2);
+    let emu = start(builder().rate_limit(LIMIT, WINDOW)).await;
+    let c = client_for(&emu)
+        // One call per create, so the rate of creates is the rate of calls.
+        .create_recovery(CreateRecovery::AssumeUniqueNames)
+        .rate_limit(RateLimitPolicy {
+            max_concurrency: 32,
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let reg = registry();
+
+    let started = Instant::now();
+    let results: Vec<_> = futures_util::stream::iter(0..N)
+        .map(|i| {
+            let (c, reg) = (c.clone(), reg.clone());
+            async move {
+                c.create_schedule(&reg, &on_demand(&format!("limited-{i:03}")))
+                    .await
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+
+    assert!(
+        results.iter().all(Result::is_ok),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(raw_schedules(&emu).await.len(), N);
+    let j = journal(&emu).await;
+    let refused = j.iter().filter(|e| e["status"] == 429).count();
+    assert_eq!(refused, 0, "no 429 answers");
+    let allowed_rate = LIMIT as f64 / WINDOW.as_secs_f64();
+    let bound = N as f64 / allowed_rate / 0.9;
+    eprintln!(
+        "limiter: {N} creates in {elapsed:?} ({:.1}/s; allowed {allowed_rate}/s; bound {bound:.2} s)",
+        N as f64 / elapsed.as_secs_f64()
+    );
+    assert!(
+        elapsed.as_secs_f64() <= bound,
+        "{N} creates took {elapsed:?}, more than {bound:.2} s (90 % of the allowed rate)"
+    );
+}
