@@ -32,6 +32,7 @@
 //! Logging uses `tracing` (target `qualys_cs_client`): `debug` for each request and retry,
 //! `warn` for validation warnings and abandoned retries.
 
+pub mod apply;
 mod auth;
 mod config;
 mod http;
@@ -40,6 +41,7 @@ mod ops;
 mod paging;
 mod platform;
 mod secret;
+pub mod wait;
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use config::{
@@ -154,5 +156,10 @@ mod tests {
         assert_send(&c.list_schedules_all(&reg, ListOptions::new()));
         assert_send(&c.find_registry("x"));
         assert_send(&c.update_schedule(&reg, &ScheduleId::new_random(), &req));
+        let plan = qualys_cs_core::plan::Plan::default();
+        let desired = qualys_cs_core::desired::DesiredState::default();
+        assert_send(&c.apply(&plan, &apply::ApplyOptions::default(), None));
+        assert_send(&c.plan(&desired, Default::default()));
+        assert_send(&c.wait_for_schedule(&reg, &ScheduleId::new_random(), &Default::default()));
     }
 }
