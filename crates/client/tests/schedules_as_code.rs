@@ -74,7 +74,7 @@ async fn apply_creates_then_reapply_is_a_no_op() {
         .await;
     assert!(report.is_success(), "{report:?}");
     assert_eq!(report.applied(), 3);
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|p| p.total == 3 && p.ok));
     let mut dones: Vec<usize> = seen.iter().map(|p| p.done).collect();
