@@ -1,0 +1,317 @@
+package com.qualys.cs.test
+
+import com.qualys.cs.*
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.withContext
+import java.time.Instant
+import java.util.Collections
+
+/** The async client against the embedded emulator (real HTTP on 127.0.0.1, a free port). */
+class ClientTests {
+    private suspend fun withEmulator(
+        options: EmulatorOptions = EmulatorOptions(),
+        body: suspend (Emulator, Client, String) -> Unit,
+    ) {
+        Emulator.start(options).use { emu ->
+            emu.client().use { client -> body(emu, client, emu.demoRegistryId()) }
+            emu.stop()
+        }
+    }
+
+    private fun weekly(name: String, day: WeekDay = WeekDay.Monday, repo: String = "library/nginx") = ScheduleRequest(
+        name = name,
+        onDemand = false,
+        scheduleIntervalInDays = 7L,
+        weekDay = day,
+        schedule = "02:00",
+        filters = listOf(Filter(repoTags = listOf(RepoTag(repo = repo)))),
+    )
+
+    private fun onDemand(name: String) = ScheduleRequest(
+        name = name,
+        filters = listOf(Filter(repoTags = listOf(RepoTag(repo = "library/redis", tag = "7")))),
+    )
+
+    fun register(s: Suite) {
+        s.test("client", "create, list, get, update and delete against the emulator") {
+            withEmulator { _, client, reg ->
+                assertTrue(client.gatewayUrl().startsWith("http://127.0.0.1:")) { "gateway ${client.gatewayUrl()}" }
+                val created = client.createSchedule(reg, weekly("nightly"))
+                assertEq(created.scheduleUuid.length, 36, "schedule id length")
+                assertEq(created.recovered, false, "recovered")
+                // weekly with a time: the core warns that `schedule` is documented for daily only
+                assertEq(created.warnings.map { it.code }, listOf("schedule_not_daily"), "create warnings")
+
+                val page = client.listSchedules(reg, ListOptions())
+                assertEq(page.count, 1UL, "count after create")
+                val listed = page.data.single()
+                assertEq(listed.scheduleUuid, created.scheduleUuid, "listed id")
+                assertEq(listed.name, "nightly", "listed name")
+                assertEq(listed.weekDay, WeekDay.Monday, "listed weekDay")
+                assertEq(listed.filters.single().repoTags.single().repo, "library/nginx", "listed repo")
+                assertTrue(listed.created != null) { "created date missing" }
+
+                val warnings = client.updateSchedule(reg, created.scheduleUuid, weekly("nightly", WeekDay.Friday))
+                assertEq(warnings.map { it.code }, listOf("schedule_not_daily"), "update warnings")
+                val got = client.getSchedule(reg, created.scheduleUuid)
+                assertEq(got.weekDay, WeekDay.Friday, "weekDay after update")
+                assertEq(got.status, ScheduleStatus.Created, "status")
+
+                client.deleteSchedule(reg, created.scheduleUuid)
+                assertEq(client.listSchedules(reg, ListOptions()).count, 0UL, "count after delete")
+                val e = assertThrows<QualysCsException.NotFound>("get after delete") {
+                    client.getSchedule(reg, created.scheduleUuid)
+                }
+                assertEq(e.code, "not_found", "code")
+                assertTrue(e.errorMessage.contains(created.scheduleUuid)) { "message '${e.errorMessage}' lacks the id" }
+            }
+        }
+
+        s.test("client", "validation error: code, message and every violation; nothing sent") {
+            withEmulator { emu, client, reg ->
+                val bad = ScheduleRequest(name = " ", onDemand = false, scheduleIntervalInDays = 400L)
+                val e = assertThrows<QualysCsException.Validation>("invalid create") { client.createSchedule(reg, bad) }
+                assertEq(e.code, "validation", "code field")
+                assertEq(e.code(), "validation", "code() on the base type")
+                assertEq(e.message(), e.errorMessage, "message() is the message field")
+                assertTrue(e.errorMessage.startsWith("invalid request: ")) { "message: ${e.errorMessage}" }
+                val codes = e.violations.map { "${it.path} ${it.code}" }.toSet()
+                for (want in listOf("/scheduleIntervalInDays interval_out_of_range", "/filters filters_required")) {
+                    assertTrue(want in codes) { "violations $codes lack $want" }
+                }
+                assertTrue(e.violations.all { it.message.isNotBlank() }) { "a violation without message" }
+                assertEq(e.status, null, "status of a local error")
+                // Kotlin's Throwable.message carries the fields too.
+                assertTrue((e.message ?: "").contains("interval_out_of_range")) { "Throwable.message: ${e.message}" }
+                assertEq(client.listSchedules(reg, ListOptions()).count, 0UL, "nothing created")
+
+                val j = assertThrows<QualysCsException.Validation>("JSON create") {
+                    client.createScheduleJson(reg, """{"name": "x", "onDemand": "yes", "filters": []}""")
+                }
+                assertTrue(j.violations.any { it.path == "/onDemand" && it.code == "wrong_type" }) { "${j.violations}" }
+                val id = assertThrows<QualysCsException.Validation>("bad registry id") {
+                    client.listSchedules("../etc", ListOptions())
+                }
+                assertEq(id.violations.single().code, "invalid_id", "bad id code")
+                emu.reset()
+            }
+        }
+
+        s.test("client", "server errors carry status, Qualys code and request id") {
+            withEmulator { _, client, _ ->
+                val missing = "00000000-0000-4000-8000-000000000000"
+                val e = assertThrows<QualysCsException.NotFound>("unknown registry") {
+                    client.listSchedules(missing, ListOptions())
+                }
+                assertEq(e.code, "not_found", "code")
+                assertEq(e.status?.toInt(), 404, "status")
+                assertEq(e.status(), e.status, "status() on the base type")
+                assertTrue(e.requestId != null && e.requestId == e.requestId()) { "request id ${e.requestId}" }
+                assertTrue(e.qualysErrorCode?.startsWith("404") == true) { "qualys code ${e.qualysErrorCode}" }
+                assertTrue(e.errorMessage.contains("404")) { "message ${e.errorMessage}" }
+            }
+        }
+
+        s.test("client", "wrong password: auth error that does not reveal the password") {
+            withEmulator { emu, _, reg ->
+                val secret = "not-the-password-41"
+                val builder = ClientBuilder().gatewayUrl(emu.url()).credentials(emu.demoUsername(), secret)
+                assertTrue(!builder.toString().contains(secret)) { "builder toString shows the password" }
+                builder.build().use { client ->
+                    assertTrue(!client.toString().contains(secret)) { "client toString shows the password" }
+                    val e = assertThrows<QualysCsException.Auth>("bad password") { client.listSchedules(reg, ListOptions()) }
+                    assertEq(e.code, "auth", "code")
+                    assertEq(e.status?.toInt(), 401, "status")
+                    assertTrue(!e.errorMessage.contains(secret) && !(e.message ?: "").contains(secret)) { "error shows the password" }
+                }
+            }
+        }
+
+        s.test("client", "configuration errors name the setting") {
+            val none = assertThrows<QualysCsException.Config>("no gateway") { ClientBuilder().token("t").build() }
+            assertEq(none.code, "config", "code")
+            assertTrue(none.errorMessage.contains("gateway_url")) { none.errorMessage }
+            val http = assertThrows<QualysCsException.Config>("remote http") {
+                ClientBuilder().gatewayUrl("http://example.invalid").token("t").build()
+            }
+            assertTrue(http.errorMessage.contains("allow_insecure_http")) { http.errorMessage }
+            assertEq(platformGatewayUrl(Platform.US2), "https://gateway.qg2.apps.qualys.com", "US2 gateway")
+            assertEq(platformFromUsername("acme2ab"), Platform.US2, "platform from username")
+        }
+
+        s.test("client", "ten creates at once with async/awaitAll") {
+            withEmulator { _, client, reg ->
+                val ids = withContext(Dispatchers.Default) {
+                    coroutineScope {
+                        (1..10).map { i -> async { client.createSchedule(reg, onDemand("burst-$i")).scheduleUuid } }.awaitAll()
+                    }
+                }
+                assertEq(ids.toSet().size, 10, "distinct ids")
+                val all = client.listSchedulesAll(reg, ListOptions(pageSize = 3u))
+                assertEq(all.map { it.scheduleUuid }.toSet(), ids.toSet(), "listed ids (3 per page)")
+                assertEq(all.map { it.name }.toSet(), (1..10).map { "burst-$it" }.toSet(), "names")
+                // Reads in parallel too.
+                val got = coroutineScope { ids.map { id -> async { client.getSchedule(reg, id).name } }.awaitAll() }
+                assertEq(got.toSet().size, 10, "parallel gets")
+            }
+        }
+
+        s.test("client", "emulator clock: a running schedule cannot be deleted (conflict)") {
+            withEmulator { emu, client, reg ->
+                val id = client.createSchedule(reg, onDemand("once")).scheduleUuid
+                emu.advanceClock(2.0)
+                assertEq(client.getSchedule(reg, id).status, ScheduleStatus.Running, "status after 2 s")
+                assertTrue(statusTraits(ScheduleStatus.Running).isRunning) { "Running is running" }
+                val e = assertThrows<QualysCsException.Conflict>("delete while running") { client.deleteSchedule(reg, id) }
+                assertEq(e.code, "conflict", "code")
+                assertEq(e.status?.toInt(), 409, "status")
+                emu.advanceClock(10.0)
+                val done = client.getSchedule(reg, id)
+                assertEq(done.status, ScheduleStatus.Completed, "status after the job")
+                assertTrue(done.jobCompletionDate != null) { "no completion date" }
+                client.deleteSchedule(reg, id)
+            }
+        }
+
+        s.test("client", "cancel and bulk cancel running jobs") {
+            withEmulator { emu, client, reg ->
+                val a = client.createSchedule(reg, onDemand("a")).scheduleUuid
+                val b = client.createSchedule(reg, onDemand("b")).scheduleUuid
+                emu.advanceClock(2.0)
+                client.cancelSchedule(reg, a)
+                assertEq(client.getSchedule(reg, a).status, ScheduleStatus.Canceled, "a after cancel")
+                val job = client.bulkCancelSchedules(reg, BulkSelector(scheduleIds = listOf(b)))
+                assertEq(job.cancelJobId.length, 36, "cancel job id")
+                assertEq(client.getSchedule(reg, b).status, ScheduleStatus.Canceled, "b after bulk cancel")
+                val again = assertThrows<QualysCsException.Conflict>("cancel a canceled job") { client.cancelSchedule(reg, a) }
+                assertTrue(again.errorMessage.contains("Canceled")) { again.errorMessage }
+            }
+        }
+
+        s.test("client", "registries, repositories and bulk delete") {
+            withEmulator { _, client, reg ->
+                val regs = client.listRegistriesAll(ListOptions())
+                assertTrue(regs.any { it.registryUuid == reg }) { "demo registry not listed: $regs" }
+                val details = client.getRegistry(reg)
+                assertEq(details.registry.registryUuid, reg, "details id")
+                val name = details.registry.registryName
+                if (name != null) assertEq(client.findRegistry(name).registryUuid, reg, "find by name")
+                client.listRepositories(reg, ListOptions())
+                for (i in 1..3) client.createSchedule(reg, onDemand("bulk-$i"))
+                val job = client.bulkDeleteSchedules(reg, BulkSelector(filter = "scheduleUuid:*"))
+                assertEq(job.deletionJobId.length, 36, "deletion job id")
+                val empty = assertThrows<QualysCsException.Validation>("empty selector") {
+                    client.bulkDeleteSchedules(reg, BulkSelector())
+                }
+                assertEq(empty.violations.single().code, "selector_required", "selector code")
+            }
+        }
+
+        s.test("client", "waiter: returns once the job is terminal, times out naming the status") {
+            withEmulator { emu, client, reg ->
+                val id = client.createSchedule(reg, onDemand("waited")).scheduleUuid
+                val done = coroutineScope {
+                    val waiter = async {
+                        client.waitForSchedule(reg, id, WaitOptions(until = WaitFor.Terminal, timeoutMs = 20_000u, intervalMs = 20u))
+                    }
+                    delay(100)
+                    assertTrue(waiter.isActive) { "the waiter returned before the job ran" }
+                    emu.advanceClock(10.0)
+                    waiter.await()
+                }
+                assertEq(done.status, ScheduleStatus.Completed, "status the waiter saw")
+                val e = assertThrows<QualysCsException.Timeout>("waiting for Failed") {
+                    client.waitForSchedule(reg, id, WaitOptions(until = WaitFor.Any(listOf(ScheduleStatus.Failed)), timeoutMs = 150u, intervalMs = 20u))
+                }
+                assertEq(e.code, "timeout", "code")
+                assertTrue(e.errorMessage.contains("Completed") && e.errorMessage.contains("Failed")) { e.errorMessage }
+            }
+        }
+
+        s.test("client", "plan and apply a desired state; progress per item; re-plan is empty") {
+            withEmulator { _, client, reg ->
+                val yaml = """
+                    version: 1
+                    registries:
+                      - registry: $reg
+                        schedules:
+                          - name: nightly
+                            daily: "02:00"
+                            repos: [library/nginx]
+                          - name: weekly
+                            weekly: {day: MONDAY, at: "03:00"}
+                            repos: [app]
+                """.trimIndent()
+                val desired = parseDesiredState(yaml, DesiredFormat.YAML, "schedules.yaml", Instant.parse("2026-06-01T00:00:00Z"))
+                val p = client.plan(desired, PlanOptions())
+                assertEq(p.items.map { "${it.name} ${it.action}" }, listOf("nightly CREATE", "weekly CREATE"), "plan")
+
+                val dry = client.apply(p, ApplyOptions(dryRun = true), null)
+                assertEq(dry.items.map { it.outcome }, listOf(Outcome.DRY_RUN, Outcome.DRY_RUN), "dry-run outcomes")
+                val post = dry.items[0].requests.single()
+                assertEq(post.method, "POST", "dry-run method")
+                assertTrue(post.path.endsWith("/registry/$reg/schedule")) { post.path }
+                assertTrue(post.bodyJson?.contains("\"schedule\":\"02:00\"") == true) { "${post.bodyJson}" }
+                assertEq(client.listSchedules(reg, ListOptions()).count, 0UL, "dry run sent nothing")
+
+                val seen = Collections.synchronizedList(ArrayList<ApplyProgress>())
+                val listener = object : ApplyProgressListener {
+                    override fun onProgress(progress: ApplyProgress) { seen.add(progress) }
+                }
+                val report = client.apply(p, ApplyOptions(concurrency = 2u), listener)
+                assertEq(report.applied, 2UL, "applied")
+                assertEq(report.failed, 0UL, "failed")
+                assertEq(seen.map { it.done }.sorted(), listOf(1UL, 2UL), "progress calls")
+                assertTrue(seen.all { it.total == 2UL && it.ok }) { "$seen" }
+                val names = client.listSchedulesAll(reg, ListOptions()).map { it.name }.sorted()
+                assertEq(names, listOf("nightly", "weekly"), "schedules after apply")
+                assertEq(planIsEmpty(client.plan(desired, PlanOptions())), true, "re-plan is empty")
+            }
+        }
+
+        s.test("client", "apply reports a failed item with its error and goes on") {
+            withEmulator { _, client, reg ->
+                val desired = parseDesiredState(
+                    """{"registries": [{"registry": "$reg", "schedules": [
+                        {"name": "nightly", "daily": "02:00", "repos": ["library/nginx"]},
+                        {"name": "fresh", "onDemand": true, "repos": ["app"]}]}]}""",
+                    DesiredFormat.JSON, "inline.json", Instant.parse("2026-06-01T00:00:00Z"),
+                )
+                // What "exists" here is made up: a schedule the emulator has never seen.
+                val ghost = parseScheduleJson(
+                    """{"scheduleUuid": "11111111-1111-4111-8111-111111111111", "name": "nightly", "onDemand": false,
+                        "scheduleIntervalInDays": 1, "schedule": "05:00", "status": "Completed",
+                        "filters": [{"days": null, "repoTags": [{"repo": "library/nginx", "tag": null}]}]}""",
+                )
+                val actual = listOf(ActualRegistry(registry = client.getRegistry(reg).registry, schedules = listOf(ghost)))
+                val p = plan(desired, actual, PlanOptions())
+                assertEq(p.items.map { "${it.name} ${it.action}" }, listOf("fresh CREATE", "nightly UPDATE"), "plan")
+                val report = client.apply(p, ApplyOptions(), null)
+                assertEq(report.items.map { it.outcome }, listOf(Outcome.APPLIED, Outcome.FAILED), "outcomes")
+                val error = report.items[1].error
+                assertTrue(error is QualysCsException.NotFound) { "error of the failed item: $error" }
+                assertEq(error?.code(), "not_found", "error code")
+                assertEq(report.failed, 1UL, "failed count")
+            }
+        }
+
+        s.test("core", "validate, explain and next runs through the binding") {
+            val req = weekly("w", WeekDay.Thursday)
+            val report = validate(req)
+            assertEq(report.errors, emptyList<Violation>(), "errors")
+            assertTrue(explain(req).startsWith("Runs every Thursday at 02:00 UTC")) { explain(req) }
+            val runs = nextRuns(req, java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.Instant.parse("2026-01-01T00:00:00Z"), 2u)
+            assertEq(runs.map { it.toString() }, listOf("2026-01-01T02:00:00Z", "2026-01-08T02:00:00Z"), "runs")
+            val other = weekDayFromWire("FUNDAY")
+            assertEq(other, WeekDay.Other("FUNDAY"), "unknown weekday kept")
+            val withExtra = req.copy(extra = mapOf("owner" to "\"team-a\""))
+            assertTrue(requestToJson(withExtra).contains("\"owner\":\"team-a\"")) { requestToJson(withExtra) }
+            assertEq(errorCodes().size, 13, "error codes")
+            assertTrue(rules().any { it.code == "interval_out_of_range" && it.isError }) { "rules table" }
+        }
+    }
+}

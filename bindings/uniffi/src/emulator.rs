@@ -1,0 +1,202 @@
+//! The embedded emulator, for tests: starts on 127.0.0.1 port 0 on a runtime thread of its
+//! own, and hands out ready clients.
+
+use crate::client::{Client, ClientBuilder};
+use crate::error::QualysCsError;
+use crate::types::{timestamp_in, timestamp_out};
+use qualys_cs_client as qcc;
+use qualys_cs_emulator as emu;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+/// Settings of an emulator (all optional).
+#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
+pub struct EmulatorOptions {
+    /// Token lifetime in ms (default 4 h).
+    #[uniffi(default)]
+    pub token_ttl_ms: Option<u64>,
+    /// Calls allowed per rate window (default 1000).
+    #[uniffi(default)]
+    pub rate_limit: Option<u64>,
+    /// The rate window in ms (default 60 s).
+    #[uniffi(default)]
+    pub rate_window_ms: Option<u64>,
+    /// `true` runs the clock in real time; default `false`: a virtual clock that only moves
+    /// with `advance_clock`.
+    #[uniffi(default)]
+    pub realtime_clock: bool,
+    /// Clock time per job step in ms (default 1 s).
+    #[uniffi(default)]
+    pub job_step_ms: Option<u64>,
+    /// Make every job fail (`Failed` with an error entry).
+    #[uniffi(default)]
+    pub fail_jobs: bool,
+    /// Start the clock at this instant (default now).
+    #[uniffi(default)]
+    pub clock_start: Option<SystemTime>,
+}
+
+/// A running emulator of the Qualys API. Stops when closed or collected.
+#[derive(uniffi::Object)]
+pub struct Emulator {
+    url: String,
+    port: u16,
+    handle: Mutex<Option<emu::BlockingEmulatorHandle>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator").field("url", &self.url).finish()
+    }
+}
+
+impl Emulator {
+    fn handle(&self) -> MutexGuard<'_, Option<emu::BlockingEmulatorHandle>> {
+        match self.handle.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    fn with_handle<T>(
+        &self,
+        f: impl FnOnce(&emu::BlockingEmulatorHandle) -> Result<T, emu::Error>,
+    ) -> Result<T, QualysCsError> {
+        match self.handle().as_ref() {
+            Some(h) => Ok(f(h)?),
+            None => Err(qualys_cs_core::Error::config(
+                "emulator",
+                "the emulator was stopped; start a new one",
+            )
+            .into()),
+        }
+    }
+}
+
+#[uniffi::export]
+impl Emulator {
+    /// Starts an emulator with the defaults: 127.0.0.1, a free port, in memory, demo user and
+    /// demo registry, virtual clock.
+    #[uniffi::constructor]
+    pub fn new() -> Result<Arc<Self>, QualysCsError> {
+        Self::start(EmulatorOptions::default())
+    }
+
+    /// Starts an emulator with these settings.
+    #[uniffi::constructor]
+    pub fn start(options: EmulatorOptions) -> Result<Arc<Self>, QualysCsError> {
+        let mut b = emu::Emulator::builder()
+            .host("127.0.0.1")
+            .port(0)
+            .in_memory();
+        if let Some(ms) = options.token_ttl_ms {
+            b = b.token_ttl(Duration::from_millis(ms));
+        }
+        if options.rate_limit.is_some() || options.rate_window_ms.is_some() {
+            b = b.rate_limit(
+                options.rate_limit.unwrap_or(emu::DEFAULT_RATE_LIMIT),
+                options
+                    .rate_window_ms
+                    .map(Duration::from_millis)
+                    .unwrap_or(emu::DEFAULT_RATE_WINDOW),
+            );
+        }
+        b = b.realtime_clock(options.realtime_clock);
+        if let Some(ms) = options.job_step_ms {
+            b = b.job_step(Duration::from_millis(ms));
+        }
+        b = b.fail_jobs(options.fail_jobs);
+        if let Some(t) = options.clock_start {
+            b = b.clock_start(timestamp_in(t)?);
+        }
+        let h = b.start_blocking()?;
+        Ok(Arc::new(Emulator {
+            url: h.url().to_owned(),
+            port: h.port(),
+            handle: Mutex::new(Some(h)),
+        }))
+    }
+
+    /// The gateway base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The id of the demo registry every emulator has.
+    pub fn demo_registry_id(&self) -> String {
+        emu::DEMO_REGISTRY_ID.to_owned()
+    }
+
+    /// The demo user's name.
+    pub fn demo_username(&self) -> String {
+        emu::DEMO_USER.to_owned()
+    }
+
+    /// The demo user's password (a fixed, public test value).
+    pub fn demo_password(&self) -> String {
+        emu::DEMO_PASSWORD.to_owned()
+    }
+
+    /// A builder set up for this emulator with the demo credentials; adjust it, then build.
+    pub fn client_builder(&self) -> Arc<ClientBuilder> {
+        ClientBuilder::from_inner(
+            qcc::Client::builder()
+                .gateway_url(self.url.clone())
+                .credentials(emu::DEMO_USER, emu::DEMO_PASSWORD)
+                .no_proxy(),
+        )
+    }
+
+    /// A ready client of this emulator, logged in as the demo user.
+    pub fn client(&self) -> Result<Arc<Client>, QualysCsError> {
+        self.client_builder().build()
+    }
+
+    /// Moves the virtual clock forward by `seconds` (fires due schedules, moves jobs);
+    /// returns the new time.
+    pub fn advance_clock(&self, seconds: f64) -> Result<SystemTime, QualysCsError> {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(qualys_cs_core::Error::config(
+                "seconds",
+                format!("must be a finite number of seconds ≥ 0; got {seconds}"),
+            )
+            .into());
+        }
+        let by = Duration::from_secs_f64(seconds);
+        self.with_handle(|h| h.advance_clock(by)).map(timestamp_out)
+    }
+
+    /// The emulator clock now.
+    pub fn now(&self) -> Result<SystemTime, QualysCsError> {
+        self.with_handle(|h| Ok(h.now())).map(timestamp_out)
+    }
+
+    /// Adds a fault rule given as JSON (as `POST /_emulator/faults`); returns its id.
+    pub fn add_fault_json(&self, rule_json: String) -> Result<String, QualysCsError> {
+        let rule: emu::FaultRule = serde_json::from_str(&rule_json).map_err(|e| {
+            QualysCsError::from(qualys_cs_core::Error::config(
+                "rule_json",
+                format!("not a fault rule ({e}); see the emulator's /openapi.json"),
+            ))
+        })?;
+        self.with_handle(|h| h.add_fault(rule))
+    }
+
+    /// Clears schedules, faults, the journal and rate-limit counters.
+    pub fn reset(&self) -> Result<(), QualysCsError> {
+        self.with_handle(|h| h.reset())
+    }
+
+    /// Stops the server (idempotent).
+    pub fn stop(&self) {
+        let h = self.handle().take();
+        if let Some(h) = h {
+            h.stop();
+        }
+    }
+}
