@@ -255,22 +255,8 @@ impl Client {
             });
             f
         });
-        // `qualys_cs_client::Client::apply`'s future is not `Send` (its per-item closures
-        // borrow across awaits), and uniffi needs `Send` futures: run it to completion on a
-        // blocking thread of the same runtime instead.
-        let client = self.inner.clone();
         let options: qcc::apply::ApplyOptions = options.into();
-        let handle = tokio::runtime::Handle::current();
-        let report = tokio::task::spawn_blocking(move || {
-            handle.block_on(async move { client.apply(&plan, &options, progress).await })
-        })
-        .await
-        .map_err(|e| {
-            QualysCsError::from(qc::Error::Transport {
-                message: format!("the apply task ended abnormally: {e}"),
-                not_sent: false,
-            })
-        })?;
+        let report = self.inner.apply(&plan, &options, progress).await;
         Ok(report.into())
     }
 }
