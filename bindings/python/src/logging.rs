@@ -1,0 +1,190 @@
+//! `tracing` events of the Rust crates → Python's `logging`.
+//!
+//! Targets `qualys_cs_client*` log to the logger `qualys_cs.client`, `qualys_cs_emulator*` to
+//! `qualys_cs.emulator`, `qualys_cs_core*` to `qualys_cs.core`. Fields named like a secret
+//! (password, token, authorization, secret, cookie) are replaced by `***` (the crates never log
+//! secrets; this is a second lock on the door). To keep the cost near zero when nobody listens,
+//! the lowest enabled level of those loggers is cached and refreshed at each call from Python.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::registry::LookupSpan;
+
+const LOGGERS: [&str; 3] = ["qualys_cs.client", "qualys_cs.emulator", "qualys_cs.core"];
+
+/// The lowest Python level any of our loggers accepts (WARNING until refreshed).
+static GATE: AtomicU32 = AtomicU32::new(30);
+static LOGGER_OBJECTS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+
+fn loggers(py: Python<'_>) -> PyResult<&Vec<Py<PyAny>>> {
+    LOGGER_OBJECTS.get_or_try_init(py, || {
+        let logging = py.import("logging")?;
+        LOGGERS
+            .iter()
+            .map(|n| Ok(logging.call_method1("getLogger", (*n,))?.unbind()))
+            .collect::<PyResult<Vec<_>>>()
+    })
+}
+
+/// Re-reads the loggers' effective levels (cheap; called at the start of each operation).
+pub fn refresh(py: Python<'_>) {
+    let Ok(ls) = loggers(py) else { return };
+    let mut lowest = u32::MAX;
+    for l in ls {
+        if let Ok(level) = l
+            .bind(py)
+            .call_method0("getEffectiveLevel")
+            .and_then(|v| v.extract::<u32>())
+        {
+            lowest = lowest.min(level);
+        }
+    }
+    GATE.store(lowest, Ordering::Relaxed);
+}
+
+fn python_level(l: &Level) -> u32 {
+    match *l {
+        Level::ERROR => 40,
+        Level::WARN => 30,
+        Level::INFO => 20,
+        Level::DEBUG => 10,
+        Level::TRACE => 5,
+    }
+}
+
+fn logger_index(target: &str) -> Option<usize> {
+    if target.starts_with("qualys_cs_client") {
+        Some(0)
+    } else if target.starts_with("qualys_cs_emulator") {
+        Some(1)
+    } else if target.starts_with("qualys_cs_core") {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "token",
+        "secret",
+        "authorization",
+        "cookie",
+        "jwt",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
+}
+
+#[derive(Default)]
+struct Fields {
+    message: String,
+    rest: String,
+}
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let name = field.name();
+        if name == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else if is_secret_name(name) {
+            let _ = write!(self.rest, " {name}=***");
+        } else {
+            let _ = write!(self.rest, " {name}={value:?}");
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        let name = field.name();
+        if name == "message" {
+            self.message.push_str(value);
+        } else if is_secret_name(name) {
+            let _ = write!(self.rest, " {name}=***");
+        } else {
+            let _ = write!(self.rest, " {name}={value}");
+        }
+    }
+}
+
+/// Span fields, kept as text in the span's extensions.
+struct SpanFields(String);
+
+/// The layer forwarding events to Python.
+pub struct PythonLogLayer;
+
+impl<S> Layer<S> for PythonLogLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: Context<'_, S>,
+    ) {
+        if logger_index(attrs.metadata().target()).is_none() {
+            return;
+        }
+        let mut f = Fields::default();
+        attrs.record(&mut f);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(SpanFields(f.rest));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        let Some(idx) = logger_index(meta.target()) else {
+            return;
+        };
+        let level = python_level(meta.level());
+        if level < GATE.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut f = Fields::default();
+        event.record(&mut f);
+        let mut text = f.message;
+        text.push_str(&f.rest);
+        if let Some(scope) = ctx.event_scope(event) {
+            for span in scope.from_root() {
+                let ext = span.extensions();
+                let fields = ext.get::<SpanFields>().map(|s| s.0.as_str()).unwrap_or("");
+                let _ = write!(text, " [{}{}]", span.name(), fields);
+            }
+        }
+        let target = meta.target();
+        // Interpreter shutting down: drop the record.
+        let _ = Python::try_attach(|py| -> PyResult<()> {
+            let logger = loggers(py)?[idx].bind(py);
+            if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+                return Ok(());
+            }
+            let extra = PyDict::new(py);
+            extra.set_item("rust_target", target)?;
+            let kw = PyDict::new(py);
+            kw.set_item("extra", extra)?;
+            logger.call_method("log", (level, "%s", text), Some(&kw))?;
+            Ok(())
+        });
+    }
+}
+
+/// Installs the layer as the process's tracing subscriber (once; a subscriber installed by
+/// someone else is left alone).
+pub fn install() {
+    let subscriber = tracing_subscriber::registry().with(PythonLogLayer.with_filter(
+        tracing_subscriber::filter::filter_fn(|m| logger_index(m.target()).is_some()),
+    ));
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
