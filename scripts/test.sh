@@ -14,7 +14,7 @@ ROOT=$PWD
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-ALL="rust python node"
+ALL="rust python node kotlin"
 SUITES="${SUITES:-$ALL}"
 passed=0
 failed=0
@@ -39,8 +39,10 @@ run_suite() {
 rust_suite() {
   cargo fmt --all -- --check || { echo "cargo fmt --check: run 'cargo fmt --all'"; return 1; }
   cargo clippy --workspace --all-targets -- -D warnings || return 1
-  cargo test -p qualys-cs-core -p qualys-cs-emulator -p qualys-cs-client ${EXTRA_RUST_PACKAGES:-} || return 1
-  # The examples and docs build and the main job runs.
+  # default-members: core, client, emulator, cli (unit, integration, doc tests)
+  cargo test || return 1
+  # The README's main job runs.
+  cargo run -q -p qualys-cs-client --example quickstart >/dev/null || return 1
   cargo run -q -p qualys-cs-core --example seed_sample >/dev/null || return 1
 }
 
@@ -53,6 +55,9 @@ for s in $SUITES; do
     node)
       if [ -f node/test.sh ]; then run_suite node bash node/test.sh
       else echo "suite node: node/test.sh is missing"; failed=$((failed + 1)); failed_names+=(node); fi ;;
+    kotlin)
+      if [ -f bindings/uniffi/test.sh ]; then run_suite kotlin bash bindings/uniffi/test.sh
+      else echo "suite kotlin: bindings/uniffi/test.sh is missing"; failed=$((failed + 1)); failed_names+=(kotlin); fi ;;
     *) echo "unknown suite $s (known: $ALL)"; failed=$((failed + 1)) ;;
   esac
 done

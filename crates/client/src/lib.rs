@@ -163,3 +163,8 @@ mod tests {
         assert_send(&c.wait_for_schedule(&reg, &ScheduleId::new_random(), &Default::default()));
     }
 }
+
+/// The README's Rust examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
