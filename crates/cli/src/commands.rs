@@ -79,16 +79,7 @@ pub fn request_from_spec(
         let days = parse_days(e, "--every").map_err(usage)?;
         ScheduleRequest::every_days(name, days).build_unchecked()
     } else if let Some(day) = &s.weekly {
-        let day = WeekDay::parse_loose(day).ok_or_else(|| {
-            bad(
-                "--weekly",
-                "invalid_week_day",
-                format!(
-                    "--weekly takes one of {}; got {day:?}",
-                    WeekDay::known_list()
-                ),
-            )
-        })?;
+        let day = weekly_day(day)?;
         match &s.tz {
             Some(z) => {
                 let at = s.at.clone().unwrap_or_else(|| "00:00".into());
@@ -131,11 +122,7 @@ pub fn request_from_spec(
         filter.days = Some(i64::from(parse_days(d, "--created-within").map_err(usage)?));
     }
     if let Some(n) = s.latest {
-        req.additional_filters = Some(AdditionalFilters {
-            number_of_tags: Some(i64::from(n)),
-            sort_criteria: Some("createdDate".into()),
-            extra: Extra::new(),
-        });
+        req.additional_filters = Some(AdditionalFilters::latest(n));
     }
     if s.force_scan {
         req.force_scan = Some(true);
@@ -151,6 +138,20 @@ pub fn request_from_spec(
     }
     output::problems(&[], &report.warnings);
     Ok(req)
+}
+
+/// The day a `--weekly` flag names (any case).
+fn weekly_day(text: &str) -> Result<WeekDay, CliError> {
+    WeekDay::parse_loose(text).ok_or_else(|| {
+        bad(
+            "--weekly",
+            "invalid_week_day",
+            format!(
+                "--weekly takes one of {}; got {text:?}",
+                WeekDay::known_list()
+            ),
+        )
+    })
 }
 
 fn print_dry_run(g: &Global, method: &str, path: &str, body: &serde_json::Value) {
@@ -258,13 +259,7 @@ async fn update(g: &Global, a: UpdateArgs) -> R {
         req.schedule = None;
     }
     if let Some(d) = &a.weekly {
-        let day = WeekDay::parse_loose(d).ok_or_else(|| {
-            bad(
-                "--weekly",
-                "invalid_week_day",
-                format!("--weekly takes one of {}; got {d:?}", WeekDay::known_list()),
-            )
-        })?;
+        let day = weekly_day(d)?;
         let at =
             a.at.clone()
                 .or(req.schedule.clone())
@@ -301,13 +296,7 @@ async fn update(g: &Global, a: UpdateArgs) -> R {
     }
     match a.latest {
         Some(0) => req.additional_filters = None,
-        Some(n) => {
-            req.additional_filters = Some(AdditionalFilters {
-                number_of_tags: Some(i64::from(n)),
-                sort_criteria: Some("createdDate".into()),
-                extra: Extra::new(),
-            })
-        }
+        Some(n) => req.additional_filters = Some(AdditionalFilters::latest(n)),
         None => {}
     }
     let report = qualys_cs_core::validate_update(&current, &req);

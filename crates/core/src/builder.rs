@@ -141,11 +141,7 @@ impl<K> ScheduleBuilder<K> {
 
     /// Only the latest `n` tags, newest first by creation date.
     pub fn latest_tags(mut self, n: u32) -> Self {
-        self.req.additional_filters = Some(AdditionalFilters {
-            number_of_tags: Some(i64::from(n)),
-            sort_criteria: Some("createdDate".into()),
-            extra: Extra::new(),
-        });
+        self.req.additional_filters = Some(AdditionalFilters::latest(n));
         self
     }
 

@@ -174,6 +174,17 @@ pub struct AdditionalFilters {
     pub extra: Extra,
 }
 
+impl AdditionalFilters {
+    /// Only the latest `n` tags, newest first by creation date (`sortCriteria: createdDate`).
+    pub fn latest(n: u32) -> Self {
+        AdditionalFilters {
+            number_of_tags: Some(i64::from(n)),
+            sort_criteria: Some("createdDate".into()),
+            extra: Extra::new(),
+        }
+    }
+}
+
 /// An epoch-millisecond instant as CS sends it: a number, a numeric string, or RFC 3339 text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub i64);
