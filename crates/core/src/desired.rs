@@ -589,17 +589,12 @@ fn parse_schedule(
     if cx.errors.len() > errors_before {
         return None;
     }
-    // The schedule time of a weekly schedule is this project's documented choice: do not warn
-    // about it in files (the user asked for a weekly time on purpose).
     let report = validate(&req);
     for v in report.errors {
         let p = file_path_of(&v.path, sp, kind);
         cx.err(&p, &v.code, v.message);
     }
     for v in report.warnings {
-        if v.code == "schedule_not_daily" && kind == "weekly" {
-            continue;
-        }
         let p = file_path_of(&v.path, sp, kind);
         cx.warn(Violation::new(p, v.code, v.message));
     }

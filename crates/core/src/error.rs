@@ -165,6 +165,16 @@ pub enum Error {
         /// The raw body (truncated), when useful.
         body: Option<String>,
     },
+    /// The server's answer does not carry fields this computation needs (e.g. the run times
+    /// of a schedule listed in Qualys's OpenAPI shape, which has no interval or weekday).
+    /// Code `not_reported`.
+    #[error("not reported by the server: {message}")]
+    NotReported {
+        /// The fields the answer left out (canonical names).
+        fields: Vec<String>,
+        /// What cannot be known, and why.
+        message: String,
+    },
     /// The SDK is configured wrongly (missing credentials, bad URL, ...). Code `config`.
     #[error("configuration error: {field}: {message}")]
     Config {
@@ -204,6 +214,7 @@ impl Error {
             Error::Transport { .. } => "transport",
             Error::Timeout { .. } => "timeout",
             Error::Decode { .. } => "decode",
+            Error::NotReported { .. } => "not_reported",
             Error::Config { .. } => "config",
         }
     }
@@ -222,6 +233,7 @@ impl Error {
         "transport",
         "timeout",
         "decode",
+        "not_reported",
         "config",
     ];
 
@@ -350,6 +362,10 @@ mod tests {
             Error::Decode {
                 message: String::new(),
                 body: None,
+            },
+            Error::NotReported {
+                fields: vec![],
+                message: String::new(),
             },
             Error::config("x", "y"),
         ];

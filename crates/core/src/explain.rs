@@ -1,6 +1,6 @@
 //! One sentence saying when a schedule runs and what it scans.
 
-use crate::model::{RepoTag, ScheduleRequest};
+use crate::model::{RepoTag, Schedule, ScheduleRequest};
 
 fn title_day(s: &str) -> String {
     let mut c = s.chars();
@@ -36,7 +36,42 @@ fn repo_phrase(t: &RepoTag) -> String {
 /// at 09:30 UTC and scans all tags of azuretest, only the latest 5 tags by creation date,
 /// rescanning every image."
 pub fn explain(req: &ScheduleRequest) -> String {
-    let when = if req.on_demand {
+    explain_with(req, None)
+}
+
+/// Like [`explain`], for a schedule as the server listed it. When the answer leaves out the
+/// fields that decide the timing (Qualys's OpenAPI shape, spec §6b), the sentence says so
+/// instead of guessing, and it never claims a force scan or a latest-N-tags limit that the
+/// answer did not report.
+pub fn explain_schedule(s: &Schedule) -> String {
+    let missing = s.unreported_timing();
+    let req = s.to_request();
+    if missing.is_empty() {
+        return explain(&req);
+    }
+    let at = s
+        .schedule
+        .as_deref()
+        .map(|t| format!(" (its time is {t} UTC)"))
+        .unwrap_or_default();
+    let when = if missing.contains(&"onDemand") {
+        format!(
+            "Runs at times the server does not report ({} not in its answer){at},",
+            missing.join(", ")
+        )
+    } else {
+        format!(
+            "Runs on an automatic schedule whose interval the server does not report ({} not in its answer){at},",
+            missing.join(", ")
+        )
+    };
+    explain_with(&req, Some(when))
+}
+
+fn explain_with(req: &ScheduleRequest, when: Option<String>) -> String {
+    let when = if let Some(w) = when {
+        w
+    } else if req.on_demand {
         "Runs once, as soon as it is created,".to_owned()
     } else {
         let at = req.schedule.as_deref();

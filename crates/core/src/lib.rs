@@ -27,9 +27,11 @@ pub mod enums;
 pub mod error;
 pub mod explain;
 pub mod ids;
+pub mod lookup;
 pub mod model;
 pub mod plan;
 pub mod semantics;
+pub mod tolerant;
 pub mod tz;
 pub mod validate;
 
@@ -38,12 +40,14 @@ pub use enums::{RegistryType, ScheduleStatus, WeekDay};
 pub use error::{Error, HttpDetails, Violation};
 pub use explain::explain;
 pub use ids::{RegistryId, ScheduleId};
+pub use lookup::{RegistryLookupError, find_registry};
 pub use model::{
     AdditionalFilters, BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Extra,
     Filter, JobError, Millis, Page, Registry, RegistryDetails, RepoTag, Repository, Schedule,
     ScheduleRequest, decode_body,
 };
 pub use semantics::next_runs;
+pub use tolerant::{PageNotes, SkippedItem, decode_page};
 pub use tz::{LocalConversion, local_to_utc, next_runs_in_zone};
 pub use validate::{RULES, Report, Severity, validate, validate_update, validate_value};
 

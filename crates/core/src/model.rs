@@ -115,8 +115,9 @@ impl<'de> Deserialize<'de> for ScheduleRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Filter {
-    /// Only images created within this many days; `null` = no age filter.
-    #[serde(default)]
+    /// Only images created within this many days; `None` = no age filter (omitted on the
+    /// wire, never sent as `null`: the OpenAPI types `days` as a non-nullable integer, §6b).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<i64>,
     /// Repositories and their tags.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -133,8 +134,9 @@ pub struct RepoTag {
     /// Repository name.
     #[serde(default, deserialize_with = "null_as_default")]
     pub repo: String,
-    /// Comma-separated tags, or `None` for all tags (sent as `null`).
-    #[serde(default)]
+    /// Comma-separated tags, or `None` for all tags (omitted on the wire, never sent as
+    /// `null`: the OpenAPI types `tag` as a non-nullable string, §6b).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -164,7 +166,7 @@ impl RepoTag {
 #[serde(rename_all = "camelCase")]
 pub struct AdditionalFilters {
     /// How many tags, at least 1.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_of_tags: Option<i64>,
     /// Ordering used to pick them; the documented value is `createdDate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,6 +361,52 @@ impl Schedule {
         self.on_demand.unwrap_or(true)
     }
 
+    /// The fields that decide when this schedule runs but that the answer did not carry
+    /// (canonical names); empty when its run times can be computed. Qualys's OpenAPI list
+    /// shape (spec §6b) reports neither `scheduleIntervalInDays` nor `weekDay`.
+    pub fn unreported_timing(&self) -> Vec<&'static str> {
+        match self.on_demand {
+            None => vec!["onDemand", "scheduleIntervalInDays", "weekDay"],
+            Some(true) => Vec::new(),
+            Some(false) => match (self.schedule_interval_in_days, &self.week_day) {
+                (None, None) => vec!["scheduleIntervalInDays", "weekDay"],
+                (None, Some(_)) => vec!["scheduleIntervalInDays"],
+                (Some(7), None) => vec!["weekDay"],
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The next `n` run instants of this listed schedule (see [`crate::next_runs`]), from its
+    /// `created` date (or `after` when the answer has none).
+    ///
+    /// When the answer does not carry the fields that decide the timing, the error is a
+    /// `not_reported` [`Error::NotReported`] naming them, never a validation error about a request
+    /// the caller did not write.
+    pub fn next_runs(
+        &self,
+        after: jiff::Timestamp,
+        n: usize,
+    ) -> Result<Vec<jiff::Timestamp>, Error> {
+        let missing = self.unreported_timing();
+        if !missing.is_empty() {
+            return Err(Error::NotReported {
+                fields: missing.iter().map(|f| (*f).to_owned()).collect(),
+                message: format!(
+                    "the server's answer for schedule {} does not report {}, so its run times cannot be computed (Qualys's OpenAPI list shape leaves them out){}",
+                    self.schedule_uuid,
+                    missing.join(" or "),
+                    self.schedule
+                        .as_deref()
+                        .map(|t| format!("; its time of day is {t} UTC"))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+        let created = self.created.and_then(Millis::to_timestamp).unwrap_or(after);
+        crate::semantics::next_runs(&self.to_request(), created, after, n)
+    }
+
     /// The request that would (re)create this schedule, as far as the answer tells.
     pub fn to_request(&self) -> ScheduleRequest {
         ScheduleRequest {
@@ -471,6 +519,10 @@ pub struct Page<T> {
     /// The items of this page.
     #[serde(default = "Vec::new", deserialize_with = "null_as_default")]
     pub data: Vec<T>,
+    /// Items of the answer that could not be decoded, skipped in lenient mode (see
+    /// [`crate::tolerant::decode_page`]); never part of a server's answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::tolerant::SkippedItem>,
 }
 
 impl<T> Default for Page<T> {
@@ -478,6 +530,7 @@ impl<T> Default for Page<T> {
         Page {
             count: 0,
             data: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 }

@@ -13,8 +13,16 @@
 //! * anything that would touch a Running schedule, a name shared by several existing
 //!   schedules, or an unresolved registry → **skip**, with the reason.
 //!
-//! Fields an answer does not carry (`None` in [`Schedule`]) are not compared: the real list
-//! answer may omit request fields, and a plan must not churn on them.
+//! **A field the answer does not carry is unknown, never equal.** Qualys's own OpenAPI shape
+//! (spec §6b) lists schedules without `scheduleIntervalInDays`, `weekDay`, `forceScan`,
+//! `registryType` and `additionalFilters`. Such a field, when the desired state depends on it,
+//! becomes a [`Change`] with `unknown: true`, and the schedule is **update**d (or
+//! **replace**d where only a replace can set it: an on-demand schedule, or one whose mode was
+//! not reported), with the reason `server does not report …`. **Unchanged** means every
+//! compared field was seen and is equal. Against such a server a second apply of the same file
+//! sends the same updates again: the result is the same schedule with the same content (an
+//! update is idempotent), so the state converges, but the plan can never show "no change" for
+//! fields the server hides.
 
 use crate::desired::DesiredState;
 use crate::error::Violation;
@@ -89,6 +97,10 @@ pub struct Change {
     pub to: Value,
     /// True when Qualys cannot update this field in place.
     pub forces_replacement: bool,
+    /// True when the server's answer did not carry this field (`from` is then `null`): the
+    /// current value is unknown, so the desired one is sent rather than assumed equal.
+    #[serde(default)]
+    pub unknown: bool,
 }
 
 /// One line of a plan.
@@ -198,11 +210,16 @@ impl Plan {
                 let _ = writeln!(out, "        {}", crate::explain(r));
             }
             for c in &i.changes {
+                let from = if c.unknown {
+                    "(not reported)".to_owned()
+                } else {
+                    c.from.to_string()
+                };
                 let _ = writeln!(
                     out,
                     "        {}: {} -> {}{}",
                     c.field,
-                    c.from,
+                    from,
                     c.to,
                     if c.forces_replacement {
                         "  (forces replacement)"
@@ -234,46 +251,17 @@ impl Plan {
     }
 }
 
-fn uri_key(s: &str) -> String {
-    let s = s.trim().trim_end_matches('/');
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    s.to_ascii_lowercase()
-}
-
-/// Finds the registry a file names by UUID, name or URI (scheme and trailing `/` ignored).
+/// Finds the registry a file names (see [`crate::lookup::find_registry`]).
 pub fn resolve_registry<'a>(
     reference: &str,
     actual: &'a [ActualRegistry],
 ) -> Result<&'a ActualRegistry, String> {
-    let by = |f: &dyn Fn(&Registry) -> bool| -> Vec<&'a ActualRegistry> {
-        actual.iter().filter(|a| f(&a.registry)).collect()
-    };
-    for found in [
-        by(&|r| r.registry_uuid.eq_ignore_ascii_case(reference)),
-        by(&|r| r.registry_name.as_deref() == Some(reference)),
-        by(&|r| r.registry_uri.as_deref().map(uri_key) == Some(uri_key(reference))),
-    ] {
-        match found.as_slice() {
-            [one] => return Ok(one),
-            [] => continue,
-            many => {
-                return Err(format!(
-                    "registry {reference:?} matches {} registries ({}); name it by UUID",
-                    many.len(),
-                    many.iter()
-                        .map(|a| a.registry.registry_uuid.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
-    }
-    Err(format!(
-        "registry {reference:?} was not found by UUID, name or URI"
-    ))
+    let registries: Vec<Registry> = actual.iter().map(|a| a.registry.clone()).collect();
+    let found = crate::lookup::find_registry(reference, &registries).map_err(|e| e.to_string())?;
+    actual
+        .iter()
+        .find(|a| a.registry.registry_uuid == found.registry_uuid)
+        .ok_or_else(|| format!("registry {reference:?} was not found"))
 }
 
 fn tags_norm(t: &Option<String>) -> Value {
@@ -301,31 +289,84 @@ fn filters_norm(r: &ScheduleRequest) -> Value {
     )
 }
 
-/// The differences between an existing schedule and a desired request.
-pub fn diff(actual: &Schedule, desired: &ScheduleRequest) -> Vec<Change> {
+/// True when the answer carries the request-only fields of the richer shape (spec §6): a
+/// server that reports any of `scheduleIntervalInDays`, `weekDay`, `forceScan`, `registryType`
+/// or `additionalFilters` is taken to report each of them, so an absent `additionalFilters`
+/// there means "none". The OpenAPI shape (spec §6b) reports none of them.
+pub fn reports_request_fields(actual: &Schedule) -> bool {
+    actual.schedule_interval_in_days.is_some()
+        || actual.week_day.is_some()
+        || actual.force_scan.is_some()
+        || actual.registry_type.is_some()
+        || actual.additional_filters.is_some()
+}
+
+/// The request fields the server did not report for `actual` but that the plan must compare
+/// for `desired` (canonical names, in request order). Such a field is *unknown*, never equal.
+///
+/// An answer in the richer shape ([`reports_request_fields`]) reports what is set, so there an
+/// absent field means "not set". An answer in the OpenAPI shape reports none of them: then the
+/// interval and weekday (automatic schedules), `forceScan`, `additionalFilters` and a
+/// `registryType` the file asks for are unknown. `onDemand` is unknown when absent.
+pub fn unreported_fields(actual: &Schedule, desired: &ScheduleRequest) -> Vec<&'static str> {
     let mut out = Vec::new();
-    let mut push = |field: &str, from: Value, to: Value, replace: bool| {
-        if from != to {
+    if actual.on_demand.is_none() {
+        out.push("onDemand");
+    }
+    if reports_request_fields(actual) {
+        return out;
+    }
+    if !desired.on_demand {
+        out.push("scheduleIntervalInDays");
+        out.push("weekDay");
+    }
+    out.push("forceScan");
+    if desired.registry_type.is_some() {
+        out.push("registryType");
+    }
+    out.push("additionalFilters");
+    out
+}
+
+/// The differences between an existing schedule and a desired request.
+///
+/// A field the answer did not carry (see [`unreported_fields`]) is a [`Change`] with
+/// `unknown: true` and `from: null`: the plan cannot tell whether it differs, so it must not
+/// call the schedule unchanged.
+pub fn diff(actual: &Schedule, desired: &ScheduleRequest) -> Vec<Change> {
+    let unknown = unreported_fields(actual, desired);
+    let mut out = Vec::new();
+    let mut push = |field: &'static str, from: Value, to: Value, replace: bool| {
+        if unknown.contains(&field) {
+            out.push(Change {
+                field: field.to_owned(),
+                from: Value::Null,
+                to,
+                forces_replacement: replace,
+                unknown: true,
+            });
+        } else if from != to {
             out.push(Change {
                 field: field.to_owned(),
                 from,
                 to,
                 forces_replacement: replace,
+                unknown: false,
             });
         }
     };
-    let a_on_demand = actual.is_on_demand();
     push(
         "onDemand",
-        Value::from(a_on_demand),
+        actual.on_demand.map_or(Value::Null, Value::from),
         Value::from(desired.on_demand),
         true,
     );
     let a = actual.to_request();
     push("filters", filters_norm(&a), filters_norm(desired), true);
-    // An on-demand schedule cannot be updated: any change replaces it.
-    let replace = a_on_demand;
-    if actual.schedule_interval_in_days.is_some() {
+    // An on-demand schedule cannot be updated: any change replaces it. So can a schedule
+    // whose mode the answer did not tell.
+    let replace = actual.on_demand != Some(false);
+    if !desired.on_demand || actual.schedule_interval_in_days.is_some() {
         push(
             "scheduleIntervalInDays",
             Value::from(actual.schedule_interval_in_days),
@@ -333,7 +374,7 @@ pub fn diff(actual: &Schedule, desired: &ScheduleRequest) -> Vec<Change> {
             replace,
         );
     }
-    if actual.week_day.is_some() || actual.schedule_interval_in_days.is_some() {
+    if !desired.on_demand || actual.week_day.is_some() {
         let wd = |w: &Option<crate::WeekDay>| {
             w.as_ref().map_or(Value::Null, |d| Value::from(d.as_str()))
         };
@@ -345,31 +386,35 @@ pub fn diff(actual: &Schedule, desired: &ScheduleRequest) -> Vec<Change> {
         );
     }
     if !desired.on_demand {
-        // Weekly without a time runs at 00:00 (see `semantics`).
-        let norm = |s: &Option<String>, r: &ScheduleRequest| match (s, r.schedule_interval_in_days)
-        {
+        // Weekly without a time runs at 00:00 (see `semantics`). When the answer does not
+        // report the interval, the interval is compared (as unknown) on its own.
+        let interval = a
+            .schedule_interval_in_days
+            .or(desired.schedule_interval_in_days);
+        let norm = |s: &Option<String>, interval: Option<i64>| match (s, interval) {
             (None, Some(7)) => Value::from("00:00"),
             (s, _) => s.as_deref().map_or(Value::Null, Value::from),
         };
         push(
             "schedule",
-            norm(&actual.schedule, &a),
-            norm(&desired.schedule, desired),
+            norm(&actual.schedule, interval),
+            norm(&desired.schedule, desired.schedule_interval_in_days),
             replace,
         );
     }
-    if actual.force_scan.is_some() {
-        push(
-            "forceScan",
-            Value::from(actual.force_scan.unwrap_or(false)),
-            Value::from(desired.force_scan.unwrap_or(false)),
-            replace,
-        );
-    }
-    if let (Some(ar), Some(dr)) = (&actual.registry_type, &desired.registry_type) {
+    push(
+        "forceScan",
+        Value::from(actual.force_scan.unwrap_or(false)),
+        Value::from(desired.force_scan.unwrap_or(false)),
+        replace,
+    );
+    if let Some(dr) = &desired.registry_type {
         push(
             "registryType",
-            Value::from(ar.as_str()),
+            actual
+                .registry_type
+                .as_ref()
+                .map_or(Value::Null, |r| Value::from(r.as_str())),
             Value::from(dr.as_str()),
             replace,
         );
@@ -386,6 +431,22 @@ pub fn diff(actual: &Schedule, desired: &ScheduleRequest) -> Vec<Change> {
         replace,
     );
     out
+}
+
+/// The note on an item whose changes include fields the server did not report.
+fn unknown_reason(changes: &[Change]) -> Option<String> {
+    let fields: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.unknown)
+        .map(|c| c.field.as_str())
+        .collect();
+    (!fields.is_empty()).then(|| {
+        format!(
+            "server does not report {}: sending the desired value{} (unknown is never taken as equal)",
+            fields.join(", "),
+            if fields.len() == 1 { "" } else { "s" }
+        )
+    })
 }
 
 /// Computes the plan from the desired state and what exists.
@@ -461,23 +522,20 @@ pub fn plan(desired: &DesiredState, actual: &[ActualRegistry], opts: PlanOptions
                                     "the schedule is {status}: it can be neither updated nor deleted now; apply again when its job has finished"
                                 )),
                             )
-                        } else if replace {
-                            item(
-                                &s.name,
-                                Action::Replace,
-                                Some(one),
-                                Some(&s.request),
-                                changes,
-                                None,
-                            )
                         } else {
+                            let reason = unknown_reason(&changes);
+                            let action = if replace {
+                                Action::Replace
+                            } else {
+                                Action::Update
+                            };
                             item(
                                 &s.name,
-                                Action::Update,
+                                action,
                                 Some(one),
                                 Some(&s.request),
                                 changes,
-                                None,
+                                reason,
                             )
                         }
                     }

@@ -83,7 +83,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "schedule_not_daily",
         Severity::Warning,
-        "schedule given where the docs say it is valid only for interval 1",
+        "schedule given with an interval other than 1 (daily) or 7 (weekly run time), or on demand",
     ),
     (
         "force_scan_interval_too_short",
@@ -271,11 +271,13 @@ pub fn validate(req: &ScheduleRequest) -> Report {
                 "schedule_required",
                 "schedule (the daily start time, HH:MM in UTC, e.g. \"19:30\") is required when scheduleIntervalInDays is 1",
             ),
-            (Some(n), Some(_)) if n != 1 => r.warn(
+            // With interval 7, schedule is the weekly run time: both of Qualys's own samples
+            // send it, so it is no warning (spec §4).
+            (Some(n), Some(_)) if n != 1 && n != 7 => r.warn(
                 "/schedule",
                 "schedule_not_daily",
                 format!(
-                    "schedule is documented as valid only when scheduleIntervalInDays is 1 (got {n}); Qualys's own sample sends it with a weekly interval, but it may be ignored"
+                    "schedule is documented as valid only when scheduleIntervalInDays is 1 (or 7, as the weekly run time); got {n}, so it may be ignored"
                 ),
             ),
             _ => {}
@@ -468,7 +470,7 @@ fn squash(s: &str) -> String {
         .collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -139,6 +139,20 @@ fn plan_vectors() {
                     failures.push(format!("{name}: changed fields {got:?} (want {fields})"));
                 }
             }
+            if let Some(fields) = w.get("unknown") {
+                let got: Vec<&str> = it
+                    .changes
+                    .iter()
+                    .filter(|c| c.unknown)
+                    .map(|c| c.field.as_str())
+                    .collect();
+                if *fields != serde_json::json!(got) {
+                    failures.push(format!("{name}: unknown fields {got:?} (want {fields})"));
+                }
+                if it.changes.iter().any(|c| c.unknown && !c.from.is_null()) {
+                    failures.push(format!("{name}: an unknown field has a from value"));
+                }
+            }
             if let Some(sub) = w.get("reason_contains").and_then(Value::as_str)
                 && !it.reason.as_deref().unwrap_or("").contains(sub)
             {

@@ -8,9 +8,9 @@
 
 use qualys_cs_core::jiff::Timestamp;
 use qualys_cs_core::{
-    BulkCancelResponse, BulkDeleteResponse, CreateResponse, Error, ErrorBody, Page, RULES,
-    Registry, RegistryDetails, Report, Repository, Schedule, ScheduleRequest, Severity, Violation,
-    decode_body, next_runs, validate, validate_update, validate_value,
+    BulkCancelResponse, BulkDeleteResponse, CreateResponse, Error, ErrorBody, RULES, Registry,
+    RegistryDetails, Report, Repository, Schedule, ScheduleRequest, Severity, Violation,
+    decode_body, decode_page, next_runs, validate, validate_update, validate_value,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -316,6 +316,7 @@ fn error_json(e: &Error) -> Value {
 const KINDS: &[&str] = &[
     "create",
     "schedule_page",
+    "schedule_page_lenient",
     "registry_page",
     "registry",
     "repository_page",
@@ -350,10 +351,11 @@ fn responses_vectors() {
         kinds_seen.insert(kind.to_owned());
         let got: Result<Value, Error> = match kind {
             "create" => to_json(CreateResponse::from_body(body)),
-            "schedule_page" => to_json(decode_body::<Page<Schedule>>(body)),
-            "registry_page" => to_json(decode_body::<Page<Registry>>(body)),
+            "schedule_page" => to_json(decode_page::<Schedule>(body, false).map(|(p, _)| p)),
+            "schedule_page_lenient" => to_json(decode_page::<Schedule>(body, true).map(|(p, _)| p)),
+            "registry_page" => to_json(decode_page::<Registry>(body, false).map(|(p, _)| p)),
             "registry" => to_json(decode_body::<RegistryDetails>(body)),
-            "repository_page" => to_json(decode_body::<Page<Repository>>(body)),
+            "repository_page" => to_json(decode_page::<Repository>(body, false).map(|(p, _)| p)),
             "bulk_delete" => to_json(decode_body::<BulkDeleteResponse>(body)),
             "bulk_cancel" => to_json(decode_body::<BulkCancelResponse>(body)),
             "error_body" => to_json(decode_body::<ErrorBody>(body)),
