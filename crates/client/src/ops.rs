@@ -7,8 +7,9 @@ use crate::paging::{ListOptions, Paged};
 use futures_util::StreamExt as _;
 use qualys_cs_core::{
     BulkCancelResponse, BulkDeleteResponse, CreateResponse, Error, HttpDetails, Page, Registry,
-    RegistryDetails, RegistryId, Repository, Schedule, ScheduleId, ScheduleRequest, Violation,
-    decode_body, validate, validate_update, validate_value,
+    RegistryDetails, RegistryId, RegistryLookupError, Repository, Schedule, ScheduleId,
+    ScheduleRequest, Violation, decode_body, decode_page, find_registry, validate, validate_update,
+    validate_value,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -465,52 +466,34 @@ impl Client {
         decode_body(&a.body)
     }
 
-    /// The registry whose `registryName` or `registryUri` is exactly `name_or_uri` (or whose
-    /// id it is). `not_found` when none; a `validation` error listing the candidates when
-    /// several match.
-    pub async fn find_registry(&self, name_or_uri: &str) -> Result<Registry, Error> {
-        let wanted = name_or_uri.trim();
+    /// The registry `reference` names: by UUID, then by URI (scheme, trailing `/` and case
+    /// ignored), then by `registryName` where the server reports one (Qualys's OpenAPI
+    /// `Registry` has no name, spec §6b). `not_found` says which of these fields the server
+    /// offered and lists near matches; several matches on one field are a `validation` error
+    /// (`ambiguous_registry`) listing them.
+    pub async fn find_registry(&self, reference: &str) -> Result<Registry, Error> {
+        let wanted = reference.trim();
         if wanted.is_empty() {
             return Err(Error::validation(vec![Violation::new(
                 "/registry",
                 "registry_required",
-                "give a registry name, URI or id",
+                "give a registry UUID, URI or name",
             )]));
         }
         let all = self
             .list_registries_all(ListOptions::new())
             .collect_all()
             .await?;
-        let mut hits: Vec<Registry> = all
-            .into_iter()
-            .filter(|r| {
-                r.registry_name.as_deref() == Some(wanted)
-                    || r.registry_uri.as_deref() == Some(wanted)
-                    || r.registry_uuid.eq_ignore_ascii_case(wanted)
-            })
-            .collect();
-        match hits.len() {
-            0 => Err(not_found(format!(
-                "no registry named {wanted:?} (exact match on registryName, registryUri or id); list them with list_registries"
-            ))),
-            1 => Ok(hits.remove(0)),
-            _ => Err(Error::validation(vec![Violation::new(
-                "/registry",
-                "ambiguous_registry",
-                format!(
-                    "{} registries match {wanted:?}: {}; pass the registry id instead",
-                    hits.len(),
-                    hits.iter()
-                        .map(|r| format!(
-                            "{} (name {:?}, uri {:?})",
-                            r.registry_uuid,
-                            r.registry_name.as_deref().unwrap_or(""),
-                            r.registry_uri.as_deref().unwrap_or("")
-                        ))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            )])),
+        match find_registry(wanted, &all) {
+            Ok(r) => Ok(r.clone()),
+            Err(e @ RegistryLookupError::NotFound { .. }) => Err(not_found(e.to_string())),
+            Err(e @ RegistryLookupError::Ambiguous { .. }) => {
+                Err(Error::validation(vec![Violation::new(
+                    "/registry",
+                    "ambiguous_registry",
+                    e.to_string(),
+                )]))
+            }
         }
     }
 
@@ -542,7 +525,23 @@ impl Client {
         let mut call = Call::new(Method::GET, path);
         call.query = options.query();
         let a = self.inner.execute(&call).await?;
-        decode_body(&a.body)
+        let (page, notes) = decode_page::<T>(&a.body, options.lenient)?;
+        if !notes.is_empty() {
+            tracing::warn!(
+                path = %call.path,
+                "the list answer needed repairs: {}",
+                notes.summary()
+            );
+        }
+        for s in &page.skipped {
+            tracing::warn!(
+                path = %call.path,
+                index = s.index,
+                "skipped an item that could not be decoded: {}",
+                s.message
+            );
+        }
+        Ok(page)
     }
 
     fn paged<T>(&self, path: String, options: ListOptions) -> Paged<T>

@@ -1,10 +1,11 @@
 //! Paging: [`ListOptions`] and the [`Paged`] stream that walks pages until a short page.
 
 use futures_util::Stream;
-use qualys_cs_core::{Error, Page, Violation};
+use qualys_cs_core::{Error, Page, SkippedItem, Violation};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 /// Default page size of the API (spec §3).
@@ -21,6 +22,10 @@ pub struct ListOptions {
     pub page_size: Option<u32>,
     /// `field:asc` or `field:desc`.
     pub sort: Option<String>,
+    /// Skip items that cannot be decoded instead of failing the page: each is logged and
+    /// reported with its index ([`Page::skipped`], [`Paged::skipped`]). Off by default, where
+    /// such an item is a `decode` error naming its index. Not sent to the server.
+    pub lenient: bool,
 }
 
 impl ListOptions {
@@ -50,6 +55,12 @@ impl ListOptions {
     /// With this sort (`field:asc|desc`).
     pub fn sort(mut self, sort: impl Into<String>) -> Self {
         self.sort = Some(sort.into());
+        self
+    }
+
+    /// Skip-and-report items that cannot be decoded (see [`ListOptions::lenient`]).
+    pub fn lenient(mut self, on: bool) -> Self {
+        self.lenient = on;
         self
     }
 
@@ -105,6 +116,7 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 /// shorter than the page size. After an error the stream ends.
 pub struct Paged<T> {
     inner: BoxStream<Result<T, Error>>,
+    skipped: Arc<Mutex<Vec<SkippedItem>>>,
 }
 
 struct WalkState<T, F> {
@@ -114,6 +126,7 @@ struct WalkState<T, F> {
     size: u32,
     buffer: VecDeque<T>,
     done: bool,
+    skipped: Arc<Mutex<Vec<SkippedItem>>>,
 }
 
 impl<T: Send + 'static> Paged<T> {
@@ -122,12 +135,15 @@ impl<T: Send + 'static> Paged<T> {
     where
         F: Fn(ListOptions) -> BoxFuture<Result<Page<T>, Error>> + Send + 'static,
     {
+        let skipped = Arc::new(Mutex::new(Vec::new()));
         if let Err(e) = opts.validate() {
             return Paged {
                 inner: Box::pin(futures_util::stream::once(async move { Err(e) })),
+                skipped,
             };
         }
         let state = WalkState {
+            skipped: skipped.clone(),
             page: opts.page_number.unwrap_or(1),
             size: opts.page_size.unwrap_or(DEFAULT_PAGE_SIZE),
             fetch,
@@ -149,9 +165,18 @@ impl<T: Send + 'static> Paged<T> {
                 match (st.fetch)(o).await {
                     Ok(page) => {
                         // A page of any other length than the page size is the last one
-                        // (a server ignoring pageSize must not make us loop forever).
-                        if page.data.len() != st.size as usize {
+                        // (a server ignoring pageSize must not make us loop forever). Skipped
+                        // items count: the server sent them.
+                        if page.data.len() + page.skipped.len() != st.size as usize {
                             st.done = true;
+                        }
+                        if !page.skipped.is_empty()
+                            && let Ok(mut log) = st.skipped.lock()
+                        {
+                            log.extend(page.skipped.into_iter().map(|mut s| {
+                                s.page_number = Some(st.page);
+                                s
+                            }));
                         }
                         st.page = st.page.saturating_add(1);
                         st.buffer.extend(page.data);
@@ -165,12 +190,29 @@ impl<T: Send + 'static> Paged<T> {
         });
         Paged {
             inner: Box::pin(inner),
+            skipped,
         }
     }
 
     /// Collects every item, or the first error.
     pub async fn collect_all(self) -> Result<Vec<T>, Error> {
         collect_all(self).await
+    }
+
+    /// Collects every item and, in lenient mode, the items that were skipped (with their page
+    /// number and index).
+    pub async fn collect_with_skipped(self) -> Result<(Vec<T>, Vec<SkippedItem>), Error> {
+        let skipped = self.skipped.clone();
+        let items = collect_all(self).await?;
+        let skipped = skipped.lock().map(|s| s.clone()).unwrap_or_default();
+        Ok((items, skipped))
+    }
+}
+
+impl<T> Paged<T> {
+    /// The items skipped so far (lenient mode), each with its page number and index.
+    pub fn skipped(&self) -> Vec<SkippedItem> {
+        self.skipped.lock().map(|s| s.clone()).unwrap_or_default()
     }
 }
 
@@ -242,7 +284,11 @@ mod tests {
                     .skip((n - 1) * size)
                     .take(size)
                     .collect();
-                Ok(Page { count: 7, data })
+                Ok(Page {
+                    count: 7,
+                    data,
+                    ..Default::default()
+                })
             })
         });
         assert_eq!(
