@@ -11,6 +11,7 @@ use crate::journal::{self, Entry, Journal};
 use crate::query::{self, Filter, Paging, QueryError, SortValue};
 use crate::ratelimit::{Decision, RateLimiter};
 use crate::store::{ScheduleRow, Store, StoreError};
+use crate::wire::{self, WireProfile};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -111,6 +112,8 @@ pub struct AppState {
     pub limiter: Mutex<RateLimiter>,
     /// Job timing and outcome.
     pub jobs: Mutex<JobSettings>,
+    /// The shape of the answers.
+    pub wire: WireProfile,
     /// Earliest pending job event (ms), `i64::MAX` when none: lets requests skip the store
     /// when nothing is due.
     next_event: AtomicI64,
@@ -125,6 +128,7 @@ impl AppState {
         registries: Vec<RegistryState>,
         limiter: RateLimiter,
         jobs: JobSettings,
+        wire: WireProfile,
     ) -> Result<Self, StoreError> {
         let next = store.read(|tx| tx.next_event())?.unwrap_or(i64::MAX);
         Ok(AppState {
@@ -136,6 +140,7 @@ impl AppState {
             journal: Mutex::new(Journal::default()),
             limiter: Mutex::new(limiter),
             jobs: Mutex::new(jobs),
+            wire,
             next_event: AtomicI64::new(next),
         })
     }
@@ -221,6 +226,7 @@ impl AppState {
                     "nextRun": r.next_fire.map(|t| ms_to_timestamp(t).to_string()),
                     "runs": r.runs,
                     "request": r.request.to_value(),
+                    "unknownFields": r.extra,
                 }),
             );
         }
@@ -328,14 +334,18 @@ fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Response {
 
 /// The whole application.
 pub fn router(st: Arc<AppState>) -> Router {
+    let schedules = get(list_schedules).post(create_schedule);
+    // The 2021 OpenAPI file puts bulk delete at DELETE /schedule (spec §6b); the docs' path
+    // `/schedule/bulk` is served in both profiles.
+    let schedules = match st.wire {
+        WireProfile::Oas2021 => schedules.delete(bulk_delete),
+        _ => schedules,
+    };
     let cs = Router::new()
         .route("/registry", get(list_registries))
         .route("/registry/{registry_id}", get(get_registry))
         .route("/registry/{registry_id}/repository", get(list_repositories))
-        .route(
-            "/registry/{registry_id}/schedule",
-            get(list_schedules).post(create_schedule),
-        )
+        .route("/registry/{registry_id}/schedule", schedules)
         .route("/registry/{registry_id}/schedule/bulk", delete(bulk_delete))
         .route("/registry/{registry_id}/schedule/cancel", post(bulk_cancel))
         .route(
@@ -728,6 +738,21 @@ fn page_of<T: serde::Serialize>(items: Vec<T>, paging: Paging) -> Response {
         &Page {
             count,
             data: paging.apply(items),
+            ..Default::default()
+        },
+    )
+}
+
+/// A page whose items are turned into JSON after paging (only the page's items are mapped).
+fn page_mapped<T>(items: Vec<T>, paging: Paging, f: impl Fn(&T) -> Value) -> Response {
+    let count = items.len() as u64;
+    let data: Vec<Value> = paging.apply(items).iter().map(f).collect();
+    json_response(
+        StatusCode::OK,
+        &Page {
+            count,
+            data,
+            ..Default::default()
         },
     )
 }
@@ -747,6 +772,40 @@ fn parse_schedule_id(raw: &str) -> Result<ScheduleId, ApiError> {
 
 fn schedule_not_found(id: &str, reg: &RegistryState) -> ApiError {
     ApiError::not_found(format!("schedule {id} not found in registry {}", reg.id()))
+}
+
+/// Fields an Oas2021 schedule list item does not carry: a filter on them matches nothing and
+/// a sort on them sorts as if absent.
+const OAS_HIDDEN_SCHEDULE_FIELDS: &[&str] = &["registryType", "scheduleIntervalInDays", "weekDay"];
+/// Fields an Oas2021 registry list item does not carry.
+const OAS_HIDDEN_REGISTRY_FIELDS: &[&str] = &["registryName"];
+
+impl AppState {
+    fn hides(&self, hidden: &[&str], field: &str) -> bool {
+        self.wire == WireProfile::Oas2021 && hidden.contains(&field)
+    }
+
+    /// A schedule's value for a filter, as the current profile shows it.
+    fn schedule_filter_value(&self, s: &Schedule, field: &str) -> Option<String> {
+        if self.hides(OAS_HIDDEN_SCHEDULE_FIELDS, field) {
+            return None;
+        }
+        schedule_field(s, field)
+    }
+
+    fn schedule_sort_value(&self, s: &Schedule, field: &str) -> SortValue {
+        if self.hides(OAS_HIDDEN_SCHEDULE_FIELDS, field) {
+            return SortValue::Null;
+        }
+        schedule_sort_value(s, field)
+    }
+
+    fn registry_value(&self, r: &Registry, field: &str) -> Option<String> {
+        if self.hides(OAS_HIDDEN_REGISTRY_FIELDS, field) {
+            return None;
+        }
+        registry_field(r, field)
+    }
 }
 
 fn schedule_field(s: &Schedule, field: &str) -> Option<String> {
@@ -805,6 +864,22 @@ fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
+/// The Oas2021 gateway: a body that does not match the OpenAPI `ScheduleRequest` schema is
+/// refused with 422 before the service sees it (spec §6b). Nothing happens in Full.
+fn gateway_schema_check(st: &AppState, value: &Value) -> Result<(), ApiError> {
+    if st.wire != WireProfile::Oas2021 {
+        return Ok(());
+    }
+    let violations = crate::schema::check_schedule_request(value);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        crate::schema::message(&violations),
+    ))
+}
+
 /// Validates a create/update body exactly as core does; the message lists
 /// `path: message (code)` lines.
 fn decode_request(value: &Value) -> Result<ScheduleRequest, ApiError> {
@@ -827,17 +902,34 @@ async fn list_registries(State(st): State<Arc<AppState>>, uri: axum::http::Uri) 
         let filter = p.filter(REGISTRY_FILTER_FIELDS)?;
         let sort = p.sort(REGISTRY_SORT_FIELDS)?;
         let paging = p.paging()?;
-        let mut items: Vec<Registry> = st
+        let mut items: Vec<&RegistryState> = st
             .registries
             .iter()
-            .map(|r| r.details.registry.clone())
-            .filter(|r| filter.matches(|f| registry_field(r, f)))
+            .filter(|r| filter.matches(|f| st.registry_value(&r.details.registry, f)))
             .collect();
         query::sort_by_keys(&mut items, &sort, |r, f| match f {
-            "created" => r.created.map_or(SortValue::Null, |m| SortValue::Num(m.0)),
-            f => registry_field(r, f).map_or(SortValue::Null, SortValue::Text),
+            "created" => r
+                .details
+                .registry
+                .created
+                .map_or(SortValue::Null, |m| SortValue::Num(m.0)),
+            f => st
+                .registry_value(&r.details.registry, f)
+                .map_or(SortValue::Null, SortValue::Text),
         });
-        Ok(page_of(items, paging))
+        match st.wire {
+            WireProfile::Oas2021 => {
+                let rows = st.store.read(|tx| tx.all())?;
+                Ok(page_mapped(items, paging, |r| wire::oas_registry(r, &rows)))
+            }
+            _ => {
+                let items: Vec<Registry> = items
+                    .into_iter()
+                    .map(|r| r.details.registry.clone())
+                    .collect();
+                Ok(page_of(items, paging))
+            }
+        }
     })();
     finish(&st, r)
 }
@@ -848,6 +940,13 @@ async fn get_registry(
 ) -> Response {
     let r = (|| {
         let reg = parse_registry_id(&st, &registry_id)?;
+        if st.wire == WireProfile::Oas2021 {
+            let rows = st.store.read(|tx| tx.list(reg.id()))?;
+            return Ok(json_response(
+                StatusCode::OK,
+                &wire::oas_registry_details(reg, &rows),
+            ));
+        }
         let details = RegistryDetails {
             schedules: Some(schedules_of(&st, reg)?),
             ..reg.details.clone()
@@ -901,10 +1000,13 @@ async fn list_schedules(
         let paging = p.paging()?;
         let mut items: Vec<Schedule> = schedules_of(&st, reg)?
             .into_iter()
-            .filter(|s| filter.matches(|f| schedule_field(s, f)))
+            .filter(|s| filter.matches(|f| st.schedule_filter_value(s, f)))
             .collect();
-        query::sort_by_keys(&mut items, &sort, schedule_sort_value);
-        Ok(page_of(items, paging))
+        query::sort_by_keys(&mut items, &sort, |s, f| st.schedule_sort_value(s, f));
+        match st.wire {
+            WireProfile::Oas2021 => Ok(page_mapped(items, paging, wire::oas_schedule)),
+            _ => Ok(page_of(items, paging)),
+        }
     })();
     finish(&st, r)
 }
@@ -917,6 +1019,7 @@ async fn create_schedule(
     let r = (|| {
         let reg = parse_registry_id(&st, &registry_id)?;
         let value = parse_body(&body)?;
+        gateway_schema_check(&st, &value)?;
         let req = decode_request(&value)?;
         let now = st.clock.now_ms();
         let id = ScheduleId::new_random().to_string();
@@ -929,10 +1032,11 @@ async fn create_schedule(
             Ok::<_, StoreError>(())
         })?;
         tracing::debug!(schedule = %id, registry = %reg.id(), "schedule created");
-        Ok(json_response(
-            StatusCode::OK,
-            &json!({ "scheduleUuid": id }),
-        ))
+        Ok(match st.wire {
+            // The 2021 OpenAPI file: 200 with the id as a bare JSON string (spec §5, §6b).
+            WireProfile::Oas2021 => json_response(StatusCode::OK, &id),
+            _ => json_response(StatusCode::OK, &json!({ "scheduleUuid": id })),
+        })
     })();
     finish(&st, r)
 }
@@ -946,6 +1050,7 @@ async fn update_schedule(
         let reg = parse_registry_id(&st, &registry_id)?;
         let sid = parse_schedule_id(&schedule_id)?;
         let value = parse_body(&body)?;
+        gateway_schema_check(&st, &value)?;
         st.store.write(|tx| {
             let Some(mut row) = tx.get(reg.id(), sid.as_str())? else {
                 return Err(schedule_not_found(sid.as_str(), reg));
@@ -956,12 +1061,14 @@ async fn update_schedule(
                     row.status
                 )));
             }
-            let req = decode_request(&value)?;
+            let mut req = decode_request(&value)?;
             let current = row.to_schedule(reg.details.registry.registry_type.as_ref());
             validate_update(&current, &req)
                 .into_result()
                 .map_err(|e| ApiError::bad_request(e.to_string()))?;
             let now = st.clock.now_ms();
+            // The update replaces the whole request, unknown fields included.
+            row.extra = std::mem::take(&mut req.extra);
             row.request = req;
             row.updated = now;
             if row.request.is_automatic() {
@@ -973,10 +1080,11 @@ async fn update_schedule(
             }
             Ok(())
         })?;
-        Ok(json_response(
-            StatusCode::OK,
-            &json!({ "scheduleUuid": sid.as_str() }),
-        ))
+        Ok(match st.wire {
+            // The 2021 OpenAPI file: 201 with an empty body (spec §6b).
+            WireProfile::Oas2021 => StatusCode::CREATED.into_response(),
+            _ => json_response(StatusCode::OK, &json!({ "scheduleUuid": sid.as_str() })),
+        })
     })();
     finish(&st, r)
 }
@@ -1001,7 +1109,11 @@ async fn delete_schedule(
             tx.delete(sid.as_str())?;
             Ok(())
         })?;
-        Ok(StatusCode::NO_CONTENT.into_response())
+        Ok(match st.wire {
+            // The 2021 OpenAPI file: 200 with a JSON string (the id) (spec §6b).
+            WireProfile::Oas2021 => json_response(StatusCode::OK, &sid.as_str()),
+            _ => StatusCode::NO_CONTENT.into_response(),
+        })
     })();
     finish(&st, r)
 }
@@ -1027,7 +1139,11 @@ async fn cancel_schedule(
             tx.update(&row)?;
             Ok(())
         })?;
-        Ok(StatusCode::CREATED.into_response())
+        Ok(match st.wire {
+            // The 2021 OpenAPI file: 200 with a JSON string (the id) (spec §6b).
+            WireProfile::Oas2021 => json_response(StatusCode::OK, &sid.as_str()),
+            _ => StatusCode::CREATED.into_response(),
+        })
     })();
     finish(&st, r)
 }
@@ -1070,7 +1186,7 @@ fn bulk_targets(
         .into_iter()
         .filter(|r| {
             let s = r.to_schedule(t);
-            filter.matches(|f| schedule_field(&s, f))
+            filter.matches(|f| st.schedule_filter_value(&s, f))
         })
         .collect())
 }
@@ -1230,6 +1346,7 @@ fn settings_json(st: &AppState) -> Value {
         "tokenTtlSecs": st.auth.ttl_secs,
         "rateLimit": {"limit": limit, "windowSecs": window.as_secs_f64()},
         "clockMode": st.clock.mode().as_str(),
+        "wire": st.wire,
         "users": st.auth.usernames(),
         "dataFile": st.store.path().map(|p| p.display().to_string()),
     })

@@ -2,6 +2,7 @@
 //! The format is documented in the crate README; [`ConfigFile::example_json`] prints one.
 
 use crate::jobs::JobOutcome;
+use crate::wire::WireProfile;
 use qualys_cs_core::{Millis, RegistryDetails, RegistryId, RegistryType, Repository};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -42,6 +43,9 @@ pub struct ConfigFile {
     /// Rate limit (default 1000 calls per 60 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitConfig>,
+    /// Wire profile, `"full"` (default) or `"oas2021"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire: Option<WireProfile>,
 }
 
 /// A user of the configuration file.
@@ -276,6 +280,7 @@ impl ConfigFile {
                 limit: 1000,
                 window_secs: 60,
             }),
+            wire: Some(WireProfile::Full),
         };
         serde_json::to_string_pretty(&cfg).unwrap_or_default()
     }

@@ -52,14 +52,15 @@ pub fn next_fire(req: &ScheduleRequest, created_ms: i64, after_ms: i64) -> Optio
         .map(|t| t.as_millisecond())
 }
 
-/// A new schedule's row at `now_ms`.
+/// A new schedule's row at `now_ms`; the request's unknown fields go to `row.extra`.
 pub fn new_row(
     id: String,
     registry_id: String,
-    request: ScheduleRequest,
+    mut request: ScheduleRequest,
     now_ms: i64,
     settings: JobSettings,
 ) -> ScheduleRow {
+    let extra = std::mem::take(&mut request.extra);
     let mut row = ScheduleRow {
         seq: 0,
         id,
@@ -74,6 +75,7 @@ pub fn new_row(
         next_fire: None,
         runs: 0,
         request,
+        extra,
     };
     if row.request.on_demand {
         row.phase = Some(Phase::Created);

@@ -18,7 +18,12 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The crate README documents the HTTP routes, the control routes and the config file.
+//! It answers in one of two [wire profiles](WireProfile): `Full` (today's documentation, the
+//! default) or `Oas2021` (the shape of Qualys's own 2021 OpenAPI file, with a
+//! schema-validating gateway): `Emulator::builder().wire(WireProfile::Oas2021)`.
+//!
+//! The crate README documents the HTTP routes, the control routes, the wire profiles and the
+//! config file.
 
 // The hand-written OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
@@ -33,12 +38,15 @@ pub mod journal;
 pub mod openapi;
 pub mod query;
 pub mod ratelimit;
+pub mod schema;
 pub mod server;
 pub mod store;
+pub mod wire;
 
 pub use config::{ConfigFile, DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER};
 pub use faults::{FaultKind, FaultRule, Stage};
 pub use jobs::JobOutcome;
+pub use wire::{ParseWireProfileError, WireProfile};
 
 use app::AppState;
 use auth::{Auth, User};
@@ -116,6 +124,7 @@ pub struct EmulatorBuilder {
     job_step: Option<Duration>,
     job_outcome: Option<JobOutcome>,
     clock_start: Option<jiff::Timestamp>,
+    wire: Option<WireProfile>,
 }
 
 impl Default for EmulatorBuilder {
@@ -135,6 +144,7 @@ impl Default for EmulatorBuilder {
             job_step: None,
             job_outcome: None,
             clock_start: None,
+            wire: None,
         }
     }
 }
@@ -251,6 +261,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The shape of the answers (default [`WireProfile::Full`]; overrides the config file's
+    /// `wire`).
+    pub fn wire(mut self, wire: WireProfile) -> Self {
+        self.wire = Some(wire);
+        self
+    }
+
     fn build_state(&self) -> Result<(AppState, Option<tokio_rustls::TlsAcceptor>), Error> {
         let cfg = match (&self.config, &self.config_file) {
             (Some(c), _) => {
@@ -341,6 +358,7 @@ impl EmulatorBuilder {
             cfg.registries(start_ms),
             RateLimiter::new(limit, window),
             jobs,
+            self.wire.or(cfg.wire).unwrap_or_default(),
         )?;
         Ok((state, tls))
     }
@@ -373,7 +391,7 @@ impl EmulatorBuilder {
         let server = tokio::spawn(server::serve(listener, tls, app, rx.clone()));
         let ticker = (state.clock.mode() == ClockMode::Realtime)
             .then(|| tokio::spawn(realtime_ticker(state.clone(), rx)));
-        tracing::info!(%url, data = ?state.store.path(), "emulator listening");
+        tracing::info!(%url, wire = %state.wire, data = ?state.store.path(), "emulator listening");
         Ok(EmulatorHandle {
             url,
             addr: local,
@@ -489,6 +507,11 @@ impl EmulatorHandle {
         DEMO_REGISTRY_ID
     }
 
+    /// The wire profile it answers in.
+    pub fn wire(&self) -> WireProfile {
+        self.state.wire
+    }
+
     /// Moves the clock forward (as `POST /_emulator/clock/advance`); returns the new time.
     pub fn advance_clock(&self, by: Duration) -> Result<jiff::Timestamp, Error> {
         advance(&self.state, by)
@@ -564,6 +587,11 @@ impl BlockingEmulatorHandle {
     /// The demo registry's id.
     pub fn demo_registry_id(&self) -> &'static str {
         DEMO_REGISTRY_ID
+    }
+
+    /// The wire profile it answers in.
+    pub fn wire(&self) -> WireProfile {
+        self.state.wire
     }
 
     /// Moves the clock forward; returns the new time.

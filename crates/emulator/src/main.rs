@@ -3,7 +3,7 @@
 //! Logs go to stderr (`RUST_LOG` filters them; default `info`).
 
 use clap::Parser;
-use qualys_cs_emulator::{ConfigFile, DEMO_REGISTRY_ID, DEMO_USER, Emulator};
+use qualys_cs_emulator::{ConfigFile, DEMO_REGISTRY_ID, DEMO_USER, Emulator, WireProfile};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +65,11 @@ struct Args {
     /// TLS private key (PEM).
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Answer shape: `full` (today's documentation) or `oas2021` (Qualys's 2021 OpenAPI file,
+    /// with a schema-validating gateway: 422 for a body that does not match). Overrides the
+    /// config file's `wire`.
+    #[arg(long, env = "QUALYS_CS_EMULATOR_WIRE", value_name = "full|oas2021")]
+    wire: Option<WireProfile>,
     /// Print an example config file (JSON) and exit.
     #[arg(long)]
     print_example_config: bool,
@@ -140,6 +145,9 @@ async fn run(args: Args) -> Result<(), String> {
         b = b.fail_jobs(true);
     }
     b = b.realtime_clock(args.realtime);
+    if let Some(w) = args.wire {
+        b = b.wire(w);
+    }
     if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
         let cert = std::fs::read_to_string(c)
             .map_err(|e| format!("cannot read --tls-cert {}: {e}", c.display()))?;
@@ -153,6 +161,7 @@ async fn run(args: Args) -> Result<(), String> {
         let _ = writeln!(out, "listening on {}", handle.url());
         let _ = out.flush();
     }
+    tracing::info!("wire profile {}", handle.wire());
     tracing::info!(
         "demo user {DEMO_USER} / {}; demo registry {DEMO_REGISTRY_ID}",
         if args.no_demo_user {

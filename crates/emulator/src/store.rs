@@ -2,7 +2,9 @@
 //! is sent, so an acknowledged create survives `kill -9`) or `:memory:`. Both modes share every
 //! line of code below.
 
-use qualys_cs_core::{JobError, Millis, RegistryType, Schedule, ScheduleRequest, ScheduleStatus};
+use qualys_cs_core::{
+    Extra, JobError, Millis, RegistryType, Schedule, ScheduleRequest, ScheduleStatus,
+};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -70,8 +72,12 @@ pub struct ScheduleRow {
     pub id: String,
     /// Its registry's UUID.
     pub registry_id: String,
-    /// The request as created or last updated (canonical).
+    /// The request as created or last updated (canonical), without its unknown fields
+    /// (`request.extra` is always empty here).
     pub request: ScheduleRequest,
+    /// The request's unknown fields, kept apart so that they never shadow a field the
+    /// emulator answers itself (see [`crate::wire::echoable`]).
+    pub extra: Extra,
     /// Status.
     pub status: ScheduleStatus,
     /// Job phase, `None` when no job is going.
@@ -93,7 +99,8 @@ pub struct ScheduleRow {
 }
 
 impl ScheduleRow {
-    /// The list item (spec §6), dates as epoch-ms strings.
+    /// The Full list item (spec §6), dates as epoch-ms strings; unknown request fields are
+    /// echoed only when their names are not the emulator's own ([`crate::wire::echoable`]).
     pub fn to_schedule(&self, registry_type: Option<&RegistryType>) -> Schedule {
         let r = &self.request;
         let m = |v: Option<i64>| v.map(Millis);
@@ -118,7 +125,7 @@ impl ScheduleRow {
             job_listing_completion_date: m(self.dates.listing_completion),
             job_scanning_start_date: m(self.dates.scanning_start),
             job_scanning_completion_date: m(self.dates.scanning_completion),
-            extra: r.extra.clone(),
+            extra: crate::wire::echoable(&self.extra),
         }
     }
 }
@@ -173,24 +180,42 @@ CREATE TABLE IF NOT EXISTS schedules (
     errors TEXT NOT NULL DEFAULT '[]',
     next_step INTEGER,
     next_fire INTEGER,
-    runs INTEGER NOT NULL DEFAULT 0
+    runs INTEGER NOT NULL DEFAULT 0,
+    extra TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS schedules_by_registry ON schedules(registry_id, seq);
 CREATE INDEX IF NOT EXISTS schedules_by_step ON schedules(next_step) WHERE next_step IS NOT NULL;
 CREATE INDEX IF NOT EXISTS schedules_by_fire ON schedules(next_fire) WHERE next_fire IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-PRAGMA user_version = 1;
 ";
+
+/// Schema version 2 added the `extra` column (unknown request fields kept apart). Version 1
+/// files kept them inside `request`; [`ScheduleRowRaw::decode`] moves them out when read.
+const USER_VERSION: i64 = 2;
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(SCHEMA)?;
+    let has_extra: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info('schedules') WHERE name = 'extra'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_extra == 0 {
+        conn.execute_batch("ALTER TABLE schedules ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")?;
+    }
+    conn.pragma_update(None, "user_version", USER_VERSION)?;
+    Ok(())
+}
 
 const COLUMNS: &str = "seq, id, registry_id, request, status, phase, created, updated, job_start, \
     job_completion, listing_start, listing_completion, scanning_start, scanning_completion, \
-    errors, next_step, next_fire, runs";
+    errors, next_step, next_fire, runs, extra";
 
 impl Store {
     /// A private in-memory database.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory()?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
             path: None,
@@ -210,7 +235,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
             path: Some(path),
@@ -279,6 +304,7 @@ fn row_to_schedule(r: &Row<'_>) -> rusqlite::Result<(ScheduleRowRaw, i64)> {
             next_step: r.get(15)?,
             next_fire: r.get(16)?,
             runs: r.get(17)?,
+            extra: r.get(18)?,
         },
         r.get(0)?,
     ))
@@ -297,6 +323,7 @@ struct ScheduleRowRaw {
     next_step: Option<i64>,
     next_fire: Option<i64>,
     runs: i64,
+    extra: String,
 }
 
 impl ScheduleRowRaw {
@@ -307,7 +334,14 @@ impl ScheduleRowRaw {
         };
         let value: serde_json::Value =
             serde_json::from_str(&self.request).map_err(|e| corrupt(e.to_string()))?;
-        let request = ScheduleRequest::from_value(&value).map_err(|e| corrupt(e.to_string()))?;
+        let mut request =
+            ScheduleRequest::from_value(&value).map_err(|e| corrupt(e.to_string()))?;
+        let mut extra: Extra =
+            serde_json::from_str(&self.extra).map_err(|e| corrupt(e.to_string()))?;
+        // Version 1 files kept unknown fields inside the request.
+        for (k, v) in std::mem::take(&mut request.extra) {
+            extra.entry(k).or_insert(v);
+        }
         let errors: Vec<JobError> =
             serde_json::from_str(&self.errors).map_err(|e| corrupt(e.to_string()))?;
         let phase = match self.phase.as_deref() {
@@ -328,6 +362,7 @@ impl ScheduleRowRaw {
             next_step: self.next_step,
             next_fire: self.next_fire,
             runs: self.runs,
+            extra,
         })
     }
 }
@@ -391,29 +426,38 @@ impl Tx<'_> {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    fn values(row: &ScheduleRow) -> Result<(String, String), StoreError> {
-        let request =
-            serde_json::to_string(&row.request.to_value()).map_err(|e| StoreError::Corrupt {
-                id: row.id.clone(),
-                why: e.to_string(),
-            })?;
-        let errors = serde_json::to_string(&row.errors).map_err(|e| StoreError::Corrupt {
+    fn values(row: &ScheduleRow) -> Result<(String, String, String), StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt {
             id: row.id.clone(),
             why: e.to_string(),
-        })?;
-        Ok((request, errors))
+        };
+        let mut request = row.request.to_value();
+        if let Some(m) = request.as_object_mut() {
+            // Unknown fields live in their own column, even if a caller left some here.
+            for k in row.request.extra.keys() {
+                m.remove(k);
+            }
+        }
+        let request = serde_json::to_string(&request).map_err(corrupt)?;
+        let errors = serde_json::to_string(&row.errors).map_err(corrupt)?;
+        let mut extra = row.extra.clone();
+        for (k, v) in &row.request.extra {
+            extra.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        let extra = serde_json::to_string(&extra).map_err(corrupt)?;
+        Ok((request, errors, extra))
     }
 
     /// Inserts a new schedule; sets its `seq`.
     pub fn insert(&self, row: &mut ScheduleRow) -> Result<(), StoreError> {
-        let (request, errors) = Self::values(row)?;
+        let (request, errors, extra) = Self::values(row)?;
         let d = &row.dates;
         self.c
             .prepare_cached(
                 "INSERT INTO schedules (id, registry_id, request, status, phase, created, updated, \
                  job_start, job_completion, listing_start, listing_completion, scanning_start, \
-                 scanning_completion, errors, next_step, next_fire, runs) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 scanning_completion, errors, next_step, next_fire, runs, extra) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?
             .execute(params![
                 row.id,
@@ -433,6 +477,7 @@ impl Tx<'_> {
                 row.next_step,
                 row.next_fire,
                 row.runs,
+                extra,
             ])?;
         row.seq = self.c.last_insert_rowid();
         Ok(())
@@ -440,14 +485,14 @@ impl Tx<'_> {
 
     /// Writes every field of an existing schedule.
     pub fn update(&self, row: &ScheduleRow) -> Result<(), StoreError> {
-        let (request, errors) = Self::values(row)?;
+        let (request, errors, extra) = Self::values(row)?;
         let d = &row.dates;
         self.c
             .prepare_cached(
                 "UPDATE schedules SET request = ?2, status = ?3, phase = ?4, updated = ?5, \
                  job_start = ?6, job_completion = ?7, listing_start = ?8, listing_completion = ?9, \
                  scanning_start = ?10, scanning_completion = ?11, errors = ?12, next_step = ?13, \
-                 next_fire = ?14, runs = ?15 WHERE id = ?1",
+                 next_fire = ?14, runs = ?15, extra = ?16 WHERE id = ?1",
             )?
             .execute(params![
                 row.id,
@@ -465,6 +510,7 @@ impl Tx<'_> {
                 row.next_step,
                 row.next_fire,
                 row.runs,
+                extra,
             ])?;
         Ok(())
     }
@@ -567,6 +613,61 @@ mod tests {
             store.read(|tx| tx.meta_get("k")).expect("meta").as_deref(),
             Some("v")
         );
+    }
+
+    #[test]
+    fn unknown_fields_live_apart_and_version_1_files_are_migrated() {
+        let dir = tempfile::tempdir().expect("dir");
+        {
+            // A version 1 file: no `extra` column, unknown fields inside `request`.
+            let c = Connection::open(dir.path().join(DB_FILE)).expect("open");
+            c.execute_batch(
+                "CREATE TABLE schedules (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, \
+                 registry_id TEXT NOT NULL, request TEXT NOT NULL, status TEXT NOT NULL, phase TEXT, \
+                 created INTEGER NOT NULL, updated INTEGER NOT NULL, job_start INTEGER, \
+                 job_completion INTEGER, listing_start INTEGER, listing_completion INTEGER, \
+                 scanning_start INTEGER, scanning_completion INTEGER, errors TEXT NOT NULL DEFAULT '[]', \
+                 next_step INTEGER, next_fire INTEGER, runs INTEGER NOT NULL DEFAULT 0); \
+                 PRAGMA user_version = 1;",
+            )
+            .expect("v1 schema");
+            c.execute(
+                "INSERT INTO schedules (id, registry_id, request, status, created, updated) \
+                 VALUES ('s1', 'reg', ?1, 'Completed', 1, 1)",
+                params![
+                    r#"{"name":"old","onDemand":true,"filters":[{"repoTags":[{"repo":"a"}]}],"owner":"team-a","status":"Running"}"#
+                ],
+            )
+            .expect("v1 row");
+        }
+        let store = Store::open_dir(dir.path()).expect("migrates");
+        let mut rows = store.read(|tx| tx.all()).expect("read");
+        let row = &mut rows[0];
+        assert!(row.request.extra.is_empty());
+        assert_eq!(
+            serde_json::to_value(&row.extra).expect("json"),
+            serde_json::json!({"owner": "team-a", "status": "Running"})
+        );
+        // The list item keeps the emulator's own status and echoes only the harmless field.
+        let item = serde_json::to_string(&row.to_schedule(None)).expect("json");
+        assert_eq!(item.matches("\"status\"").count(), 1, "{item}");
+        assert!(item.contains("\"status\":\"Completed\"") && item.contains("\"owner\""));
+        // Written back, the unknown fields move to their own column.
+        store.write(|tx| tx.update(row)).expect("update");
+        let (request, extra, version): (String, String, i64) = store
+            .read(|tx| {
+                tx.c.query_row(
+                    "SELECT request, extra, (SELECT user_version FROM pragma_user_version) FROM schedules",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .map_err(StoreError::from)
+            })
+            .expect("raw");
+        assert!(!request.contains("owner"), "{request}");
+        assert_eq!(extra, r#"{"owner":"team-a","status":"Running"}"#);
+        assert_eq!(version, USER_VERSION);
+        assert_eq!(store.read(|tx| tx.all()).expect("again")[0], *row);
     }
 
     #[test]
