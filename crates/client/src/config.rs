@@ -109,21 +109,31 @@ impl RateLimitPolicy {
     }
 }
 
-/// How [`Client::create_schedule`] makes sure a retried create never duplicates a schedule.
-///
-/// See [`Client::create_schedule`] for the algorithm.
+/// How [`Client::create_schedule`] finds out what happened after an ambiguous failure (an
+/// answer lost, a timeout, a `5xx`, a `429`), so that a retried create neither duplicates nor
+/// loses a schedule. The guarantee is written down in `docs/create-guarantee.md`; see
+/// [`Client::create_schedule`] for the algorithm.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateRecovery {
-    /// Before the first POST, list the schedules that already carry the name (one extra
-    /// `GET` per create). After an ambiguous failure, a schedule with the name that was not in
-    /// that snapshot is the one this call created. Correct even when names repeat. Default.
+    /// Default. No call before the POST (one call per create). After an ambiguous failure the
+    /// client lists the schedules with that name newest first and keeps only those created
+    /// after its first send (by the server's clock, learnt from every answer's `Date`
+    /// header), with the same content and an id it has not returned before: one is the
+    /// schedule this call made (recovered); several are a `conflict` naming them; none means
+    /// "not yet": it looks again until the settle window ends, then sends again, and after a
+    /// successful re-send looks once more and deletes a surplus identical schedule that the
+    /// first attempt made late. A registry whose answers carry no `created` falls back to
+    /// [`CreateRecovery::Snapshot`].
     #[default]
+    CreationCutoff,
+    /// Before the first POST, list the schedules that already carry the name (one extra
+    /// `GET` per create). After an ambiguous failure, a schedule with the name and the same
+    /// content that was not in that snapshot is the one this call created.
     Snapshot,
-    /// No listing before the POST (one call per create: twice the throughput under a rate
-    /// limit). After an ambiguous failure, a single schedule with the name is taken as the one
-    /// this call created; several are reported as a `conflict`. Use it only when schedule
-    /// names are unique in the registry.
+    /// Like [`CreateRecovery::CreationCutoff`], but a schedule with the name created after the
+    /// first send is taken as this call's whatever its content (for names that are unique by
+    /// construction). A schedule that existed before the call is never returned.
     AssumeUniqueNames,
 }
 
@@ -162,6 +172,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: RateLimitPolicy,
     create_recovery: CreateRecovery,
+    create_settle: Option<Duration>,
     allow_insecure_http: bool,
     deferred_error: Option<Error>,
 }
@@ -315,9 +326,18 @@ impl ClientBuilder {
     }
 
     /// How creates are protected against duplicates when retried. Default
-    /// [`CreateRecovery::Snapshot`].
+    /// [`CreateRecovery::CreationCutoff`].
     pub fn create_recovery(mut self, mode: CreateRecovery) -> Self {
         self.create_recovery = mode;
+        self
+    }
+
+    /// After an ambiguous create failure, how long the client keeps looking for a schedule
+    /// that the server may still be making (a slow gateway that finishes after the client's
+    /// timeout) before it sends the create again; it also waits this long before its last
+    /// look for a surplus after a re-send. Default: the request timeout, at most 30 s.
+    pub fn create_settle_window(mut self, window: Duration) -> Self {
+        self.create_settle = Some(window);
         self
     }
 
@@ -478,6 +498,9 @@ impl ClientBuilder {
         }
 
         let mut http = reqwest::Client::builder()
+            // Never follow a redirect: one would carry the `/auth` form (username, password)
+            // or the bearer token to whatever origin it names (spec §8). A 3xx is an error.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(ua)
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .timeout(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
@@ -541,6 +564,12 @@ impl ClientBuilder {
                 retry,
                 limiter: Limiter::new(self.rate_limit),
                 create_recovery: self.create_recovery,
+                create_settle: self.create_settle.unwrap_or_else(|| {
+                    self.request_timeout
+                        .unwrap_or(DEFAULT_REQUEST_TIMEOUT)
+                        .min(Duration::from_secs(30))
+                }),
+                created_state: Default::default(),
                 proxy_description: self.proxy_description(),
             }),
         })

@@ -59,7 +59,6 @@ impl Call {
 /// A successful answer.
 #[derive(Debug)]
 pub(crate) struct Answer {
-    pub status: u16,
     pub body: String,
 }
 
@@ -264,6 +263,10 @@ impl Inner {
                 let status = resp.status().as_u16();
                 let headers = resp.headers().clone();
                 self.limiter.observe(status, &headers);
+                self.created_state.observe_date(
+                    &headers,
+                    qualys_cs_core::jiff::Timestamp::now().as_millisecond(),
+                );
                 let body = resp.text().await.map_err(|e| transport_failure(&e))?;
                 Ok::<_, Failure>((status, headers, body))
             }
@@ -279,7 +282,7 @@ impl Inner {
                 Ok((status, headers, body)) => {
                     tracing::debug!(parent: &span, status, elapsed_ms, "answer");
                     if (200..300).contains(&status) {
-                        return Ok(Answer { status, body });
+                        return Ok(Answer { body });
                     }
                     if status == 401 && self.auth.can_renew() && refused.is_none() {
                         tracing::debug!(parent: &span, "token refused (401): renewing it and resending once");
@@ -309,7 +312,6 @@ impl Inner {
                 {
                     tracing::debug!(method = %call.method, path = %call.path, attempt, "already gone after an earlier attempt: done");
                     return Ok(Answer {
-                        status: 404,
                         body: String::new(),
                     });
                 }

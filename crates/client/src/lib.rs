@@ -35,6 +35,7 @@
 pub mod apply;
 mod auth;
 mod config;
+mod create;
 mod http;
 mod limiter;
 mod ops;
@@ -83,6 +84,10 @@ pub(crate) struct Inner {
     pub retry: RetryPolicy,
     pub limiter: limiter::Limiter,
     pub create_recovery: CreateRecovery,
+    /// How long an ambiguous create is looked for before it is sent again.
+    pub create_settle: std::time::Duration,
+    /// The server clock offset and the ids returned by creates (see `create.rs`).
+    pub created_state: create::CreateState,
     pub proxy_description: String,
 }
 

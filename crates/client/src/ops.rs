@@ -1,20 +1,16 @@
 //! The operations of spec §3, as async methods of [`Client`].
 
 use crate::Client;
-use crate::config::CreateRecovery;
-use crate::http::{Call, FailKind, Failure, next_delay};
+use crate::http::Call;
 use crate::paging::{ListOptions, Paged};
 use futures_util::StreamExt as _;
 use qualys_cs_core::{
-    BulkCancelResponse, BulkDeleteResponse, CreateResponse, Error, HttpDetails, Page, Registry,
-    RegistryDetails, RegistryId, RegistryLookupError, Repository, Schedule, ScheduleId,
-    ScheduleRequest, Violation, decode_body, decode_page, find_registry, validate, validate_update,
-    validate_value,
+    BulkCancelResponse, BulkDeleteResponse, Error, HttpDetails, Page, Registry, RegistryDetails,
+    RegistryId, RegistryLookupError, Repository, Schedule, ScheduleId, ScheduleRequest, Violation,
+    decode_body, decode_page, find_registry, validate, validate_update, validate_value,
 };
 use reqwest::Method;
 use serde::Serialize;
-use std::collections::HashSet;
-use std::time::Instant;
 
 /// The result of a create.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,9 +19,13 @@ pub struct Created {
     pub schedule_uuid: ScheduleId,
     /// Validation warnings of the request (it was sent anyway; they are also logged).
     pub warnings: Vec<Violation>,
-    /// True when the answer was lost (timeout, broken connection, 5xx) and the schedule was
-    /// found by name instead.
+    /// True when the answer was lost (timeout, broken connection, 5xx, 429) and the schedule
+    /// was found instead (by name, creation time, content and id, see
+    /// `docs/create-guarantee.md`).
     pub recovered: bool,
+    /// Identical schedules that a late first attempt made after the client had sent again,
+    /// deleted by this call (normally empty).
+    pub removed_surplus: Vec<ScheduleId>,
 }
 
 /// Which schedules a bulk delete or bulk cancel acts on. At least one of the two is needed;
@@ -84,7 +84,7 @@ fn registry_path(registry: &RegistryId) -> String {
     format!("/registry/{}", registry.as_str())
 }
 
-fn schedules_path(registry: &RegistryId) -> String {
+pub(crate) fn schedules_path(registry: &RegistryId) -> String {
     format!("/registry/{}/schedule", registry.as_str())
 }
 
@@ -108,7 +108,7 @@ fn not_found(message: String) -> Error {
     })
 }
 
-fn encode(req: &ScheduleRequest) -> Result<Vec<u8>, Error> {
+pub(crate) fn encode(req: &ScheduleRequest) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(&req.to_value()).map_err(|e| Error::Decode {
         message: format!("could not encode the request: {e}"),
         body: None,
@@ -121,13 +121,6 @@ fn log_warnings(op: &str, warnings: &[Violation]) {
     }
 }
 
-/// What a lookup by name found after an ambiguous create failure.
-enum Lookup {
-    Created(ScheduleId),
-    Nothing,
-    Several(Vec<String>),
-}
-
 impl Client {
     /// Creates a schedule in `registry`.
     ///
@@ -135,32 +128,34 @@ impl Client {
     /// is never sent (a `validation` error lists every problem); warnings are logged and
     /// returned in [`Created::warnings`].
     ///
-    /// # Retries without duplicates
+    /// # Retries without duplicates and without losses
     ///
-    /// Create has no idempotency key, so a blind retry could create the schedule twice. The
-    /// client therefore sorts each failed attempt into one of three classes:
+    /// Create has no idempotency key and names may repeat, so a blind retry could create the
+    /// schedule twice, and adopting any same-named schedule could hide a lost create. Each
+    /// failed attempt falls in one of three classes:
     ///
-    /// 1. **Certainly not processed** — the connection could not be established
-    ///    (`connection refused`, connect timeout) or the server answered `429`: the POST is
-    ///    retried after the backoff (honouring `Retry-After` / `X-RateLimit-ToWait-Sec`).
+    /// 1. **Certainly not sent** — the connection could not be established (`connection
+    ///    refused`, connect timeout): sent again after the backoff.
     /// 2. **Maybe processed** — a timeout after sending, a connection closed before the
-    ///    answer, any `5xx` (a `503` too: it may come after processing), or a `2xx` whose body
-    ///    cannot be read. The client waits the backoff delay, then looks the schedule up by
-    ///    name (`filter=name:"<name>"`, every page, exact name comparison):
-    ///    - with [`CreateRecovery::Snapshot`] (default), the ids carrying that name were
-    ///      listed once *before the first POST*; exactly one new id → it is returned with
-    ///      [`Created::recovered`] = `true`; none → the POST is retried; several → a
-    ///      `conflict` error naming them (another client is creating the same name);
-    ///    - with [`CreateRecovery::AssumeUniqueNames`] (no listing before the POST), exactly
-    ///      one schedule with the name → returned as recovered; none → retried; several →
-    ///      `conflict`.
+    ///    answer, any `5xx`, a `2xx` whose body cannot be read, and a `429` (the docs do not
+    ///    say that the gateway refuses before processing). The client waits the backoff (or
+    ///    the server's `Retry-After`), then looks for *this call's* schedule
+    ///    ([`CreateRecovery::CreationCutoff`], the default): the schedules with exactly that
+    ///    name, newest first, created after this call's first send by the server's clock, with
+    ///    the same content and an id this client has not returned before. One → returned with
+    ///    [`Created::recovered`] = `true`; several → a `conflict` naming them; none → it looks
+    ///    again with backoff until the settle window ends
+    ///    ([`crate::ClientBuilder::create_settle_window`]; not for a `429` or a `2xx`, whose
+    ///    processing is over), then sends again. After a successful re-send it looks once more
+    ///    and deletes an identical schedule that a late first attempt made
+    ///    ([`Created::removed_surplus`]). If attempts or time run out, the last look has
+    ///    still run, so a created schedule is never hidden behind an error.
+    /// 3. **Final** — any other answer (`400`, `403`, `404`, `409`, a redirect, a refused
+    ///    certificate): returned at once. A `401` renews the token and resends once before
+    ///    that (a 401 is answered before any processing).
     ///
-    ///    When attempts or time run out, the lookup still runs once, so a created schedule is
-    ///    never hidden behind an error; if the lookup itself fails, the original error is
-    ///    returned.
-    /// 3. **Final** — any other answer (`400`, `403`, `404`, `409`, a refused certificate):
-    ///    returned at once. A `401` renews the token and resends once before that (a 401 is
-    ///    answered before any processing).
+    /// What this survives, what it reports and the window it leaves are written down in
+    /// `docs/create-guarantee.md`, with the test of each line.
     ///
     /// Attempts and total time are bounded by the [`crate::RetryPolicy`].
     pub async fn create_schedule(
@@ -185,155 +180,6 @@ impl Client {
         let request = ScheduleRequest::from_value(request)?;
         log_warnings("create_schedule", &warnings);
         self.create_checked(registry, &request, warnings).await
-    }
-
-    async fn create_checked(
-        &self,
-        registry: &RegistryId,
-        request: &ScheduleRequest,
-        warnings: Vec<Violation>,
-    ) -> Result<Created, Error> {
-        let inner = &self.inner;
-        let mut call = Call::new(Method::POST, schedules_path(registry));
-        call.body = Some(encode(request)?);
-        let snapshot: Option<HashSet<String>> = match inner.create_recovery {
-            CreateRecovery::Snapshot => Some(
-                self.schedules_named(registry, &request.name)
-                    .await?
-                    .into_iter()
-                    .map(|s| s.schedule_uuid.to_ascii_lowercase())
-                    .collect(),
-            ),
-            CreateRecovery::AssumeUniqueNames => None,
-        };
-        let created = |id: ScheduleId, recovered: bool| Created {
-            schedule_uuid: id,
-            warnings: warnings.clone(),
-            recovered,
-        };
-        let first = Instant::now();
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let (failure, answered_2xx) = match inner.send_once(&call, attempt).await {
-                Ok(answer) => match CreateResponse::from_body(&answer.body) {
-                    Ok(r) => return Ok(created(r.schedule_uuid, false)),
-                    Err(error) => (
-                        Failure {
-                            error,
-                            kind: FailKind::MaybeSent,
-                            retry_after: None,
-                        },
-                        Some(answer.status),
-                    ),
-                },
-                Err(f) => (f, None),
-            };
-            let delay = next_delay(&inner.retry, &failure, attempt, first);
-            match failure.kind {
-                FailKind::Final => return Err(failure.error),
-                FailKind::NotSent => match delay {
-                    Some(d) => {
-                        tracing::debug!(
-                            attempt,
-                            code = failure.error.code(),
-                            delay_ms = d.as_millis() as u64,
-                            "create not processed; retrying"
-                        );
-                        tokio::time::sleep(d).await;
-                    }
-                    None => return Err(failure.error),
-                },
-                FailKind::MaybeSent => {
-                    if let Some(d) = delay {
-                        tokio::time::sleep(d).await;
-                    }
-                    tracing::debug!(
-                        attempt,
-                        code = failure.error.code(),
-                        "create may have been processed; looking it up by name"
-                    );
-                    match self
-                        .lookup_created(registry, &request.name, snapshot.as_ref())
-                        .await
-                    {
-                        Ok(Lookup::Created(id)) => {
-                            tracing::info!(attempt, schedule = %id, "create recovered by name after: {}", failure.error);
-                            return Ok(created(id, true));
-                        }
-                        Ok(Lookup::Several(ids)) => {
-                            return Err(Error::Conflict(HttpDetails {
-                                status: 409,
-                                message: Some(format!(
-                                    "the answer to create was lost ({}) and several new schedules are named {:?}: {}; another client may be creating the same name: check them and delete the extra ones",
-                                    failure.error,
-                                    request.name,
-                                    ids.join(", ")
-                                )),
-                                ..Default::default()
-                            }));
-                        }
-                        Ok(Lookup::Nothing) => {
-                            if answered_2xx.is_some() || delay.is_none() {
-                                return Err(failure.error);
-                            }
-                            tracing::debug!(
-                                attempt,
-                                "no schedule with that name: sending the create again"
-                            );
-                        }
-                        Err(lookup) => {
-                            tracing::warn!(
-                                code = lookup.code(),
-                                "could not look the schedule up after a lost create answer: {lookup}"
-                            );
-                            return Err(failure.error);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    async fn lookup_created(
-        &self,
-        registry: &RegistryId,
-        name: &str,
-        snapshot: Option<&HashSet<String>>,
-    ) -> Result<Lookup, Error> {
-        let named = self.schedules_named(registry, name).await?;
-        let mut fresh: Vec<String> = named
-            .into_iter()
-            .map(|s| s.schedule_uuid)
-            .filter(|id| snapshot.is_none_or(|snap| !snap.contains(&id.to_ascii_lowercase())))
-            .collect();
-        fresh.dedup();
-        match fresh.len() {
-            0 => Ok(Lookup::Nothing),
-            1 => Ok(Lookup::Created(ScheduleId::parse(&fresh[0]).map_err(
-                |_| Error::Decode {
-                    message: format!(
-                        "the schedule found by name has an invalid id {:?}",
-                        fresh[0]
-                    ),
-                    body: None,
-                },
-            )?)),
-            _ => Ok(Lookup::Several(fresh)),
-        }
-    }
-
-    /// Every schedule of `registry` whose name is exactly `name`.
-    async fn schedules_named(
-        &self,
-        registry: &RegistryId,
-        name: &str,
-    ) -> Result<Vec<Schedule>, Error> {
-        let all = self
-            .list_schedules_all(registry, ListOptions::new().filter(name_filter(name)))
-            .collect_all()
-            .await?;
-        Ok(all.into_iter().filter(|s| s.name == name).collect())
     }
 
     /// One page of the schedules of `registry`.
