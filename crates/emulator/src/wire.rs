@@ -12,13 +12,16 @@
 use crate::config::RegistryState;
 use crate::store::ScheduleRow;
 use qualys_cs_core::{Extra, Filter, JobError, Millis, Schedule};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 use std::fmt;
 use std::str::FromStr;
 
 /// The shape the emulator answers in (see the module docs and the crate README).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Written as the lowercase strings `"full"` and `"oas2021"` (serde, [`fmt::Display`]); read
+/// by [`FromStr`] and serde alike, case-insensitively, with an error listing the valid names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum WireProfile {
@@ -70,6 +73,13 @@ impl FromStr for WireProfile {
             .ok_or_else(|| ParseWireProfileError {
                 given: s.to_owned(),
             })
+    }
+}
+
+impl<'de> Deserialize<'de> for WireProfile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -356,7 +366,15 @@ mod tests {
             WireProfile::NAMES.to_vec(),
             WireProfile::ALL.map(WireProfile::as_str).to_vec()
         );
-        assert!(serde_json::from_str::<WireProfile>("\"Full\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<WireProfile>("\"Full\"").unwrap(),
+            WireProfile::Full
+        );
+        let e = serde_json::from_str::<WireProfile>("\"oas\"").unwrap_err();
+        assert!(
+            e.to_string().contains("expected one of full, oas2021"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,17 +1,26 @@
 //! The virtual clock: job statuses, automatic runs, token expiry; and the real-time mode.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::*;
-use qualys_cs_emulator::Emulator;
+use qualys_cs_emulator::WireProfile;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 
-#[tokio::test]
-async fn on_demand_moves_created_queued_running_completed_one_step_apart() {
-    let env = start(long_lived()).await;
+wire_tests!(
+    on_demand_moves_created_queued_running_completed_one_step_apart,
+    a_daily_schedule_fires_after_advancing_a_day,
+    a_weekly_schedule_fires_on_its_weekday,
+    tokens_expire_by_the_emulator_clock,
+    failed_outcome_sets_failed_and_an_error,
+    realtime_mode_moves_jobs_as_time_passes,
+);
+
+async fn on_demand_moves_created_queued_running_completed_one_step_apart(wire: WireProfile) {
+    let env = start(long_lived(wire)).await;
     let id = env.create(&on_demand("now")).await;
     let mut seen = vec![env.status_of(&id).await];
     for _ in 0..4 {
@@ -35,9 +44,8 @@ async fn on_demand_moves_created_queued_running_completed_one_step_apart() {
     assert_eq!(env.status_of(&id).await, "Completed");
 }
 
-#[tokio::test]
-async fn a_daily_schedule_fires_after_advancing_a_day() {
-    let env = start(long_lived().job_step(Duration::from_secs(60))).await;
+async fn a_daily_schedule_fires_after_advancing_a_day(wire: WireProfile) {
+    let env = start(long_lived(wire).job_step(Duration::from_secs(60))).await;
     let id = env.create(&daily("nightly", "06:00")).await;
     env.advance(3_600.0).await;
     assert_eq!(env.status_of(&id).await, "Created", "not yet 06:00");
@@ -63,9 +71,8 @@ async fn a_daily_schedule_fires_after_advancing_a_day() {
     assert_eq!(env.status_of(&id).await, "Queued");
 }
 
-#[tokio::test]
-async fn a_weekly_schedule_fires_on_its_weekday() {
-    let env = start(long_lived()).await; // 2026-01-01 is a Thursday
+async fn a_weekly_schedule_fires_on_its_weekday(wire: WireProfile) {
+    let env = start(long_lived(wire)).await; // 2026-01-01 is a Thursday
     let id = env
         .create(&json!({"name": "w", "onDemand": false, "scheduleIntervalInDays": 7, "weekDay": "SATURDAY",
                         "schedule": "01:00", "filters": [{"repoTags": [{"repo": "library/alpine"}]}]}))
@@ -78,9 +85,8 @@ async fn a_weekly_schedule_fires_on_its_weekday() {
     assert_eq!(s["jobStartDate"], ms("2026-01-03T01:00:01Z"));
 }
 
-#[tokio::test]
-async fn tokens_expire_by_the_emulator_clock() {
-    let env = start_default().await;
+async fn tokens_expire_by_the_emulator_clock(wire: WireProfile) {
+    let env = start_default(wire).await;
     let path = "/csapi/v1.3/registry";
     env.advance(4.0 * 3_600.0 - 1.0).await;
     assert_eq!(env.get(path).await.status(), StatusCode::OK);
@@ -90,21 +96,15 @@ async fn tokens_expire_by_the_emulator_clock() {
     assert!(!m.contains(&env.token));
 
     // A short TTL from the builder.
-    let short = start(
-        Emulator::builder()
-            .clock_start(t0())
-            .token_ttl(Duration::from_secs(30)),
-    )
-    .await;
+    let short = start(builder(wire).token_ttl(Duration::from_secs(30))).await;
     short.advance(29.0).await;
     assert_eq!(short.get(path).await.status(), StatusCode::OK);
     short.advance(1.0).await;
     qualys_error(short.get(path).await, StatusCode::UNAUTHORIZED).await;
 }
 
-#[tokio::test]
-async fn failed_outcome_sets_failed_and_an_error() {
-    let env = start(Emulator::builder().clock_start(t0()).fail_jobs(true)).await;
+async fn failed_outcome_sets_failed_and_an_error(wire: WireProfile) {
+    let env = start(builder(wire).fail_jobs(true)).await;
     let id = env.create(&on_demand("doomed")).await;
     env.advance(4.0).await;
     let s = env.schedule(&id).await;
@@ -125,10 +125,10 @@ async fn failed_outcome_sets_failed_and_an_error() {
 }
 
 /// Real time is the point here: jobs move without any advance.
-#[tokio::test]
-async fn realtime_mode_moves_jobs_as_time_passes() {
+async fn realtime_mode_moves_jobs_as_time_passes(wire: WireProfile) {
     let env = start(
-        Emulator::builder()
+        qualys_cs_emulator::Emulator::builder()
+            .wire(wire)
             .realtime_clock(true)
             .job_step(Duration::from_millis(100)),
     )

@@ -1,13 +1,26 @@
 //! Injected faults (status, drop, latency, seeded probability), the rate limit, and TLS.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::*;
-use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_USER, Emulator, FaultKind, FaultRule, Stage};
+use qualys_cs_emulator::{
+    DEMO_PASSWORD, DEMO_USER, Emulator, FaultKind, FaultRule, Stage, WireProfile,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+
+wire_tests!(
+    status_fault_before_is_not_processed_and_after_is,
+    drop_faults_close_the_connection_without_an_answer,
+    latency_delays_then_processes_normally,
+    seeded_probability_is_reproducible,
+    rate_limit_headers_and_429,
+    rate_limit_window_resets,
+    tls_serves_https_on_localhost,
+);
 
 fn create_rule(kind: &str, extra: Value) -> Value {
     let mut v = json!({"method": "POST", "path": "/csapi/v1.3/registry/*/schedule", "kind": kind});
@@ -17,9 +30,8 @@ fn create_rule(kind: &str, extra: Value) -> Value {
     v
 }
 
-#[tokio::test]
-async fn status_fault_before_is_not_processed_and_after_is() {
-    let env = start_default().await;
+async fn status_fault_before_is_not_processed_and_after_is(wire: WireProfile) {
+    let env = start_default(wire).await;
 
     // before: 503 for the next 2 creates, nothing stored.
     env.fault(create_rule(
@@ -118,9 +130,8 @@ async fn status_fault_before_is_not_processed_and_after_is() {
     );
 }
 
-#[tokio::test]
-async fn drop_faults_close_the_connection_without_an_answer() {
-    let env = start_default().await;
+async fn drop_faults_close_the_connection_without_an_answer(wire: WireProfile) {
+    let env = start_default(wire).await;
 
     // before: the client gets a connection error, not a response; nothing stored.
     env.fault(create_rule("drop", json!({"stage": "before"})))
@@ -170,9 +181,8 @@ async fn drop_faults_close_the_connection_without_an_answer() {
     assert_eq!(env.get(&schedules_path()).await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn latency_delays_then_processes_normally() {
-    let env = start_default().await;
+async fn latency_delays_then_processes_normally(wire: WireProfile) {
+    let env = start_default(wire).await;
     // Through the handle API this time.
     env.emu
         .add_fault(FaultRule {
@@ -215,9 +225,8 @@ async fn latency_delays_then_processes_normally() {
     let _ = Stage::After;
 }
 
-#[tokio::test]
-async fn seeded_probability_is_reproducible() {
-    let env = start_default().await;
+async fn seeded_probability_is_reproducible(wire: WireProfile) {
+    let env = start_default(wire).await;
     async fn pattern(env: &Env, seed: u64) -> Vec<u16> {
         env.control(Method::DELETE, "/_emulator/faults", None).await;
         env.fault(json!({"kind": "status", "status": 503, "probability": 0.5, "seed": seed}))
@@ -245,14 +254,8 @@ async fn seeded_probability_is_reproducible() {
     assert_eq!(statuses, [500, 500, 200, 200]);
 }
 
-#[tokio::test]
-async fn rate_limit_headers_and_429() {
-    let env = start(
-        Emulator::builder()
-            .clock_start(t0())
-            .rate_limit(5, Duration::from_secs(60)),
-    )
-    .await;
+async fn rate_limit_headers_and_429(wire: WireProfile) {
+    let env = start(builder(wire).rate_limit(5, Duration::from_secs(60))).await;
     let mut remaining = Vec::new();
     for _ in 0..5 {
         let r = env.get("/csapi/v1.3/registry").await;
@@ -300,9 +303,13 @@ async fn rate_limit_headers_and_429() {
 }
 
 /// Real time is the point: the window resets after its length.
-#[tokio::test]
-async fn rate_limit_window_resets() {
-    let env = start(Emulator::builder().rate_limit(2, Duration::from_secs(1))).await;
+async fn rate_limit_window_resets(wire: WireProfile) {
+    let env = start(
+        Emulator::builder()
+            .wire(wire)
+            .rate_limit(2, Duration::from_secs(1)),
+    )
+    .await;
     for _ in 0..2 {
         assert_eq!(
             env.get("/csapi/v1.3/registry").await.status(),
@@ -318,11 +325,11 @@ async fn rate_limit_window_resets() {
     assert_eq!(r.headers()["x-ratelimit-remaining"], "1");
 }
 
-#[tokio::test]
-async fn tls_serves_https_on_localhost() {
+async fn tls_serves_https_on_localhost(wire: WireProfile) {
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let cert_pem = ck.cert.pem();
     let emu = Emulator::builder()
+        .wire(wire)
         .tls(cert_pem.clone(), ck.signing_key.serialize_pem())
         .start()
         .await
