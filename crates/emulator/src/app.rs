@@ -339,7 +339,7 @@ pub fn router(st: Arc<AppState>) -> Router {
     // `/schedule/bulk` is served in both profiles.
     let schedules = match st.wire {
         WireProfile::Oas2021 => schedules.delete(bulk_delete),
-        _ => schedules,
+        WireProfile::Full => schedules,
     };
     let cs = Router::new()
         .route("/registry", get(list_registries))
@@ -922,7 +922,7 @@ async fn list_registries(State(st): State<Arc<AppState>>, uri: axum::http::Uri) 
                 let rows = st.store.read(|tx| tx.all())?;
                 Ok(page_mapped(items, paging, |r| wire::oas_registry(r, &rows)))
             }
-            _ => {
+            WireProfile::Full => {
                 let items: Vec<Registry> = items
                     .into_iter()
                     .map(|r| r.details.registry.clone())
@@ -1005,7 +1005,7 @@ async fn list_schedules(
         query::sort_by_keys(&mut items, &sort, |s, f| st.schedule_sort_value(s, f));
         match st.wire {
             WireProfile::Oas2021 => Ok(page_mapped(items, paging, wire::oas_schedule)),
-            _ => Ok(page_of(items, paging)),
+            WireProfile::Full => Ok(page_of(items, paging)),
         }
     })();
     finish(&st, r)
@@ -1035,7 +1035,7 @@ async fn create_schedule(
         Ok(match st.wire {
             // The 2021 OpenAPI file: 200 with the id as a bare JSON string (spec §5, §6b).
             WireProfile::Oas2021 => json_response(StatusCode::OK, &id),
-            _ => json_response(StatusCode::OK, &json!({ "scheduleUuid": id })),
+            WireProfile::Full => json_response(StatusCode::OK, &json!({ "scheduleUuid": id })),
         })
     })();
     finish(&st, r)
@@ -1083,7 +1083,9 @@ async fn update_schedule(
         Ok(match st.wire {
             // The 2021 OpenAPI file: 201 with an empty body (spec §6b).
             WireProfile::Oas2021 => StatusCode::CREATED.into_response(),
-            _ => json_response(StatusCode::OK, &json!({ "scheduleUuid": sid.as_str() })),
+            WireProfile::Full => {
+                json_response(StatusCode::OK, &json!({ "scheduleUuid": sid.as_str() }))
+            }
         })
     })();
     finish(&st, r)
@@ -1112,7 +1114,7 @@ async fn delete_schedule(
         Ok(match st.wire {
             // The 2021 OpenAPI file: 200 with a JSON string (the id) (spec §6b).
             WireProfile::Oas2021 => json_response(StatusCode::OK, &sid.as_str()),
-            _ => StatusCode::NO_CONTENT.into_response(),
+            WireProfile::Full => StatusCode::NO_CONTENT.into_response(),
         })
     })();
     finish(&st, r)
@@ -1142,7 +1144,7 @@ async fn cancel_schedule(
         Ok(match st.wire {
             // The 2021 OpenAPI file: 200 with a JSON string (the id) (spec §6b).
             WireProfile::Oas2021 => json_response(StatusCode::OK, &sid.as_str()),
-            _ => StatusCode::CREATED.into_response(),
+            WireProfile::Full => StatusCode::CREATED.into_response(),
         })
     })();
     finish(&st, r)

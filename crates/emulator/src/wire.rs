@@ -23,7 +23,6 @@ use std::str::FromStr;
 /// by [`FromStr`] and serde alike, case-insensitively, with an error listing the valid names.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[non_exhaustive]
 pub enum WireProfile {
     /// Today's documentation (spec §3–§6): the richer shape. The default.
     #[default]

@@ -251,7 +251,7 @@ impl Env {
         let v: Value = r.json().await.unwrap();
         let id = match self.wire {
             WireProfile::Oas2021 => v.as_str().unwrap_or_else(|| panic!("{v}")).to_owned(),
-            _ => {
+            WireProfile::Full => {
                 assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
                 v["scheduleUuid"].as_str().unwrap().to_owned()
             }
