@@ -334,8 +334,8 @@ impl ClientBuilder {
 
     /// After an ambiguous create failure, how long the client keeps looking for a schedule
     /// that the server may still be making (a slow gateway that finishes after the client's
-    /// timeout) before it sends the create again; it also waits this long before its last
-    /// look for a surplus after a re-send. Default: the request timeout, at most 30 s.
+    /// timeout) before it sends the create again. Default: twice the request timeout, between 5 s and
+    /// 60 s.
     pub fn create_settle_window(mut self, window: Duration) -> Self {
         self.create_settle = Some(window);
         self
@@ -565,9 +565,8 @@ impl ClientBuilder {
                 limiter: Limiter::new(self.rate_limit),
                 create_recovery: self.create_recovery,
                 create_settle: self.create_settle.unwrap_or_else(|| {
-                    self.request_timeout
-                        .unwrap_or(DEFAULT_REQUEST_TIMEOUT)
-                        .min(Duration::from_secs(30))
+                    (self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT) * 2)
+                        .clamp(Duration::from_secs(5), Duration::from_secs(60))
                 }),
                 created_state: Default::default(),
                 proxy_description: self.proxy_description(),

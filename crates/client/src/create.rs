@@ -304,7 +304,7 @@ impl Client {
                 return Ok(found);
             }
             tokio::time::sleep(pause.min(deadline - now)).await;
-            pause = (pause * 2).min(Duration::from_secs(2));
+            pause = (pause * 2).min(Duration::from_secs(5));
         }
     }
 

@@ -1,7 +1,7 @@
 //! The client-side rate limiter of `/csapi` calls; see [`crate::RateLimitPolicy`].
 //!
-//! A sliding log of send instants: at most `limit` sends within any `window` (+ a small
-//! margin for latency). The limit and window are learned from `X-RateLimit-Limit` /
+//! A sliding log of send instants: at most `limit` sends within any `window` (+ a latency
+//! margin of 25 ms that doubles after each 429, so the budget is spent in full). The limit and window are learned from `X-RateLimit-Limit` /
 //! `X-RateLimit-Window-Sec`; `X-RateLimit-Remaining` below what the log allows adds
 //! placeholder entries (budget used by someone else, or a server window not aligned with
 //! ours), so `Remaining: 0` waits for the window; a 429 blocks every sender for
@@ -26,12 +26,18 @@ struct State {
     /// Sum of the weights in `log`.
     used: u64,
     blocked_until: Option<Instant>,
+    /// Latency allowance added to the window: a send is counted by the server when it
+    /// arrives, not when it leaves. Starts small so the budget is spent in full; every 429
+    /// doubles it (up to a tenth of the window).
+    margin: Duration,
 }
+
+/// The first latency allowance.
+const MIN_MARGIN: Duration = Duration::from_millis(25);
 
 impl State {
     fn horizon(&self) -> Duration {
-        // Latency margin: 5 % of the window, at least 50 ms.
-        self.window + std::cmp::max(Duration::from_millis(50), self.window / 20)
+        self.window + self.margin
     }
 
     fn prune(&mut self, now: Instant) {
@@ -94,6 +100,7 @@ impl Limiter {
                 log: VecDeque::new(),
                 used: 0,
                 blocked_until: None,
+                margin: MIN_MARGIN,
             }),
             probe_done: Notify::new(),
         }
@@ -200,6 +207,7 @@ impl Limiter {
             }
         }
         if status == 429 {
+            st.margin = (st.margin * 2).min((st.window / 10).max(MIN_MARGIN));
             let wait = crate::http::retry_after(headers).unwrap_or(st.window);
             let until = now + wait;
             if st.blocked_until.is_none_or(|b| b < until) {
