@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every performance figure the README claims, measured in ONE run on this machine (ratios are
 # taken within the run, so they hold better than absolute figures on a busy machine):
-#   1. Rust client vs the emulator ceiling (raw reqwest)      crates/client/examples/bench_create.rs
+#   1. Rust client: calls per create, vs a warm raw generator, pacing  crates/client/examples/bench_create.rs
 #   2. emulator creates/s, in memory and with SQLite           scripts/bench-emulator.sh (loadgen)
 #   3. Python: qualys_cs vs httpx, validate vs pydantic v2,
 #      import time, release wheel size                         python/bench/run.sh (bench.py)
@@ -113,10 +113,12 @@ def log(name):
     return open(p, encoding="utf-8", errors="replace").read() if os.path.exists(p) else ""
 rows = []
 t = log("rust")
-m = re.search(r"raw reqwest ceiling\s+(\d+).*?AssumeUniqueNames \(1 call\)\s+(\d+) creates/s\s+ratio ([0-9.]+)", t, re.S)
-if m: rows.append(("Rust client / raw reqwest ceiling (creates/s)", f"{m[2]} / {m[1]}", m[3]))
-m = re.search(r"Snapshot \(default, GET \+ POST\)\s+(\d+) creates/s\s+ratio ([0-9.]+)", t)
-if m: rows.append(("Rust client, default Snapshot recovery (creates/s)", m[1], m[2]))
+m = re.search(r"calls per create \(default mode, bulk of 1,000, no fault\): ([0-9.]+)", t)
+if m: rows.append(("Rust client calls per create (bulk of 1,000)", m[1], ""))
+for m in re.finditer(r"^\s+(\d+) existing: raw\s+(\d+)/s\s+client\s+(\d+)/s\s+ratio ([0-9.]+)", t, re.M):
+    rows.append((f"Rust client / warm raw, {m[1]} existing (creates/s)", f"{m[3]} / {m[2]}", m[4]))
+m = re.search(r"pacing, .*?: ([0-9.]+) s, fastest allowed ([0-9.]+) s, ratio ([0-9.]+), (\d+) answers 429", t)
+if m: rows.append(("Rust client pacing under 1,000 calls / 5 s (s, 429s)", f"{m[1]} ({m[4]} x 429)", m[3]))
 t = log("emulator")
 for mode in ("memory", "sqlite"):
     m = re.search(rf"^{mode}\s+.*creates_per_sec=(\d+).*p99_ms=([0-9.]+)", t, re.M)
