@@ -420,7 +420,11 @@ impl ClientBuilder {
         if url.host_str().is_none_or(str::is_empty) {
             return Err(Error::config("gateway_url", "the URL has no host"));
         }
-        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        if url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
             return Err(Error::config(
                 "gateway_url",
                 "give the bare gateway base URL, without user info, query or fragment",
@@ -575,13 +579,11 @@ impl ClientBuilder {
     }
 }
 
-/// True for `localhost` (and `*.localhost`), 127.0.0.0/8 and `::1`.
+/// True for the literal loopback addresses (127.0.0.0/8, `::1`) and `localhost` itself — not
+/// `*.localhost`, which a resolver may send anywhere.
 pub(crate) fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(d)) => {
-            let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost")
-        }
+        Some(url::Host::Domain(d)) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -631,6 +633,28 @@ mod tests {
                 .build()
                 .is_ok()
         );
+        for not_loopback in [
+            "http://evil.localhost:8080",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.nip.io",
+        ] {
+            let err = Client::builder()
+                .gateway_url(not_loopback)
+                .token("t")
+                .build()
+                .expect_err(not_loopback);
+            assert!(
+                err.to_string().contains("loopback"),
+                "{not_loopback}: {err}"
+            );
+        }
+        let err = Client::builder()
+            .gateway_url("https://user:pw@gateway.example.com")
+            .token("t")
+            .build()
+            .expect_err("userinfo");
+        assert!(err.to_string().contains("user info"), "{err}");
+        assert!(!err.to_string().contains("pw@"), "{err}");
         let err = Client::builder()
             .gateway_url("ftp://x")
             .token("t")
