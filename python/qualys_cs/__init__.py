@@ -85,6 +85,7 @@ from .errors import (
     DecodeError,
     HttpError,
     NotFoundError,
+    NotReportedError,
     PermissionDeniedError,
     QualysCsError,
     RateLimitedError,
@@ -234,5 +235,6 @@ __all__ = [
     "TransportError",
     "RequestTimeoutError",
     "DecodeError",
+    "NotReportedError",
     "ConfigError",
 ]

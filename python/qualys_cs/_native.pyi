@@ -18,7 +18,7 @@ _T = TypeVar("_T")
 JsonDict = dict[str, Any]
 RequestLike = ScheduleRequest | Mapping[str, Any]
 InstantLike = datetime | str
-CreateRecovery = Literal["snapshot", "assume_unique_names"]
+CreateRecovery = Literal["creation_cutoff", "snapshot", "assume_unique_names"]
 
 __version__: str
 WEEK_DAYS: list[str]
@@ -257,6 +257,11 @@ class Schedule:
     def can_cancel(self) -> bool: ...
     def is_on_demand(self) -> bool: ...
     def to_request(self) -> ScheduleRequest: ...
+    def unreported_timing(self) -> list[str]:
+        """Fields deciding its run times that the answer did not carry (e.g. ``["weekDay"]``)."""
+    def explain(self) -> str: ...
+    def next_runs(self, after: InstantLike, n: int = 5) -> list[datetime]:
+        """Next runs from its ``created`` date; ``NotReportedError`` when the answer lacks the timing."""
     def to_dict(self) -> JsonDict: ...
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self: ...
@@ -331,7 +336,12 @@ class Page(Generic[_T]):
     def count(self) -> int: ...
     @property
     def data(self) -> list[_T]: ...
-    def __init__(self, count: int, data: list[_T]) -> None: ...
+    @property
+    def skipped(self) -> list[JsonDict]:
+        """Items skipped by lenient decoding: ``{"index", "message", "raw"}`` dicts."""
+    def __init__(
+        self, count: int, data: list[_T], skipped: list[JsonDict] | None = None
+    ) -> None: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[_T]: ...
     def __getitem__(self, i: int) -> _T: ...
@@ -458,6 +468,9 @@ class Change:
     def to(self) -> Any: ...
     @property
     def forces_replacement(self) -> bool: ...
+    @property
+    def unknown(self) -> bool:
+        """True when the server did not report this field (``from_`` is then None)."""
     def to_dict(self) -> JsonDict: ...
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self: ...
@@ -585,7 +598,9 @@ def validate_update(current: Schedule | Mapping[str, Any], next: RequestLike) ->
 @overload
 def decode_response(kind: Literal["create"], body: str) -> CreateResponse: ...
 @overload
-def decode_response(kind: Literal["schedule_page"], body: str) -> Page[Schedule]: ...
+def decode_response(
+    kind: Literal["schedule_page", "schedule_page_lenient"], body: str
+) -> Page[Schedule]: ...
 @overload
 def decode_response(kind: Literal["registry_page"], body: str) -> Page[Registry]: ...
 @overload
@@ -617,7 +632,7 @@ def local_to_utc(
     week_day: str | None = None,
     reference: InstantLike | None = None,
 ) -> LocalConversion: ...
-def explain(request: RequestLike) -> str: ...
+def explain(request: RequestLike | Schedule) -> str: ...
 def load_desired_state(
     source: str | Mapping[str, Any] | DesiredState,
     file_name: str | None = None,
@@ -708,6 +723,7 @@ class Client:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimitPolicy | None = None,
         create_recovery: CreateRecovery | None = None,
+        create_settle_window: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None: ...
     @classmethod
@@ -729,6 +745,7 @@ class Client:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimitPolicy | None = None,
         create_recovery: CreateRecovery | None = None,
+        create_settle_window: float | None = None,
         allow_insecure_http: bool = False,
     ) -> Client: ...
     @property
@@ -866,6 +883,7 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimitPolicy | None = None,
         create_recovery: CreateRecovery | None = None,
+        create_settle_window: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None: ...
     @classmethod
@@ -887,6 +905,7 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimitPolicy | None = None,
         create_recovery: CreateRecovery | None = None,
+        create_settle_window: float | None = None,
         allow_insecure_http: bool = False,
     ) -> AsyncClient: ...
     @property
@@ -1001,6 +1020,7 @@ class AsyncClient:
 # Emulator
 
 FaultKind = Literal["status", "drop", "latency"]
+WireProfile = Literal["full", "oas2021"]
 
 class Emulator:
     """The Qualys CS emulator, in this process (``with Emulator() as emu: ...``)."""
@@ -1021,11 +1041,14 @@ class Emulator:
         job_step: float | None = None,
         fail_jobs: bool = False,
         clock_start: InstantLike | None = None,
+        wire: WireProfile | None = None,
     ) -> None: ...
     @property
     def url(self) -> str: ...
     @property
     def port(self) -> int: ...
+    @property
+    def wire(self) -> WireProfile: ...
     @property
     def username(self) -> str: ...
     @property
@@ -1067,6 +1090,7 @@ class Emulator:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimitPolicy | None = None,
         create_recovery: CreateRecovery | None = None,
+        create_settle_window: float | None = None,
         user_agent_suffix: str | None = None,
         root_certificates: str | bytes | Sequence[str | bytes] | None = None,
     ) -> Client: ...
@@ -1081,6 +1105,7 @@ class Emulator:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimitPolicy | None = None,
         create_recovery: CreateRecovery | None = None,
+        create_settle_window: float | None = None,
         user_agent_suffix: str | None = None,
         root_certificates: str | bytes | Sequence[str | bytes] | None = None,
     ) -> AsyncClient: ...

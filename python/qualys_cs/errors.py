@@ -26,6 +26,7 @@ __all__ = [
     "TransportError",
     "RequestTimeoutError",
     "DecodeError",
+    "NotReportedError",
     "ConfigError",
     "ERROR_CLASSES",
 ]
@@ -46,6 +47,7 @@ class QualysCsError(Exception):
         violations: every problem found (``validation``); empty otherwise.
         field: the setting at fault (``config``).
         not_sent: True when the request certainly never reached the server (``transport``).
+        fields: the fields the server's answer left out (``not_reported``); empty otherwise.
     """
 
     code: str = "error"
@@ -63,6 +65,7 @@ class QualysCsError(Exception):
         violations: Sequence[Violation] = (),
         field: Optional[str] = None,
         not_sent: Optional[bool] = None,
+        fields: Sequence[str] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -75,6 +78,7 @@ class QualysCsError(Exception):
         self.violations: List[Violation] = list(violations)
         self.field = field
         self.not_sent = not_sent
+        self.fields: List[str] = list(fields)
 
     def __reduce__(self) -> Any:
         # args = (message,); every attribute travels in the state dict.
@@ -108,6 +112,8 @@ class QualysCsError(Exception):
                 out[name] = value
         if self.violations:
             out["violations"] = [v.to_dict() for v in self.violations]
+        if self.fields:
+            out["fields"] = list(self.fields)
         return out
 
 
@@ -183,6 +189,16 @@ class DecodeError(QualysCsError):
     code = "decode"
 
 
+class NotReportedError(QualysCsError):
+    """The server's answer lacks fields a computation needs; ``fields`` names them.
+
+    E.g. the run times of a schedule listed in Qualys's OpenAPI shape, which reports neither
+    ``scheduleIntervalInDays`` nor ``weekDay``.
+    """
+
+    code = "not_reported"
+
+
 class ConfigError(QualysCsError, ValueError):
     """The client is configured wrongly; ``field`` names the setting."""
 
@@ -204,6 +220,7 @@ ERROR_CLASSES: Dict[str, Type[QualysCsError]] = {
         TransportError,
         RequestTimeoutError,
         DecodeError,
+        NotReportedError,
         ConfigError,
     )
 }

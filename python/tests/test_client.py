@@ -1,24 +1,54 @@
-"""Every client operation against the in-process emulator (sync client)."""
+"""Every client operation against the in-process emulator (sync client).
+
+Runs against both wire profiles of the emulator (``full`` and ``oas2021``, see conftest): every
+test here gets ``[full]`` and ``[oas2021]`` variants. Where the shapes legitimately differ (a
+listed schedule has no ``weekDay`` on oas2021, registries no ``registryName``) the assertions
+branch on ``emu.wire``; everything else must hold on both.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterator
 
 import pytest
 
 import qualys_cs
-from conftest import on_demand, weekly
+from conftest import DEMO_REGISTRY_URI, assert_no_null_sent, on_demand, weekly
 from qualys_cs import Client, Emulator
 
 UNKNOWN_ID = "889ea97d-5b9c-4e34-9783-a40eae8d8feb"
+
+
+@pytest.fixture(scope="module")
+def emu_module(wired_emu_module: Emulator) -> Emulator:
+    """This module's emulator: one per wire profile (the tests run once for each)."""
+    return wired_emu_module
+
+
+@pytest.fixture(autouse=True)
+def nothing_null_was_sent(emu: Emulator) -> Iterator[None]:
+    yield
+    assert_no_null_sent(emu)
 
 
 def writes(emu: Emulator, method: str) -> int:
     return sum(1 for r in emu.requests() if r["method"] == method and "/csapi/" in r["path"])
 
 
+def stored(emu: Emulator, schedule_id: str) -> Dict[str, Any]:
+    """The emulator's own record of a schedule (every field, whatever the wire profile)."""
+    found = [s for s in emu.schedules() if s["scheduleUuid"] == schedule_id]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def test_create_typed_and_dict_then_get(client: Client, registry_id: str, emu: Emulator) -> None:
     typed = client.create_schedule(registry_id, weekly("typed"))
     assert isinstance(typed, qualys_cs.Created)
     assert len(typed.schedule_uuid) == 36 and not typed.recovered
+    # The id returned is the one the server made (oas2021 answers a bare JSON string).
+    assert stored(emu, typed.schedule_uuid)["name"] == "typed"
     as_dict = client.create_schedule(
         registry_id,
         {
@@ -32,7 +62,14 @@ def test_create_typed_and_dict_then_get(client: Client, registry_id: str, emu: E
     got = client.get_schedule(registry_id, as_dict.schedule_uuid)
     assert isinstance(got, qualys_cs.Schedule)
     assert got.name == "from-dict"
-    assert got.schedule == "19:30" and got.schedule_interval_in_days == 1
+    assert got.schedule == "19:30" and got.on_demand is False
+    if emu.wire == "full":
+        assert got.schedule_interval_in_days == 1
+    else:
+        # The 2021 OpenAPI list item has no interval: unknown, not guessed.
+        assert got.schedule_interval_in_days is None
+        assert got.unreported_timing() == ["scheduleIntervalInDays", "weekDay"]
+    assert stored(emu, as_dict.schedule_uuid)["scheduleIntervalInDays"] == 1
     assert got.filters[0].repo_tags[0].tags() == ["latest", "1.2"]
     assert got.to_dict()["scheduleUuid"] == as_dict.schedule_uuid
     assert got.created is not None and got.created.tzinfo is not None
@@ -41,9 +78,19 @@ def test_create_typed_and_dict_then_get(client: Client, registry_id: str, emu: E
 
 
 def test_create_returns_warnings(client: Client, registry_id: str) -> None:
+    # A weekly run time is no warning (both of Qualys's samples send one); days 90 is.
     req = qualys_cs.ScheduleRequest.weekly("w", "FRIDAY").at("06:55").repo("nginx").build()
+    assert client.create_schedule(registry_id, req).warnings == []
+    req = (
+        qualys_cs.ScheduleRequest.weekly("w90", "FRIDAY")
+        .at("06:55")
+        .repo("nginx")
+        .created_within_days(90)
+        .build()
+    )
     created = client.create_schedule(registry_id, req)
-    assert [w.code for w in created.warnings] == ["schedule_not_daily"]
+    assert [w.code for w in created.warnings] == ["days_undocumented"]
+    assert len(created.schedule_uuid) == 36
 
 
 def test_invalid_request_is_never_sent(client: Client, registry_id: str, emu: Emulator) -> None:
@@ -74,16 +121,50 @@ def test_list_walks_every_page(client: Client, registry_id: str, emu: Emulator) 
     assert [s.name for s in filtered] == ["s4"]
 
 
-def test_update_changes_allowed_fields(client: Client, registry_id: str) -> None:
+def test_update_changes_allowed_fields(client: Client, registry_id: str, emu: Emulator) -> None:
     sid = client.create_schedule(registry_id, weekly("up")).schedule_uuid
-    nxt = qualys_cs.ScheduleRequest.weekly("up", "FRIDAY").repo("library/nginx").build()
+    nxt = qualys_cs.ScheduleRequest.weekly("up", "FRIDAY").at("03:00").repo("library/nginx").build()
+    # oas2021 answers the update 201 with an empty body: a success, not a decode error.
     assert client.update_schedule(registry_id, sid, nxt) == []
-    assert client.get_schedule(registry_id, sid).week_day == "FRIDAY"
+    got = client.get_schedule(registry_id, sid)
+    assert got.schedule == "03:00"
+    assert got.week_day == ("FRIDAY" if emu.wire == "full" else None)
+    assert stored(emu, sid)["weekDay"] == "FRIDAY"
     # A dict works as well.
     d = nxt.to_dict()
     d["weekDay"] = "SUNDAY"
     client.update_schedule(registry_id, sid, d)
-    assert client.get_schedule(registry_id, sid).week_day == "SUNDAY"
+    assert client.get_schedule(registry_id, sid).week_day == (
+        "SUNDAY" if emu.wire == "full" else None
+    )
+    assert stored(emu, sid)["weekDay"] == "SUNDAY"
+    assert writes(emu, "PUT") == 2
+
+
+def test_listed_schedule_timing_is_reported_or_said_unknown(
+    client: Client, registry_id: str, emu: Emulator
+) -> None:
+    req = qualys_cs.ScheduleRequest.weekly("wk", "THURSDAY").at("06:55").repo("app").build()
+    sid = client.create_schedule(registry_id, req).schedule_uuid
+    listed = next(iter(client.list_schedules(registry_id)))
+    assert listed.schedule_uuid == sid and listed.schedule == "06:55"
+    after = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    if emu.wire == "full":
+        assert listed.week_day == "THURSDAY" and listed.schedule_interval_in_days == 7
+        assert listed.unreported_timing() == []
+        runs = listed.next_runs(after, 2)
+        assert [r.weekday() for r in runs] == [3, 3]  # Thursdays
+        assert qualys_cs.explain(listed).startswith("Runs every Thursday at 06:55 UTC")
+    else:
+        # The sparse shape: the run times cannot be computed, and the SDK says why instead
+        # of guessing (or of raising a validation error about a request nobody wrote).
+        assert listed.week_day is None and listed.schedule_interval_in_days is None
+        assert listed.unreported_timing() == ["scheduleIntervalInDays", "weekDay"]
+        with pytest.raises(qualys_cs.NotReportedError) as info:
+            listed.next_runs(after, 2)
+        assert info.value.code == "not_reported"
+        assert info.value.fields == ["scheduleIntervalInDays", "weekDay"]
+        assert "does not report" in qualys_cs.explain(listed)
 
 
 def test_update_refused_before_sending(client: Client, registry_id: str, emu: Emulator) -> None:
@@ -119,17 +200,25 @@ def test_bulk_delete_and_cancel(client: Client, registry_id: str, emu: Emulator)
     assert info.value.violations[0].code == "selector_required"
 
 
-def test_registries_and_repositories(client: Client, registry_id: str) -> None:
+def test_registries_and_repositories(client: Client, registry_id: str, emu: Emulator) -> None:
     registries = list(client.list_registries())
     assert registry_id in {r.registry_uuid for r in registries}
     page = client.list_registries_page(page_size=1)
     assert page.count == len(registries) and len(page) == 1
     details = client.get_registry(registry_id)
     assert isinstance(details, qualys_cs.RegistryDetails)
-    assert details.registry_uuid == registry_id and details.registry_name == "demo-registry"
-    found = client.find_registry("demo-registry")
-    assert found.registry_uuid == registry_id
-    assert client.find_registry("https://registry.demo.example").registry_uuid == registry_id
+    assert details.registry_uuid == registry_id
+    if emu.wire == "full":
+        assert details.registry_name == "demo-registry"
+        assert client.find_registry("demo-registry").registry_uuid == registry_id
+    else:
+        # No registryName in the 2021 shape: a name cannot match, and the error says so.
+        assert details.registry_name is None
+        with pytest.raises(qualys_cs.NotFoundError) as info:
+            client.find_registry("demo-registry")
+        assert "registryName" in str(info.value)
+    assert client.find_registry(DEMO_REGISTRY_URI).registry_uuid == registry_id
+    assert client.find_registry(registry_id.upper()).registry_uuid == registry_id
     repos = list(client.list_repositories(registry_id, page_size=2))
     assert repos and all(isinstance(r, qualys_cs.Repository) and r.repo_name for r in repos)
     assert client.list_repositories_page(registry_id).count == len(repos)
@@ -176,16 +265,3 @@ def test_retried_create_does_not_duplicate(client: Client, registry_id: str, emu
     names = [s["name"] for s in emu.schedules()]
     assert names.count("once") == 1
 
-
-def test_policies() -> None:
-    r = qualys_cs.RetryPolicy(max_attempts=3, base_delay=0.01)
-    assert (r.max_attempts, r.base_delay) == (3, 0.01)
-    assert r.max_delay == 20.0 and r.max_elapsed == 60.0
-    assert qualys_cs.RetryPolicy.none().max_attempts == 1
-    assert r == qualys_cs.RetryPolicy(max_attempts=3, base_delay=0.01)
-    p = qualys_cs.RateLimitPolicy(max_concurrency=4)
-    assert (p.max_concurrency, p.initial_limit, p.enabled) == (4, 1000, True)
-    assert not qualys_cs.RateLimitPolicy.disabled().enabled
-    assert "max_attempts=3" in repr(r)
-    with pytest.raises(ValueError):
-        qualys_cs.RetryPolicy(base_delay=-1)

@@ -99,3 +99,17 @@ def test_bad_settings() -> None:
         Emulator(token_ttl=0)
     with pytest.raises(ValueError):
         Emulator(job_step=-1)
+
+
+def test_wire_profile_option() -> None:
+    with Emulator() as emu:
+        assert emu.wire == "full" and "wire='full'" in repr(emu)
+    with Emulator(wire="oas2021") as emu:
+        assert emu.wire == "oas2021"
+        # The 2021 OpenAPI shape: no registryName, a bare-string create answer.
+        assert emu.client().get_registry(emu.registry_id).registry_name is None
+    with pytest.raises(qualys_cs.ConfigError) as info:
+        Emulator(wire="oas2022")  # type: ignore[arg-type]
+    assert info.value.field == "wire"
+    assert "full" in str(info.value) and "oas2021" in str(info.value)
+    assert isinstance(info.value, ValueError)

@@ -184,3 +184,17 @@ registries:
     with pytest.raises(qualys_cs.ValidationError) as info:
         qualys_cs.load_desired_state("registries:\n  - registry: r\n    schedules:\n      - name: x\n")
     assert info.value.violations
+
+
+def test_policies() -> None:
+    r = qualys_cs.RetryPolicy(max_attempts=3, base_delay=0.01)
+    assert (r.max_attempts, r.base_delay) == (3, 0.01)
+    assert r.max_delay == 20.0 and r.max_elapsed == 60.0
+    assert qualys_cs.RetryPolicy.none().max_attempts == 1
+    assert r == qualys_cs.RetryPolicy(max_attempts=3, base_delay=0.01)
+    p = qualys_cs.RateLimitPolicy(max_concurrency=4)
+    assert (p.max_concurrency, p.initial_limit, p.enabled) == (4, 1000, True)
+    assert not qualys_cs.RateLimitPolicy.disabled().enabled
+    assert "max_attempts=3" in repr(r)
+    with pytest.raises(ValueError):
+        qualys_cs.RetryPolicy(base_delay=-1)

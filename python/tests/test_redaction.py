@@ -77,8 +77,12 @@ def test_log_records_are_forwarded_and_redacted(
     rid = secret_emu.registry_id
     by_password.create_schedule(rid, on_demand("logged"))
     by_token.get_registry(rid)
-    req = qualys_cs.ScheduleRequest.weekly("w", "MONDAY").at("01:00").repo("x").build()
-    by_password.create_schedule(rid, req)  # a validation warning is logged
+    req = (
+        qualys_cs.ScheduleRequest.weekly("w", "MONDAY").at("01:00").repo("x")
+        .created_within_days(90)
+        .build()
+    )
+    by_password.create_schedule(rid, req)  # a validation warning (days 90) is logged
     with pytest.raises(qualys_cs.AuthError):
         secret_emu.client(username="alice_user", password=PASSWORD + "x").get_registry(rid)
     records = [r for r in caplog.records if r.name.startswith("qualys_cs.")]
@@ -86,7 +90,7 @@ def test_log_records_are_forwarded_and_redacted(
     assert "qualys_cs.client" in names, names
     assert any(r.levelno == logging.DEBUG for r in records)
     assert any(
-        r.levelno == logging.WARNING and "schedule_not_daily" in r.getMessage() for r in records
+        r.levelno == logging.WARNING and "days_undocumented" in r.getMessage() for r in records
     )
     assert any("/auth" in r.getMessage() for r in records)
     text = record_texts(records)

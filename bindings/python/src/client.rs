@@ -180,6 +180,7 @@ const OPTION_NAMES: &[&str] = &[
     "retry",
     "rate_limit",
     "create_recovery",
+    "create_settle_window",
     "allow_insecure_http",
 ];
 
@@ -274,15 +275,19 @@ pub fn apply_options(
     }
     if let Some(m) = text("create_recovery")? {
         b = b.create_recovery(match m.as_str() {
+            "creation_cutoff" => qc::CreateRecovery::CreationCutoff,
             "snapshot" => qc::CreateRecovery::Snapshot,
             "assume_unique_names" => qc::CreateRecovery::AssumeUniqueNames,
             other => {
                 return Err(to_pyerr(core::Error::config(
                     "create_recovery",
-                    format!("{other:?} is not a mode; use \"snapshot\" or \"assume_unique_names\""),
+                    format!("{other:?} is not a mode; use \"creation_cutoff\", \"snapshot\" or \"assume_unique_names\""),
                 )));
             }
         });
+    }
+    if let Some(v) = get("create_settle_window")? {
+        b = b.create_settle_window(duration_from_secs(v.extract()?, "create_settle_window")?);
     }
     if let Some(v) = get("allow_insecure_http")? {
         b = b.allow_insecure_http(v.is_truthy()?);
@@ -350,6 +355,7 @@ fn list_options(
         page_number,
         page_size,
         sort,
+        lenient: false,
     }
 }
 

@@ -30,6 +30,7 @@ pub struct Emulator {
     handle: Mutex<Option<Arc<emu::EmulatorHandle>>>,
     url: String,
     port: u16,
+    wire: emu::WireProfile,
     pid: u32,
     http: reqwest::Client,
 }
@@ -110,7 +111,7 @@ impl Emulator {
     #[pyo3(signature = (
         *, host = None, port = 0, users = None, users_without_permission = None, token_ttl = None,
         rate_limit = None, realtime_clock = false, tls = None, config_file = None, data_dir = None,
-        job_step = None, fail_jobs = false, clock_start = None,
+        job_step = None, fail_jobs = false, clock_start = None, wire = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -128,8 +129,19 @@ impl Emulator {
         job_step: Option<f64>,
         fail_jobs: bool,
         clock_start: Option<&Bound<'_, PyAny>>,
+        wire: Option<&str>,
     ) -> PyResult<Self> {
+        let wire = match wire {
+            Some(w) => w.parse::<emu::WireProfile>().map_err(|e| {
+                to_pyerr(core::Error::config(
+                    "wire",
+                    format!("{e} (valid: {})", emu::WireProfile::NAMES.join(", ")),
+                ))
+            })?,
+            None => emu::WireProfile::default(),
+        };
         let mut b = emu::Emulator::builder()
+            .wire(wire)
             .host(host.unwrap_or_else(|| "127.0.0.1".to_owned()))
             .port(port)
             .realtime_clock(realtime_clock)
@@ -175,6 +187,7 @@ impl Emulator {
         Ok(Emulator {
             url: handle.url().to_owned(),
             port: handle.port(),
+            wire: handle.wire(),
             pid: std::process::id(),
             handle: Mutex::new(Some(Arc::new(handle))),
             http,
@@ -190,6 +203,12 @@ impl Emulator {
     #[getter]
     fn port(&self) -> u16 {
         self.port
+    }
+    /// The wire profile it answers in: `"full"` (today's documentation) or `"oas2021"`
+    /// (Qualys's 2021 OpenAPI shape).
+    #[getter]
+    fn wire(&self) -> &'static str {
+        self.wire.as_str()
     }
     /// The demo user's name.
     #[getter]
@@ -362,9 +381,10 @@ impl Emulator {
 
     fn __repr__(&self) -> String {
         format!(
-            "Emulator(url={}, registry_id={}, running={})",
+            "Emulator(url={}, registry_id={}, wire={}, running={})",
             py_repr(&self.url),
             py_repr(emu::DEMO_REGISTRY_ID),
+            py_repr(self.wire.as_str()),
             if self.running() { "True" } else { "False" }
         )
     }

@@ -44,6 +44,7 @@ pub fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>>
         Error::Transport { not_sent, .. } => kw.set_item("not_sent", *not_sent)?,
         Error::Decode { body, .. } => kw.set_item("body", body.as_deref())?,
         Error::Config { field, .. } => kw.set_item("field", field)?,
+        Error::NotReported { fields, .. } => kw.set_item("fields", fields.clone())?,
         _ => {}
     }
     cls.call((e.to_string(),), Some(&kw))

@@ -114,9 +114,11 @@ pub fn validate_update(current: &Bound<'_, PyAny>, next: &Bound<'_, PyAny>) -> P
     Ok(core::validate_update(&current, &next).into())
 }
 
-/// The decoded answer body of one kind of call: `create`, `schedule_page`, `registry_page`,
-/// `repository_page`, `registry`, `bulk_delete`, `bulk_cancel` or `error_body`. Raises
-/// `DecodeError` when the body does not fit.
+/// The decoded answer body of one kind of call: `create`, `schedule_page`,
+/// `schedule_page_lenient` (unreadable items skipped and listed in `Page.skipped`),
+/// `registry_page`, `repository_page`, `registry`, `bulk_delete`, `bulk_cancel` or
+/// `error_body`. Raises `DecodeError` when the body does not fit (for a page, naming the
+/// unreadable item's index).
 #[pyfunction]
 pub fn decode_response<'py>(
     py: Python<'py>,
@@ -134,25 +136,29 @@ pub fn decode_response<'py>(
             py,
             CreateResponse::from(core::CreateResponse::from_body(body).py_err()?),
         ),
-        "schedule_page" => obj(
+        "schedule_page" | "schedule_page_lenient" => obj(
             py,
             Page::new::<_, Schedule>(
                 py,
-                core::decode_body::<core::Page<core::Schedule>>(body).py_err()?,
+                core::decode_page::<core::Schedule>(body, kind == "schedule_page_lenient")
+                    .py_err()?
+                    .0,
             )?,
         ),
         "registry_page" => obj(
             py,
             Page::new::<_, Registry>(
                 py,
-                core::decode_body::<core::Page<core::Registry>>(body).py_err()?,
+                core::decode_page::<core::Registry>(body, false).py_err()?.0,
             )?,
         ),
         "repository_page" => obj(
             py,
             Page::new::<_, Repository>(
                 py,
-                core::decode_body::<core::Page<core::Repository>>(body).py_err()?,
+                core::decode_page::<core::Repository>(body, false)
+                    .py_err()?
+                    .0,
             )?,
         ),
         "registry" => obj(
@@ -245,9 +251,13 @@ pub fn local_to_utc(
         .map(LocalConversion::from)
 }
 
-/// One sentence saying when a request runs and what it scans.
+/// One sentence saying when a request runs and what it scans. Also takes a listed
+/// `Schedule`: then a timing the server did not report is said, not guessed.
 #[pyfunction]
 pub fn explain(request: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = request.cast::<Schedule>() {
+        return Ok(core::explain::explain_schedule(&s.get().inner));
+    }
     Ok(core::explain(&request_from_py(request)?))
 }
 

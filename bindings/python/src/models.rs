@@ -637,6 +637,26 @@ model! {
         fn is_on_demand(&self) -> bool { self.inner.is_on_demand() }
         /// The request that would (re)create this schedule, as far as the answer tells.
         fn to_request(&self) -> ScheduleRequest { self.inner.to_request().into() }
+        /// The fields that decide when it runs but that the answer did not carry (e.g.
+        /// `["weekDay"]` for a weekly schedule listed in Qualys's OpenAPI shape); empty when
+        /// its run times can be computed.
+        fn unreported_timing(&self) -> Vec<&'static str> { self.inner.unreported_timing() }
+        /// One sentence saying when it runs and what it scans; says what the answer did not
+        /// report instead of guessing.
+        fn explain(&self) -> String { core::explain::explain_schedule(&self.inner) }
+        /// The next `n` runs (UTC datetimes) after `after`, counted from its `created` date.
+        /// Raises `NotReportedError` (with `fields`) when the answer lacks the interval or
+        /// weekday.
+        #[pyo3(signature = (after, n = 5))]
+        fn next_runs<'py>(&self, py: Python<'py>, after: &Bound<'py, PyAny>, n: usize) -> PyResult<Vec<Bound<'py, PyAny>>> {
+            let after = crate::convert::timestamp_from_py(after, "after")?;
+            self.inner
+                .next_runs(after, n)
+                .py_err()?
+                .into_iter()
+                .map(|t| crate::convert::datetime_from_timestamp(py, t))
+                .collect()
+        }
     }
 }
 
@@ -829,6 +849,8 @@ pub struct Page {
     count: u64,
     /// The items of this page.
     data: Py<PyList>,
+    /// Items that could not be decoded and were skipped (lenient decoding only), as dicts.
+    skipped: Py<PyList>,
 }
 
 impl Page {
@@ -841,9 +863,14 @@ impl Page {
         for item in page.data {
             list.append(Py::new(py, P::from(item))?)?;
         }
+        let skipped = PyList::empty(py);
+        for s in &page.skipped {
+            skipped.append(to_py(py, s)?)?;
+        }
         Ok(Page {
             count: page.count,
             data: list.unbind(),
+            skipped: skipped.unbind(),
         })
     }
 }
@@ -851,11 +878,20 @@ impl Page {
 #[pymethods]
 impl Page {
     #[new]
-    fn py_new(count: u64, data: Bound<'_, PyList>) -> Self {
+    #[pyo3(signature = (count, data, skipped = None))]
+    fn py_new(count: u64, data: Bound<'_, PyList>, skipped: Option<Bound<'_, PyList>>) -> Self {
+        let py = data.py();
         Page {
             count,
             data: data.unbind(),
+            skipped: skipped.unwrap_or_else(|| PyList::empty(py)).unbind(),
         }
+    }
+    /// Items of the answer that could not be decoded and were skipped (lenient decoding):
+    /// dicts with `index`, `message`, `raw` (and `pageNumber` when known). Empty otherwise.
+    #[getter]
+    fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.skipped.bind(py).iter())
     }
     /// The items of this page (a new list each time).
     #[getter]
@@ -880,6 +916,10 @@ impl Page {
             items.append(x.call_method0("to_dict")?)?;
         }
         d.set_item("data", items)?;
+        let skipped = self.skipped.bind(py);
+        if !skipped.is_empty() {
+            d.set_item("skipped", PyList::new(py, skipped.iter())?)?;
+        }
         Ok(d)
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -892,9 +932,16 @@ impl Page {
     #[allow(clippy::type_complexity)]
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyType>, (u64, Bound<'py, PyList>))> {
+    ) -> PyResult<(
+        Bound<'py, PyType>,
+        (u64, Bound<'py, PyList>, Bound<'py, PyList>),
+    )> {
         let p = slf.get();
-        Ok((slf.get_type(), (p.count, p.data.bind(slf.py()).clone())))
+        let py = slf.py();
+        Ok((
+            slf.get_type(),
+            (p.count, p.data.bind(py).clone(), p.skipped.bind(py).clone()),
+        ))
     }
     #[classmethod]
     fn __class_getitem__<'py>(
@@ -941,7 +988,7 @@ model! {
 
 model! {
     /// One changed field of a plan item.
-    Change(core::plan::Change), repr = ["field", "from_", "to", "forces_replacement"];
+    Change(core::plan::Change), repr = ["field", "from_", "to", "forces_replacement", "unknown"];
     {
         /// The request field (canonical JSON name).
         #[getter]
@@ -955,6 +1002,10 @@ model! {
         /// True when Qualys cannot update this field in place.
         #[getter]
         fn forces_replacement(&self) -> bool { self.inner.forces_replacement }
+        /// True when the server's answer did not carry this field (`from_` is then None): the
+        /// current value is unknown, so the desired one is sent rather than assumed equal.
+        #[getter]
+        fn unknown(&self) -> bool { self.inner.unknown }
     }
 }
 
