@@ -175,6 +175,8 @@ export declare class Emulator {
   get url(): string
   /** The bound port. */
   get port(): number
+  /** The wire profile it answers in: `'full'` or `'oas2021'`. */
+  get wire(): 'full' | 'oas2021'
   /** The demo registry's id. */
   get demoRegistryId(): string
   /** The demo user's name. */
@@ -264,7 +266,7 @@ export declare class OnDemandScheduleBuilder {
  * The error of every failed call: a native `Error` (it has `message` and `stack`, and
  * `instanceof Error` holds) whose `code` is the stable, language-neutral code of the Rust core
  * (`validation`, `auth`, `permission`, `not_found`, `conflict`, `bad_request`, `rate_limited`,
- * `server`, `http`, `transport`, `timeout`, `decode`, `config`).
+ * `server`, `http`, `transport`, `timeout`, `decode`, `not_reported`, `config`).
  *
  * Passwords and tokens never appear in any field, in `message`, in `util.inspect` or in
  * `JSON.stringify` of it.
@@ -295,6 +297,8 @@ export declare class QualysCsError {
   field?: string
   /** True when the request certainly never reached the server (`transport`). */
   notSent?: boolean
+  /** The fields the server's answer left out (`not_reported`), e.g. `['weekDay']`. */
+  fields?: Array<string>
 }
 
 /**
@@ -503,8 +507,14 @@ export interface ClientOptions {
   retry?: RetryOptions
   /** Rate-limit settings. */
   rateLimit?: RateLimitOptions
-  /** Duplicate protection of retried creates. Default `snapshot`. */
+  /** Duplicate protection of retried creates. Default `creation_cutoff`. */
   createRecovery?: CreateRecoveryMode
+  /**
+   * After an ambiguous create failure, how long (ms) the client keeps looking for the
+   * schedule the server may still be making before it sends the create again. Default:
+   * twice the request timeout, between 5 s and 60 s.
+   */
+  createSettleWindowMs?: number
   /** Allow plain `http://` to a non-loopback gateway (credentials travel unencrypted). */
   allowInsecureHttp?: boolean
 }
@@ -523,7 +533,7 @@ export interface Created {
 }
 
 /** How `createSchedule` makes sure a retried create never duplicates a schedule. */
-export type CreateRecoveryMode = 'snapshot' | 'assume_unique_names'
+export type CreateRecoveryMode = 'creation_cutoff' | 'snapshot' | 'assume_unique_names'
 
 /**
  * Decodes an answer body exactly as the client does and returns the API's JSON (canonical
@@ -566,6 +576,14 @@ export interface EmulatorOptions {
   failJobs?: boolean
   /** Where the virtual clock starts (RFC 3339 text or epoch ms). */
   clockStart?: string | number
+  /**
+   * The shape the emulator answers in: `'full'` (default: today's documentation) or
+   * `'oas2021'` (Qualys's 2021 OpenAPI file: schedule list items without
+   * `scheduleIntervalInDays`/`weekDay`/`forceScan`/`registryType`/`additionalFilters`,
+   * bare-string answers, no `registryName`, and a gateway that answers 422 to a `null` in a
+   * typed field). Anything else is a `config` error naming the valid values.
+   */
+  wire?: 'full' | 'oas2021'
 }
 
 /** The emulator's rate limit. */
@@ -593,10 +611,14 @@ export interface EmulatorUser {
 }
 
 /** Every value of `QualysCsError.code`. */
-export type ErrorCode = 'validation' | 'auth' | 'permission' | 'not_found' | 'conflict' | 'bad_request' | 'rate_limited' | 'server' | 'http' | 'transport' | 'timeout' | 'decode' | 'config'
+export type ErrorCode = 'validation' | 'auth' | 'permission' | 'not_found' | 'conflict' | 'bad_request' | 'rate_limited' | 'server' | 'http' | 'transport' | 'timeout' | 'decode' | 'not_reported' | 'config'
 
-/** Says in one sentence when a request runs (in UTC) and what it scans. */
-export declare function explain(request: ScheduleRequest): string
+/**
+ * Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
+ * schedule as listed (an object with `scheduleUuid`): then a timing the server did not report
+ * (Qualys's OpenAPI list shape has no interval or weekday) is said, not guessed.
+ */
+export declare function explain(request: ScheduleRequest | Schedule): string
 
 /** A fault the emulator injects (as `POST /_emulator/faults`). */
 export interface FaultRuleInput {
@@ -677,6 +699,12 @@ export interface ListOptions {
   pageSize?: number
   /** `field:asc` or `field:desc`. */
   sort?: string
+  /**
+   * Skip items that cannot be decoded instead of failing the page: each is logged and
+   * listed in the page's `skipped` with its index. Default `false`: such an item is a
+   * `decode` error naming its index. Not sent to the server.
+   */
+  lenient?: boolean
 }
 
 /** A local run time converted to the UTC fields Qualys needs (`localToUtc`). */
@@ -722,9 +750,9 @@ export declare function nativeVersion(): string
 export declare function nextRuns(request: ScheduleRequest, created: string | number, after: string | number, n: number, zone?: string | undefined | null): Array<string>
 
 /**
- * The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, `days`
- * and `tag` written as `null` when absent, unknown fields kept. Throws a `validation` error for
- * wrong JSON types (rules are `validate()`'s job).
+ * The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, absent
+ * `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept. Throws a
+ * `validation` error for wrong JSON types (rules are `validate()`'s job).
  */
 export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequest
 
@@ -771,6 +799,11 @@ export interface PlanChange {
   to: unknown
   /** True when Qualys cannot update this field in place (the item is a replace). */
   forcesReplacement: boolean
+  /**
+   * True when the server's answer did not carry this field (`from` is then `null`): the
+   * current value is unknown, so the desired one is sent rather than assumed equal.
+   */
+  unknown: boolean
 }
 
 /** One line of a plan. */
@@ -930,7 +963,7 @@ export interface RepoTag {
 }
 
 /** Kinds of answers `decodeResponse` reads. */
-export type ResponseKind = 'create' | 'schedule_page' | 'registry_page' | 'registry' | 'repository_page' | 'bulk_delete' | 'bulk_cancel' | 'error_body' | 'http_error'
+export type ResponseKind = 'create' | 'schedule_page' | 'schedule_page_lenient' | 'registry_page' | 'registry' | 'repository_page' | 'bulk_delete' | 'bulk_cancel' | 'error_body' | 'http_error'
 
 /** Retry settings (exponential backoff with full jitter; `Retry-After` is honoured). */
 export interface RetryOptions {
@@ -994,12 +1027,25 @@ export interface Schedule {
   jobScanningCompletionDate: string | null
 }
 
+/**
+ * The next `n` runs of a schedule as listed (RFC 3339 UTC text), counted from its `created`
+ * date (or `after` when it has none), strictly after `after`. Throws a `not_reported` error
+ * whose `fields` name what the answer left out (e.g. `['weekDay']` for a weekly schedule
+ * listed in Qualys's OpenAPI shape) instead of guessing.
+ */
+export declare function scheduleNextRuns(schedule: Schedule, after: string | number, n: number): Array<string>
+
 /** One page of schedules; `count` is the total across pages. */
 export interface SchedulePage {
   /** Total number of matching schedules, across all pages. */
   count: number
   /** The schedules of this page. */
   data: Array<Schedule>
+  /**
+   * Items that could not be decoded and were skipped (only with `lenient: true`; absent
+   * when none was).
+   */
+  skipped?: Array<SkippedItem>
 }
 
 /**
@@ -1031,6 +1077,18 @@ export interface ScheduleRequest {
 
 /** Statuses of a schedule's job (`status`) that this version knows; others are kept as given. */
 export type ScheduleStatus = 'Created' | 'Queued' | 'Paused' | 'Running' | 'Completed' | 'Finished' | 'Error' | 'Failed' | 'BaselineCreated' | 'BaselineQueued' | 'BaselineRunning' | 'BaselineCompleted' | 'Canceled' | 'Unknown'
+
+/** An item of a list answer that could not be decoded and was skipped (`lenient: true`). */
+export interface SkippedItem {
+  /** Its index in the page's `data` (from 0). */
+  index: number
+  /** Its page number, when known. */
+  pageNumber?: number
+  /** Why it could not be read. */
+  message: string
+  /** The item as received. */
+  raw: unknown
+}
 
 /**
  * Checks a schedule request (the API's JSON, as an object) against every documented rule

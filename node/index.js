@@ -859,6 +859,7 @@ module.exports.plan = nativeBinding.plan
 module.exports.PlanAction = nativeBinding.PlanAction
 module.exports.RegistryType = nativeBinding.RegistryType
 module.exports.ResponseKind = nativeBinding.ResponseKind
+module.exports.scheduleNextRuns = nativeBinding.scheduleNextRuns
 module.exports.ScheduleStatus = nativeBinding.ScheduleStatus
 module.exports.validate = nativeBinding.validate
 module.exports.validateJson = nativeBinding.validateJson

@@ -24,6 +24,7 @@ export const {
   nextRuns,
   normalizeRequest,
   plan,
+  scheduleNextRuns,
   validate,
   validateJson,
   validateUpdate,

@@ -128,6 +128,11 @@ test('plans.json: plan()', () => {
       const it = p.items[i]
       assert.deepEqual([it.registry, it.name, it.action], [w.registry, w.name, w.action])
       if (w.fields) assert.deepEqual(it.changes.map((ch) => ch.field), w.fields, 'changed fields')
+      if (w.unknown) {
+        // Fields the answer did not report: unknown, never equal (spec §6b).
+        assert.deepEqual(it.changes.filter((ch) => ch.unknown).map((ch) => ch.field), w.unknown, 'unknown fields')
+        assert.ok(it.changes.every((ch) => !ch.unknown || ch.from === null), 'an unknown field has no from value')
+      }
       if (w.reason_contains) assert.ok((it.reason ?? '').includes(w.reason_contains), `reason ${it.reason}`)
     })
     assert.equal(p.unmanaged, c.expect_unmanaged ?? 0, 'unmanaged')

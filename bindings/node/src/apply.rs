@@ -189,6 +189,7 @@ fn core_plan(p: Plan) -> Result<cplan::Plan, CoreError> {
                     from: c.from,
                     to: c.to,
                     forces_replacement: c.forces_replacement,
+                    unknown: c.unknown,
                 })
                 .collect(),
             reason: it.reason,

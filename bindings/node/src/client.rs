@@ -23,12 +23,15 @@ use crate::types::{BulkSelector, Created, ListOptions, Violation, violations};
 /// How `createSchedule` makes sure a retried create never duplicates a schedule.
 #[napi(string_enum = "snake_case")]
 pub enum CreateRecoveryMode {
+    /// Default. No call before the POST; after an ambiguous failure the schedules with the name
+    /// created after the first send (by the server's clock), with the same content and an id
+    /// not returned before, are this call's. Correct even when names repeat.
+    CreationCutoff,
     /// List the schedules carrying the name once before the first POST; after a lost answer the
-    /// one new schedule with the name is the created one. Correct even when names repeat.
-    /// Default.
+    /// one new schedule with the name and the same content is the created one.
     Snapshot,
-    /// No listing before the POST (half the calls); after a lost answer a single schedule with
-    /// the name is taken as the created one. Only when names are unique in the registry.
+    /// Like `creation_cutoff`, but a schedule with the name created after the first send is
+    /// taken as this call's whatever its content. Only when names are unique in the registry.
     AssumeUniqueNames,
 }
 
@@ -93,8 +96,12 @@ pub struct ClientOptions {
     pub retry: Option<RetryOptions>,
     /// Rate-limit settings.
     pub rate_limit: Option<RateLimitOptions>,
-    /// Duplicate protection of retried creates. Default `snapshot`.
+    /// Duplicate protection of retried creates. Default `creation_cutoff`.
     pub create_recovery: Option<CreateRecoveryMode>,
+    /// After an ambiguous create failure, how long (ms) the client keeps looking for the
+    /// schedule the server may still be making before it sends the create again. Default:
+    /// twice the request timeout, between 5 s and 60 s.
+    pub create_settle_window_ms: Option<f64>,
     /// Allow plain `http://` to a non-loopback gateway (credentials travel unencrypted).
     pub allow_insecure_http: Option<bool>,
 }
@@ -180,9 +187,13 @@ pub(crate) fn apply_options(
     }
     if let Some(m) = o.create_recovery {
         b = b.create_recovery(match m {
+            CreateRecoveryMode::CreationCutoff => CreateRecovery::CreationCutoff,
             CreateRecoveryMode::Snapshot => CreateRecovery::Snapshot,
             CreateRecoveryMode::AssumeUniqueNames => CreateRecovery::AssumeUniqueNames,
         });
+    }
+    if let Some(ms) = o.create_settle_window_ms {
+        b = b.create_settle_window(millis("create_settle_window_ms", ms)?);
     }
     if let Some(a) = o.allow_insecure_http {
         b = b.allow_insecure_http(a);

@@ -87,9 +87,9 @@ pub fn validate_update(
     })
 }
 
-/// The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, `days`
-/// and `tag` written as `null` when absent, unknown fields kept. Throws a `validation` error for
-/// wrong JSON types (rules are `validate()`'s job).
+/// The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, absent
+/// `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept. Throws a
+/// `validation` error for wrong JSON types (rules are `validate()`'s job).
 #[napi(ts_return_type = "ScheduleRequest")]
 pub fn normalize_request(
     env: Env,
@@ -98,13 +98,50 @@ pub fn normalize_request(
     sync(&env, request_from(&request).map(|r| r.to_value()))
 }
 
-/// Says in one sentence when a request runs (in UTC) and what it scans.
+/// Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
+/// schedule as listed (an object with `scheduleUuid`): then a timing the server did not report
+/// (Qualys's OpenAPI list shape has no interval or weekday) is said, not guessed.
 #[napi]
 pub fn explain(
     env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest")] request: Value,
+    #[napi(ts_arg_type = "ScheduleRequest | Schedule")] request: Value,
 ) -> napi::Result<String> {
+    if request.get("scheduleUuid").is_some() {
+        return sync(
+            &env,
+            schedule_from(request).map(|s| core::explain::explain_schedule(&s)),
+        );
+    }
     sync(&env, request_from(&request).map(|r| core::explain(&r)))
+}
+
+fn schedule_from(v: Value) -> Result<core::Schedule, CoreError> {
+    serde_json::from_value(v).map_err(|e| CoreError::Decode {
+        message: format!("not a schedule as listed: {e}"),
+        body: None,
+    })
+}
+
+/// The next `n` runs of a schedule as listed (RFC 3339 UTC text), counted from its `created`
+/// date (or `after` when it has none), strictly after `after`. Throws a `not_reported` error
+/// whose `fields` name what the answer left out (e.g. `['weekDay']` for a weekly schedule
+/// listed in Qualys's OpenAPI shape) instead of guessing.
+#[napi]
+pub fn schedule_next_runs(
+    env: Env,
+    #[napi(ts_arg_type = "Schedule")] schedule: Value,
+    after: Either<String, f64>,
+    n: u32,
+) -> napi::Result<Vec<String>> {
+    let run = || -> Result<Vec<String>, CoreError> {
+        let s = schedule_from(schedule)?;
+        let after = instant("after", &after)?;
+        Ok(s.next_runs(after, n as usize)?
+            .into_iter()
+            .map(|t| t.to_string())
+            .collect())
+    };
+    sync(&env, run())
 }
 
 /// The next `n` runs of an automatic schedule, as RFC 3339 UTC text (strictly after
@@ -180,8 +217,11 @@ pub fn validation_rules() -> Vec<ValidationRule> {
 pub enum ResponseKind {
     /// The answer to create: `{scheduleUuid}`, `{scheduleId}`, a JSON string or plain text.
     Create,
-    /// A page of schedules.
+    /// A page of schedules (an unreadable item is a `decode` error naming its index).
     SchedulePage,
+    /// A page of schedules, skipping unreadable items: they are listed in `skipped` with their
+    /// index, the reason and the raw item.
+    SchedulePageLenient,
     /// A page of registries.
     RegistryPage,
     /// A registry with its details.
@@ -217,16 +257,25 @@ pub fn decode_response(
     status: Option<u32>,
 ) -> napi::Result<Value> {
     use core::{
-        BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Page, Registry,
-        RegistryDetails, Repository, Schedule, decode_body,
+        BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Registry,
+        RegistryDetails, Repository, Schedule, decode_body, decode_page,
     };
     let r = match kind {
         ResponseKind::Create => CreateResponse::from_body(&body)
             .map(|c| serde_json::json!({ "scheduleUuid": c.schedule_uuid.as_str() })),
-        ResponseKind::SchedulePage => decode_body::<Page<Schedule>>(&body).and_then(to_json),
-        ResponseKind::RegistryPage => decode_body::<Page<Registry>>(&body).and_then(to_json),
+        ResponseKind::SchedulePage => {
+            decode_page::<Schedule>(&body, false).and_then(|p| to_json(p.0))
+        }
+        ResponseKind::SchedulePageLenient => {
+            decode_page::<Schedule>(&body, true).and_then(|p| to_json(p.0))
+        }
+        ResponseKind::RegistryPage => {
+            decode_page::<Registry>(&body, false).and_then(|p| to_json(p.0))
+        }
         ResponseKind::Registry => decode_body::<RegistryDetails>(&body).and_then(to_json),
-        ResponseKind::RepositoryPage => decode_body::<Page<Repository>>(&body).and_then(to_json),
+        ResponseKind::RepositoryPage => {
+            decode_page::<Repository>(&body, false).and_then(|p| to_json(p.0))
+        }
         ResponseKind::BulkDelete => decode_body::<BulkDeleteResponse>(&body).and_then(to_json),
         ResponseKind::BulkCancel => decode_body::<BulkCancelResponse>(&body).and_then(to_json),
         ResponseKind::ErrorBody => decode_body::<ErrorBody>(&body).and_then(to_json),

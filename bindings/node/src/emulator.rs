@@ -7,7 +7,7 @@ use qualys_cs_client::ClientBuilder;
 use qualys_cs_core::{Error as CoreError, HttpDetails};
 use qualys_cs_emulator::{
     BlockingEmulatorHandle, DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER, Emulator as RsEmulator,
-    FaultRule,
+    FaultRule, WireProfile,
 };
 use serde_json::Value;
 use std::sync::Mutex;
@@ -77,6 +77,13 @@ pub struct EmulatorOptions {
     pub fail_jobs: Option<bool>,
     /// Where the virtual clock starts (RFC 3339 text or epoch ms).
     pub clock_start: Option<Either<String, f64>>,
+    /// The shape the emulator answers in: `'full'` (default: today's documentation) or
+    /// `'oas2021'` (Qualys's 2021 OpenAPI file: schedule list items without
+    /// `scheduleIntervalInDays`/`weekDay`/`forceScan`/`registryType`/`additionalFilters`,
+    /// bare-string answers, no `registryName`, and a gateway that answers 422 to a `null` in a
+    /// typed field). Anything else is a `config` error naming the valid values.
+    #[napi(ts_type = "'full' | 'oas2021'")]
+    pub wire: Option<String>,
 }
 
 /// A fault the emulator injects (as `POST /_emulator/faults`).
@@ -147,6 +154,7 @@ pub struct Emulator {
     handle: Mutex<Option<BlockingEmulatorHandle>>,
     url: String,
     port: u32,
+    wire: WireProfile,
 }
 
 impl Emulator {
@@ -184,6 +192,7 @@ impl Emulator {
                 Ok(Emulator {
                     url: handle.url().to_owned(),
                     port: u32::from(handle.port()),
+                    wire: handle.wire(),
                     handle: Mutex::new(Some(handle)),
                 })
             },
@@ -200,6 +209,12 @@ impl Emulator {
     #[napi(getter)]
     pub fn port(&self) -> u32 {
         self.port
+    }
+
+    /// The wire profile it answers in: `'full'` or `'oas2021'`.
+    #[napi(getter, ts_return_type = "'full' | 'oas2021'")]
+    pub fn wire(&self) -> String {
+        self.wire.as_str().to_owned()
     }
 
     /// The demo registry's id.
@@ -310,12 +325,24 @@ impl Emulator {
     /// What `util.inspect` shows.
     #[napi(symbol_for = "nodejs.util.inspect.custom")]
     pub fn inspect(&self) -> String {
-        format!("Emulator {{ url: {:?} }}", self.url)
+        format!(
+            "Emulator {{ url: {:?}, wire: {:?} }}",
+            self.url,
+            self.wire.as_str()
+        )
     }
 }
 
 fn build(o: EmulatorOptions) -> Result<qualys_cs_emulator::EmulatorBuilder, CoreError> {
     let mut b = RsEmulator::builder();
+    if let Some(w) = o.wire {
+        b = b.wire(w.parse::<WireProfile>().map_err(|e| {
+            CoreError::config(
+                "wire",
+                format!("{e} (valid: {})", WireProfile::NAMES.join(", ")),
+            )
+        })?);
+    }
     if let Some(h) = o.host {
         b = b.host(h);
     }

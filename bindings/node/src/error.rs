@@ -13,7 +13,7 @@ use std::future::Future;
 /// The error of every failed call: a native `Error` (it has `message` and `stack`, and
 /// `instanceof Error` holds) whose `code` is the stable, language-neutral code of the Rust core
 /// (`validation`, `auth`, `permission`, `not_found`, `conflict`, `bad_request`, `rate_limited`,
-/// `server`, `http`, `transport`, `timeout`, `decode`, `config`).
+/// `server`, `http`, `transport`, `timeout`, `decode`, `not_reported`, `config`).
 ///
 /// Passwords and tokens never appear in any field, in `message`, in `util.inspect` or in
 /// `JSON.stringify` of it.
@@ -50,6 +50,8 @@ pub struct QualysCsError {
     pub field: Option<String>,
     /// True when the request certainly never reached the server (`transport`).
     pub not_sent: Option<bool>,
+    /// The fields the server's answer left out (`not_reported`), e.g. `['weekDay']`.
+    pub fields: Option<Vec<String>>,
 }
 
 /// Every value of `QualysCsError.code`.
@@ -79,6 +81,9 @@ pub enum ErrorCode {
     Timeout,
     /// An answer could not be decoded. See `body`.
     Decode,
+    /// The server's answer lacks fields a computation needs (e.g. the run times of a schedule
+    /// listed without interval or weekday). See `fields`.
+    NotReported,
     /// The SDK is configured wrongly. See `field`.
     Config,
 }
@@ -152,6 +157,9 @@ fn fields(e: &CoreError) -> serde_json::Value {
         }
         CoreError::Config { field, .. } => {
             o.insert("field".into(), field.as_str().into());
+        }
+        CoreError::NotReported { fields, .. } => {
+            o.insert("fields".into(), fields.clone().into());
         }
         _ => {}
     }

@@ -69,6 +69,9 @@ pub struct PlanChange {
     pub to: Value,
     /// True when Qualys cannot update this field in place (the item is a replace).
     pub forces_replacement: bool,
+    /// True when the server's answer did not carry this field (`from` is then `null`): the
+    /// current value is unknown, so the desired one is sent rather than assumed equal.
+    pub unknown: bool,
 }
 
 /// One line of a plan.
@@ -167,6 +170,7 @@ impl From<cplan::Plan> for Plan {
                             from: c.from,
                             to: c.to,
                             forces_replacement: c.forces_replacement,
+                            unknown: c.unknown,
                         })
                         .collect(),
                     reason: i.reason,

@@ -264,6 +264,23 @@ pub struct SchedulePage {
     pub count: u32,
     /// The schedules of this page.
     pub data: Vec<Schedule>,
+    /// Items that could not be decoded and were skipped (only with `lenient: true`; absent
+    /// when none was).
+    pub skipped: Option<Vec<SkippedItem>>,
+}
+
+/// An item of a list answer that could not be decoded and was skipped (`lenient: true`).
+#[napi(object, object_to_js = false, object_from_js = false)]
+pub struct SkippedItem {
+    /// Its index in the page's `data` (from 0).
+    pub index: u32,
+    /// Its page number, when known.
+    pub page_number: Option<u32>,
+    /// Why it could not be read.
+    pub message: String,
+    /// The item as received.
+    #[napi(ts_type = "unknown")]
+    pub raw: serde_json::Value,
 }
 
 /// One page of registries; `count` is the total across pages.
@@ -402,6 +419,10 @@ pub struct ListOptions {
     pub page_size: Option<u32>,
     /// `field:asc` or `field:desc`.
     pub sort: Option<String>,
+    /// Skip items that cannot be decoded instead of failing the page: each is logged and
+    /// listed in the page's `skipped` with its index. Default `false`: such an item is a
+    /// `decode` error naming its index. Not sent to the server.
+    pub lenient: Option<bool>,
 }
 
 impl From<ListOptions> for qualys_cs_client::ListOptions {
@@ -411,6 +432,7 @@ impl From<ListOptions> for qualys_cs_client::ListOptions {
             page_number: o.page_number,
             page_size: o.page_size,
             sort: o.sort,
+            lenient: o.lenient.unwrap_or(false),
         }
     }
 }
