@@ -1,16 +1,20 @@
 //! The routes: `/auth`, the CS routes under `/csapi/v1.3` (spec §3), the control routes under
 //! `/_emulator` and `/openapi.json`; plus the gateway middleware that every client request
-//! goes through (request id, journal, faults, auth, rate limit).
+//! goes through (request id, journal, faults, auth, rate limit), the control-token check of
+//! the control routes, and the `Date` header of every answer (from the clock's stamps).
+//!
+//! Everything that touches SQLite runs on tokio's blocking pool (`spawn_blocking`), never on
+//! the async workers, so a long clock advance does not stall unrelated requests.
 
 use crate::auth::{Auth, bearer};
 use crate::clock::{Clock, ms_to_timestamp};
 use crate::config::RegistryState;
-use crate::faults::{Action, FaultRule, Faults, Stage};
+use crate::faults::{self, Action, FaultRule, Faults, Plan, Stage, TwinMode};
 use crate::jobs::{self, JobOutcome, JobSettings};
 use crate::journal::{self, Entry, Journal};
-use crate::query::{self, Filter, Paging, QueryError, SortValue};
+use crate::query::{self, Filter, Matcher, Paging, QueryError, SortValue};
 use crate::ratelimit::{Decision, RateLimiter};
-use crate::store::{ScheduleRow, Store, StoreError};
+use crate::store::{Narrow, ScheduleRow, Store, StoreError};
 use crate::wire::{self, WireProfile};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -25,7 +29,8 @@ use qualys_cs_core::{
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -33,6 +38,10 @@ use std::time::{Duration, Instant};
 pub const BASE: &str = "/csapi/v1.3";
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 1 << 20;
+/// Default time a client has to send a whole request body.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The header that carries the control token (besides `Authorization: Bearer`).
+pub const CONTROL_TOKEN_HEADER: &str = "x-emulator-control-token";
 const CLOCK_KEY: &str = "clock_ms";
 
 /// Filterable and sortable fields of each list.
@@ -114,9 +123,18 @@ pub struct AppState {
     pub jobs: Mutex<JobSettings>,
     /// The shape of the answers.
     pub wire: WireProfile,
+    /// The token the control routes require (`None`: open, loopback only).
+    pub control_token: Option<String>,
+    /// Time a client has to send a whole body (then 408 and the connection is closed).
+    pub body_read_timeout: Duration,
+    /// Time a client has to send the request line and headers (enforced by the server; kept
+    /// here for the settings route).
+    pub header_read_timeout: Duration,
     /// Earliest pending job event (ms), `i64::MAX` when none: lets requests skip the store
     /// when nothing is due.
     next_event: AtomicI64,
+    /// Syncs under way (requests skip theirs meanwhile: the store lock orders them after it).
+    syncing: AtomicUsize,
 }
 
 impl AppState {
@@ -131,6 +149,10 @@ impl AppState {
         wire: WireProfile,
     ) -> Result<Self, StoreError> {
         let next = store.read(|tx| tx.next_event())?.unwrap_or(i64::MAX);
+        // Stamps of a previous run on this data directory stay in the past.
+        if let Some(latest) = store.read(|tx| tx.latest_stamp())? {
+            clock.stamps_after(latest);
+        }
         Ok(AppState {
             store,
             clock,
@@ -141,7 +163,11 @@ impl AppState {
             limiter: Mutex::new(limiter),
             jobs: Mutex::new(jobs),
             wire,
+            control_token: None,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            header_read_timeout: crate::server::DEFAULT_HEADER_READ_TIMEOUT,
             next_event: AtomicI64::new(next),
+            syncing: AtomicUsize::new(0),
         })
     }
 
@@ -155,15 +181,43 @@ impl AppState {
         *lock(&self.jobs)
     }
 
-    /// Applies every job event due by the clock (cheap when nothing is due).
+    /// True when a job event is due by the clock (a sync has work to do).
+    pub fn sync_due(&self) -> bool {
+        self.clock.now_ms() >= self.next_event.load(Ordering::Acquire)
+    }
+
+    /// Applies every job event due by the clock (cheap when nothing is due). Blocks on the
+    /// store: call it off the async workers.
     pub fn sync(&self) -> Result<(), StoreError> {
-        let now = self.clock.now_ms();
-        if now < self.next_event.load(Ordering::Acquire) {
+        self.syncing.fetch_add(1, Ordering::AcqRel);
+        let r = self.sync_now();
+        self.syncing.fetch_sub(1, Ordering::AcqRel);
+        r
+    }
+
+    /// [`sync`](Self::sync), unless one is under way: then the caller's later store access
+    /// waits for it anyway (one lock), and a request that needs no store (a registry list,
+    /// `/auth`) is not held up by a long clock advance.
+    pub fn sync_unless_busy(&self) -> Result<(), StoreError> {
+        if self.syncing.load(Ordering::Acquire) > 0 {
+            return Ok(());
+        }
+        self.sync()
+    }
+
+    fn sync_now(&self) -> Result<(), StoreError> {
+        if !self.sync_due() {
             return Ok(());
         }
         let settings = self.job_settings();
         self.store.write(|tx| {
-            for mut row in tx.due(now)? {
+            // Read inside the lock: a sync that waited for another sees its clock.
+            let now = self.clock.now_ms();
+            let (due, unreadable) = tx.due(now)?;
+            for seq in unreadable {
+                tx.park(seq)?;
+            }
+            for mut row in due {
                 if jobs::advance(&mut row, now, settings) {
                     tx.update(&row)?;
                 }
@@ -174,7 +228,73 @@ impl AppState {
         })
     }
 
+    /// Creates a schedule in `reg`: `created`/`updated` are a stamp of the clock, run times
+    /// and job steps go by the clock's now. Returns its id. Blocks on the store.
+    pub fn create_schedule(
+        &self,
+        reg: &RegistryState,
+        req: ScheduleRequest,
+    ) -> Result<String, StoreError> {
+        let now = self.clock.now_ms();
+        let id = ScheduleId::new_random().to_string();
+        let mut row = jobs::new_row(
+            id.clone(),
+            reg.id().to_owned(),
+            req,
+            now,
+            self.job_settings(),
+        );
+        self.store.write(|tx| {
+            // Stamped inside the lock: creation order and `created` order agree.
+            let stamp = self.clock.stamp_ms();
+            row.created = stamp;
+            row.updated = stamp;
+            tx.insert(&mut row)?;
+            if let Some(t) = jobs::next_event(&row) {
+                self.next_event.fetch_min(t, Ordering::AcqRel);
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(id)
+    }
+
+    /// The `twin` fault: another client creates a schedule named like the create request in
+    /// `body` (`different`: on demand, repository `twin/other`; `identical`: the same body).
+    /// Nothing happens when the path's registry is unknown or the body invalid (the request
+    /// itself then fails). Returns the twin's id. Blocks on the store.
+    pub fn create_twin(&self, registry_id: &str, body: &[u8], mode: TwinMode) -> Option<String> {
+        let reg = RegistryId::parse(registry_id)
+            .ok()
+            .and_then(|id| self.registry(id.as_str()))?;
+        let value: Value = serde_json::from_slice(body).ok()?;
+        let req = match decode_request(&value) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(error = %e.message, "twin fault: the request body is invalid; no twin");
+                return None;
+            }
+        };
+        let req = match mode {
+            TwinMode::Identical => req,
+            TwinMode::Different => ScheduleRequest::on_demand(req.name.clone())
+                .repo("twin/other")
+                .build()
+                .ok()?,
+        };
+        match self.create_schedule(reg, req) {
+            Ok(id) => {
+                tracing::info!(schedule = %id, ?mode, "fault: twin schedule created");
+                Some(id)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "twin fault: the twin could not be stored");
+                None
+            }
+        }
+    }
+
     /// Moves the clock forward and applies what became due; returns the new time (ms).
+    /// Blocks on the store.
     pub fn advance_clock(&self, by: Duration) -> Result<i64, StoreError> {
         let now = self.clock.advance(by);
         self.store
@@ -225,6 +345,7 @@ impl AppState {
                     "nextRunMs": r.next_fire,
                     "nextRun": r.next_fire.map(|t| ms_to_timestamp(t).to_string()),
                     "runs": r.runs,
+                    "clockAtCreationMs": r.anchor,
                     "request": r.request.to_value(),
                     "unknownFields": r.extra,
                 }),
@@ -235,10 +356,13 @@ impl AppState {
 
     fn clock_json(&self) -> Value {
         let ms = self.clock.now_ms();
+        let stamp = self.clock.stamp_ms();
         json!({
             "now": ms_to_timestamp(ms).to_string(),
             "nowMs": ms,
             "mode": self.clock.mode().as_str(),
+            "stamp": ms_to_timestamp(stamp).to_string(),
+            "stampMs": stamp,
         })
     }
 }
@@ -314,7 +438,7 @@ fn finish(st: &AppState, r: Result<Response, ApiError>) -> Response {
     match r {
         Ok(resp) => resp,
         Err(e) => {
-            let mut resp = error_response(e.status, &e.message, st.clock.now_ms());
+            let mut resp = error_response(e.status, &e.message, st.clock.stamp_ms());
             for (k, v) in e.headers {
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     resp.headers_mut().insert(k, v);
@@ -327,6 +451,30 @@ fn finish(st: &AppState, r: Result<Response, ApiError>) -> Response {
 
 fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Response {
     (status, axum::Json(v)).into_response()
+}
+
+/// Runs a handler's body on the blocking pool (it may wait for SQLite) and turns its result
+/// into an answer.
+async fn blocking(
+    st: Arc<AppState>,
+    f: impl FnOnce(&AppState) -> Result<Response, ApiError> + Send + 'static,
+) -> Response {
+    let st2 = st.clone();
+    match tokio::task::spawn_blocking(move || {
+        let r = f(&st2);
+        finish(&st2, r)
+    })
+    .await
+    {
+        Ok(resp) => resp,
+        Err(e) => finish(
+            &st,
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("internal error: the request's work did not finish ({e})"),
+            )),
+        ),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,6 +518,7 @@ pub fn router(st: Arc<AppState>) -> Router {
             "/requests",
             get(control_requests).delete(control_clear_requests),
         )
+        .route("/requests/stats", get(control_request_stats))
         .route("/schedules", get(control_schedules))
         .route("/settings", get(control_settings).put(control_put_settings));
     Router::new()
@@ -380,7 +529,16 @@ pub fn router(st: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(st.clone(), gateway))
+        .layer(middleware::map_response_with_state(st.clone(), date_header))
         .with_state(st)
+}
+
+/// Every answer's `Date` (IMF-fixdate), from the clock's stamps: the same scale as `created`.
+async fn date_header(State(st): State<Arc<AppState>>, mut resp: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&crate::clock::http_date(st.clock.stamp_ms())) {
+        resp.headers_mut().insert(header::DATE, v);
+    }
+    resp
 }
 
 async fn not_found(State(st): State<Arc<AppState>>, req: Request) -> Response {
@@ -391,7 +549,7 @@ async fn not_found(State(st): State<Arc<AppState>>, req: Request) -> Response {
             req.method(),
             req.uri().path()
         ),
-        st.clock.now_ms(),
+        st.clock.stamp_ms(),
     )
 }
 
@@ -403,7 +561,7 @@ async fn method_not_allowed(State(st): State<Arc<AppState>>, req: Request) -> Re
             req.method(),
             req.uri().path()
         ),
-        st.clock.now_ms(),
+        st.clock.stamp_ms(),
     )
 }
 
@@ -439,7 +597,7 @@ fn fault_response(st: &AppState, status: u16, retry_after: Option<u64>) -> Respo
         429 | 500 => error_response(
             code,
             &format!("injected fault: {}", error_code(code)),
-            st.clock.now_ms(),
+            st.clock.stamp_ms(),
         ),
         _ => (
             code,
@@ -464,6 +622,7 @@ struct AuthOutcome {
 }
 
 fn check_auth(st: &AppState, headers: &HeaderMap) -> AuthOutcome {
+    // Tokens go by the clock's now (deterministic); the error timestamps are stamps.
     let now = st.clock.now_ms();
     let header = headers
         .get(header::AUTHORIZATION)
@@ -474,7 +633,7 @@ fn check_auth(st: &AppState, headers: &HeaderMap) -> AuthOutcome {
             error: Some(error_response(
                 StatusCode::UNAUTHORIZED,
                 "missing bearer token: send Authorization: Bearer <token> with a token from POST /auth",
-                now,
+                st.clock.stamp_ms(),
             )),
         };
     };
@@ -484,7 +643,7 @@ fn check_auth(st: &AppState, headers: &HeaderMap) -> AuthOutcome {
             error: Some(error_response(
                 StatusCode::UNAUTHORIZED,
                 &e.to_string(),
-                now,
+                st.clock.stamp_ms(),
             )),
         },
         Ok(u) if !u.permission => AuthOutcome {
@@ -495,7 +654,7 @@ fn check_auth(st: &AppState, headers: &HeaderMap) -> AuthOutcome {
                     "user {} does not have the Container Security API access permission; ask your Qualys administrator to grant it",
                     u.username
                 ),
-                now,
+                st.clock.stamp_ms(),
             )),
         },
         Ok(u) => AuthOutcome {
@@ -505,148 +664,311 @@ fn check_auth(st: &AppState, headers: &HeaderMap) -> AuthOutcome {
     }
 }
 
-/// Every request to `/auth` and the CS routes goes through here.
-async fn gateway(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if path.starts_with("/_emulator") || path == "/openapi.json" {
-        return next.run(req).await;
+/// Compares in time independent of where the first difference is.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
     }
-    let started = Instant::now();
-    let is_cs = path.starts_with("/csapi/");
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let method = req.method().clone();
-    let time_ms = st.clock.now_ms();
-    let seq = lock(&st.journal).next_seq();
-    let query = req.uri().query().map(journal::redact_form);
-    let authorization = req.headers().get(header::AUTHORIZATION).map(|v| {
-        match v.to_str().ok().and_then(|s| s.split_once(' ')) {
-            Some((scheme, _)) => format!("{scheme} ***"),
-            None => "***".to_owned(),
-        }
-    });
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
+/// True when the request carries the control token (`Authorization: Bearer <token>` or
+/// `X-Emulator-Control-Token: <token>`).
+fn has_control_token(expected: &str, headers: &HeaderMap) -> bool {
+    let bearer_ok = headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| bearer(Some(v)))
+        .any(|t| same_secret(t.as_bytes(), expected.as_bytes()));
+    bearer_ok
+        || headers
+            .get_all(CONTROL_TOKEN_HEADER)
+            .iter()
+            .any(|v| same_secret(v.as_bytes(), expected.as_bytes()))
+}
+
+/// Reads a whole body within the body read timeout and the size limit; the error is the
+/// answer (408 with `Connection: close`, 413, or 400 when the client broke off).
+async fn read_body(st: &AppState, body: Body) -> Result<Bytes, Response> {
+    match tokio::time::timeout(st.body_read_timeout, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) if e.to_string().contains("length limit") => Err(error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the request body is larger than {MAX_BODY} bytes"),
+            st.clock.stamp_ms(),
+        )),
+        Ok(Err(e)) => Err(error_response(
+            StatusCode::BAD_REQUEST,
+            &format!("the request body could not be read: {e}"),
+            st.clock.stamp_ms(),
+        )),
+        Err(_) => {
+            let mut r = error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} s; the connection is closed",
+                    st.body_read_timeout.as_secs_f64()
+                ),
+                st.clock.stamp_ms(),
+            );
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Err(r)
+        }
+    }
+}
+
+/// The control routes: the control token when one is set, the body read timeout; no journal,
+/// no rate limit.
+async fn control_gate(st: Arc<AppState>, req: Request, next: Next) -> Response {
+    if let Some(expected) = &st.control_token
+        && !has_control_token(expected, req.headers())
+    {
+        let mut r = error_response(
+            StatusCode::UNAUTHORIZED,
+            "the control routes need the emulator's control token: send Authorization: Bearer <control token> or X-Emulator-Control-Token: <control token> (the token given with --control-token or QUALYS_CS_EMULATOR_CONTROL_TOKEN)",
+            st.clock.stamp_ms(),
+        );
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"qualys-cs-emulator control\""),
+        );
+        return r;
+    }
     let (parts, body) = req.into_parts();
-    let mut user = None;
-    let mut dropped = false;
-    let mut rate: Option<Decision> = None;
-    let (body_redacted, mut resp, fault_ids) = match axum::body::to_bytes(body, MAX_BODY).await {
-        Err(_) => (
-            None,
-            error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("the request body is larger than {MAX_BODY} bytes"),
-                time_ms,
-            ),
-            Vec::new(),
-        ),
+    match read_body(&st, body).await {
         Ok(bytes) => {
-            let body_redacted = journal::redact_body(content_type.as_deref(), &bytes);
-            let plan = lock(&st.faults).plan(method.as_str(), &path);
-            if plan.latency_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(plan.latency_ms)).await;
-            }
-            let resp = match plan.action {
-                Some(Action::Status {
-                    status,
-                    stage: Stage::Before,
-                    retry_after_sec,
-                }) => fault_response(&st, status, retry_after_sec),
-                Some(Action::Drop {
-                    stage: Stage::Before,
-                }) => {
-                    dropped = true;
-                    StatusCode::NO_CONTENT.into_response()
-                }
-                _ => {
-                    let mut early = None;
-                    if is_cs {
-                        if let Err(e) = st.sync() {
-                            early = Some(finish(&st, Err(e.into())));
-                        }
-                        if early.is_none() {
-                            let a = check_auth(&st, &parts.headers);
-                            user = a.user;
-                            early = a.error;
-                        }
-                        if early.is_none() {
-                            let d = lock(&st.limiter).check();
-                            rate = Some(d);
-                            if !d.allowed {
-                                let mut r = error_response(
-                                    StatusCode::TOO_MANY_REQUESTS,
-                                    &format!(
-                                        "rate limit of {} calls per {} s exceeded; retry in {} s",
-                                        d.limit, d.window_secs, d.wait_secs
-                                    ),
-                                    st.clock.now_ms(),
-                                );
-                                wait_headers(r.headers_mut(), d.wait_secs);
-                                early = Some(r);
-                            }
-                        }
-                    }
-                    let resp = match early {
-                        Some(r) => r,
-                        None => {
-                            next.run(Request::from_parts(parts, Body::from(bytes)))
-                                .await
-                        }
-                    };
-                    match plan.action {
-                        Some(Action::Status {
-                            status,
-                            stage: Stage::After,
-                            retry_after_sec,
-                        }) => fault_response(&st, status, retry_after_sec),
-                        Some(Action::Drop {
-                            stage: Stage::After,
-                        }) => {
-                            dropped = true;
-                            resp
-                        }
-                        _ => resp,
-                    }
-                }
-            };
-            (body_redacted, resp, plan.rule_ids)
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
-    };
+        Err(resp) => resp,
+    }
+}
 
+/// What the journal will say about one request, filled in as it goes.
+struct Record {
+    started: Instant,
+    is_cs: bool,
+    seq: u64,
+    request_id: String,
+    time_ms: i64,
+    method: String,
+    path: String,
+    query: Option<String>,
+    authorization: Option<String>,
+    headers: BTreeMap<String, String>,
+    body: Option<String>,
+    faults: Vec<String>,
+    user: Option<String>,
+    rate: Option<Decision>,
+    dropped: bool,
+}
+
+/// Sets the common headers, marks a dropped connection, journals the request.
+fn conclude(st: &AppState, rec: Record, mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    set_header(h, "x-request-id", &request_id);
-    if is_cs {
-        let d = rate.unwrap_or_else(|| lock(&st.limiter).peek());
+    set_header(h, "x-request-id", &rec.request_id);
+    if rec.is_cs {
+        let d = rec.rate.unwrap_or_else(|| lock(&st.limiter).peek());
         rate_headers(h, &d);
     }
     let status = resp.status().as_u16();
-    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    if dropped {
+    let ms = u64::try_from(rec.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let (method, path, request_id) = (&rec.method, &rec.path, &rec.request_id);
+    if rec.dropped {
         tracing::info!(%method, %path, %request_id, "fault: connection dropped");
         resp.extensions_mut().insert(DropConnection);
     } else {
         tracing::debug!(%method, %path, status, ms, %request_id, "answered");
     }
-    lock(&st.journal).push(Entry {
-        seq,
-        request_id,
-        time_ms,
-        method: method.to_string(),
-        path,
-        query,
-        status: (!dropped).then_some(status),
-        dropped,
-        ms,
-        user,
-        authorization,
-        faults: fault_ids,
-        body_redacted,
-    });
+    lock(&st.journal).push_json(
+        Entry {
+            seq: rec.seq,
+            request_id: rec.request_id,
+            time_ms: rec.time_ms,
+            method: rec.method,
+            path: rec.path,
+            query: rec.query,
+            status: (!rec.dropped).then_some(status),
+            dropped: rec.dropped,
+            ms,
+            user: rec.user,
+            authorization: rec.authorization,
+            headers: rec.headers,
+            faults: rec.faults,
+            body_redacted: None,
+        },
+        rec.body,
+    );
     resp
+}
+
+/// Applies due job events off the async workers (skipped when a sync is under way).
+async fn sync_off_workers(st: &Arc<AppState>) -> Result<(), ApiError> {
+    if !st.sync_due() {
+        return Ok(());
+    }
+    let s = st.clone();
+    match tokio::task::spawn_blocking(move || s.sync_unless_busy()).await {
+        Ok(r) => r.map_err(ApiError::from),
+        Err(e) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: the clock sync did not finish ({e})"),
+        )),
+    }
+}
+
+/// Every request to `/auth` and the CS routes goes through here (the control routes through
+/// [`control_gate`]).
+async fn gateway(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/_emulator") {
+        return control_gate(st, req, next).await;
+    }
+    if path == "/openapi.json" {
+        return next.run(req).await;
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut rec = Record {
+        started: Instant::now(),
+        is_cs: path.starts_with("/csapi/"),
+        seq: lock(&st.journal).next_seq(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+        time_ms: st.clock.stamp_ms(),
+        method: req.method().to_string(),
+        query: req.uri().query().map(journal::redact_form),
+        authorization: req.headers().get(header::AUTHORIZATION).map(|v| {
+            match v.to_str().ok().and_then(|s| s.split_once(' ')) {
+                Some((scheme, _)) => format!("{scheme} ***"),
+                None => "***".to_owned(),
+            }
+        }),
+        headers: journal::redact_headers(req.headers()),
+        path,
+        body: None,
+        faults: Vec::new(),
+        user: None,
+        rate: None,
+        dropped: false,
+    };
+
+    let (parts, body) = req.into_parts();
+    let bytes = match read_body(&st, body).await {
+        Ok(b) => b,
+        Err(resp) => return conclude(&st, rec, resp),
+    };
+    rec.body = journal::redact_body_json(content_type.as_deref(), &bytes);
+    let plan = lock(&st.faults).plan(&rec.method, &rec.path);
+    rec.faults.clone_from(&plan.rule_ids);
+    if plan.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(plan.latency_ms)).await;
+    }
+    let late = plan.late_ms;
+    let work = process(st.clone(), rec, parts, bytes, plan, next);
+    if late == 0 {
+        return work.await;
+    }
+    // A `late` fault: the work runs apart from the connection, so it happens even when the
+    // client gives up first (its answer then goes nowhere); a client still waiting gets it.
+    let task = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(late)).await;
+        work.await
+    });
+    match task.await {
+        Ok(resp) => resp,
+        Err(e) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("internal error: the request's work did not finish ({e})"),
+            st.clock.stamp_ms(),
+        ),
+    }
+}
+
+/// The request after its body and fault plan: before-faults, the twin, sync, auth, rate
+/// limit, the route, after-faults, then [`conclude`].
+async fn process(
+    st: Arc<AppState>,
+    mut rec: Record,
+    parts: axum::http::request::Parts,
+    bytes: Bytes,
+    plan: Plan,
+    next: Next,
+) -> Response {
+    let resp = match plan.action {
+        Some(Action::Status {
+            status,
+            stage: Stage::Before,
+            retry_after_sec,
+        }) => fault_response(&st, status, retry_after_sec),
+        Some(Action::Drop {
+            stage: Stage::Before,
+        }) => {
+            rec.dropped = true;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => {
+            if let (Some(mode), Some(reg)) =
+                (plan.twin, faults::schedule_create_registry(&rec.path))
+            {
+                let (s, reg, body) = (st.clone(), reg.to_owned(), bytes.clone());
+                let _ = tokio::task::spawn_blocking(move || s.create_twin(&reg, &body, mode)).await;
+            }
+            let mut early = None;
+            if rec.is_cs {
+                if let Err(e) = sync_off_workers(&st).await {
+                    early = Some(finish(&st, Err(e)));
+                }
+                if early.is_none() {
+                    let a = check_auth(&st, &parts.headers);
+                    rec.user = a.user;
+                    early = a.error;
+                }
+                if early.is_none() {
+                    let d = lock(&st.limiter).check();
+                    rec.rate = Some(d);
+                    if !d.allowed {
+                        let mut r = error_response(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            &format!(
+                                "rate limit of {} calls per {} s exceeded; retry in {} s",
+                                d.limit, d.window_secs, d.wait_secs
+                            ),
+                            st.clock.stamp_ms(),
+                        );
+                        wait_headers(r.headers_mut(), d.wait_secs);
+                        early = Some(r);
+                    }
+                }
+            }
+            let resp = match early {
+                Some(r) => r,
+                None => {
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
+                }
+            };
+            match plan.action {
+                Some(Action::Status {
+                    status,
+                    stage: Stage::After,
+                    retry_after_sec,
+                }) => fault_response(&st, status, retry_after_sec),
+                Some(Action::Drop {
+                    stage: Stage::After,
+                }) => {
+                    rec.dropped = true;
+                    resp
+                }
+                _ => resp,
+            }
+        }
+    };
+    conclude(&st, rec, resp)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,6 +1169,28 @@ fn registry_field(r: &Registry, field: &str) -> Option<String> {
     }
 }
 
+/// What SQL can narrow a schedule list to: the equality terms (no `*`) on the fields with an
+/// indexed key. Exact, so the full filter on the rows left gives the same answer as on all.
+fn narrow(filter: &Filter) -> Narrow {
+    let mut n = Narrow::default();
+    for t in &filter.terms {
+        let Matcher::Value(v) = &t.matcher else {
+            continue; // field:* — these fields always have a value
+        };
+        if v.contains('*') {
+            continue;
+        }
+        match t.field {
+            "scheduleUuid" => n.id(v),
+            "name" => n.name(v),
+            "status" => n.status(v),
+            "onDemand" => n.on_demand(v),
+            _ => {}
+        }
+    }
+    n
+}
+
 fn schedules_of(st: &AppState, reg: &RegistryState) -> Result<Vec<Schedule>, ApiError> {
     let rows = st.store.read(|tx| tx.list(reg.id()))?;
     let t = reg.details.registry.registry_type.as_ref();
@@ -897,7 +1241,7 @@ fn decode_request(value: &Value) -> Result<ScheduleRequest, ApiError> {
 // CS routes
 
 async fn list_registries(State(st): State<Arc<AppState>>, uri: axum::http::Uri) -> Response {
-    let r = (|| {
+    blocking(st, move |st| {
         let p = Params::from_uri(&uri);
         let filter = p.filter(REGISTRY_FILTER_FIELDS)?;
         let sort = p.sort(REGISTRY_SORT_FIELDS)?;
@@ -930,16 +1274,16 @@ async fn list_registries(State(st): State<Arc<AppState>>, uri: axum::http::Uri) 
                 Ok(page_of(items, paging))
             }
         }
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn get_registry(
     State(st): State<Arc<AppState>>,
     Path(registry_id): Path<String>,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
         if st.wire == WireProfile::Oas2021 {
             let rows = st.store.read(|tx| tx.list(reg.id()))?;
             return Ok(json_response(
@@ -948,12 +1292,12 @@ async fn get_registry(
             ));
         }
         let details = RegistryDetails {
-            schedules: Some(schedules_of(&st, reg)?),
+            schedules: Some(schedules_of(st, reg)?),
             ..reg.details.clone()
         };
         Ok(json_response(StatusCode::OK, &details))
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn list_repositories(
@@ -992,14 +1336,21 @@ async fn list_schedules(
     Path(registry_id): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
         let p = Params::from_uri(&uri);
         let filter = p.filter(SCHEDULE_FILTER_FIELDS)?;
         let sort = p.sort(SCHEDULE_SORT_FIELDS)?;
         let paging = p.paging()?;
-        let mut items: Vec<Schedule> = schedules_of(&st, reg)?
-            .into_iter()
+        // Only the rows the indexed keys keep are read and decoded; the filter then runs on
+        // them exactly as before.
+        let rows = st
+            .store
+            .read(|tx| tx.list_narrowed(reg.id(), &narrow(&filter)))?;
+        let t = reg.details.registry.registry_type.as_ref();
+        let mut items: Vec<Schedule> = rows
+            .iter()
+            .map(|r| r.to_schedule(t))
             .filter(|s| filter.matches(|f| st.schedule_filter_value(s, f)))
             .collect();
         query::sort_by_keys(&mut items, &sort, |s, f| st.schedule_sort_value(s, f));
@@ -1007,8 +1358,8 @@ async fn list_schedules(
             WireProfile::Oas2021 => Ok(page_mapped(items, paging, wire::oas_schedule)),
             WireProfile::Full => Ok(page_of(items, paging)),
         }
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn create_schedule(
@@ -1016,29 +1367,20 @@ async fn create_schedule(
     Path(registry_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
         let value = parse_body(&body)?;
-        gateway_schema_check(&st, &value)?;
+        gateway_schema_check(st, &value)?;
         let req = decode_request(&value)?;
-        let now = st.clock.now_ms();
-        let id = ScheduleId::new_random().to_string();
-        let mut row = jobs::new_row(id.clone(), reg.id().to_owned(), req, now, st.job_settings());
-        st.store.write(|tx| {
-            tx.insert(&mut row)?;
-            if let Some(t) = jobs::next_event(&row) {
-                st.next_event.fetch_min(t, Ordering::AcqRel);
-            }
-            Ok::<_, StoreError>(())
-        })?;
+        let id = st.create_schedule(reg, req)?;
         tracing::debug!(schedule = %id, registry = %reg.id(), "schedule created");
         Ok(match st.wire {
             // The 2021 OpenAPI file: 200 with the id as a bare JSON string (spec §5, §6b).
             WireProfile::Oas2021 => json_response(StatusCode::OK, &id),
             WireProfile::Full => json_response(StatusCode::OK, &json!({ "scheduleUuid": id })),
         })
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn update_schedule(
@@ -1046,11 +1388,11 @@ async fn update_schedule(
     Path((registry_id, schedule_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
         let sid = parse_schedule_id(&schedule_id)?;
         let value = parse_body(&body)?;
-        gateway_schema_check(&st, &value)?;
+        gateway_schema_check(st, &value)?;
         st.store.write(|tx| {
             let Some(mut row) = tx.get(reg.id(), sid.as_str())? else {
                 return Err(schedule_not_found(sid.as_str(), reg));
@@ -1070,9 +1412,9 @@ async fn update_schedule(
             // The update replaces the whole request, unknown fields included.
             row.extra = std::mem::take(&mut req.extra);
             row.request = req;
-            row.updated = now;
+            row.updated = st.clock.stamp_ms();
             if row.request.is_automatic() {
-                row.next_fire = jobs::next_fire(&row.request, row.created, now);
+                row.next_fire = jobs::next_fire(&row.request, row.anchor, now);
             }
             tx.update(&row)?;
             if let Some(t) = jobs::next_event(&row) {
@@ -1087,25 +1429,25 @@ async fn update_schedule(
                 json_response(StatusCode::OK, &json!({ "scheduleUuid": sid.as_str() }))
             }
         })
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn delete_schedule(
     State(st): State<Arc<AppState>>,
     Path((registry_id, schedule_id)): Path<(String, String)>,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
         let sid = parse_schedule_id(&schedule_id)?;
         st.store.write(|tx| {
-            let Some(row) = tx.get(reg.id(), sid.as_str())? else {
+            // The status alone decides: even a row that cannot be decoded can be deleted.
+            let Some(status) = tx.status_of(reg.id(), sid.as_str())? else {
                 return Err(schedule_not_found(sid.as_str(), reg));
             };
-            if row.status.is_running() {
+            if status.is_running() {
                 return Err(ApiError::conflict(format!(
-                    "schedule {sid} cannot be deleted while its job is {}; wait for it to finish or cancel it first",
-                    row.status
+                    "schedule {sid} cannot be deleted while its job is {status}; wait for it to finish or cancel it first"
                 )));
             }
             tx.delete(sid.as_str())?;
@@ -1116,16 +1458,16 @@ async fn delete_schedule(
             WireProfile::Oas2021 => json_response(StatusCode::OK, &sid.as_str()),
             WireProfile::Full => StatusCode::NO_CONTENT.into_response(),
         })
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn cancel_schedule(
     State(st): State<Arc<AppState>>,
     Path((registry_id, schedule_id)): Path<(String, String)>,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
         let sid = parse_schedule_id(&schedule_id)?;
         st.store.write(|tx| {
             let Some(mut row) = tx.get(reg.id(), sid.as_str())? else {
@@ -1146,8 +1488,8 @@ async fn cancel_schedule(
             WireProfile::Oas2021 => json_response(StatusCode::OK, &sid.as_str()),
             WireProfile::Full => StatusCode::CREATED.into_response(),
         })
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 /// The schedules a bulk call targets: `scheduleIds` (repeated or comma-separated) win over
@@ -1176,13 +1518,27 @@ fn bulk_targets(
             "{what} needs scheduleIds (repeat the parameter for several) or filter (e.g. filter=scheduleUuid:* for all)"
         )));
     }
-    let rows = st.store.read(|tx| tx.list(reg.id()))?;
     if !ids.is_empty() {
-        return Ok(rows
-            .into_iter()
-            .filter(|r| ids.iter().any(|i| i.as_str().eq_ignore_ascii_case(&r.id)))
-            .collect());
+        // One indexed lookup per id; an id named twice is one target.
+        let mut rows: Vec<ScheduleRow> = Vec::new();
+        st.store.read(|tx| {
+            for i in &ids {
+                let mut n = Narrow::default();
+                n.id(i.as_str());
+                for r in tx.list_narrowed(reg.id(), &n)? {
+                    if !rows.iter().any(|x| x.seq == r.seq) {
+                        rows.push(r);
+                    }
+                }
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        rows.sort_by_key(|r| r.seq);
+        return Ok(rows);
     }
+    let rows = st
+        .store
+        .read(|tx| tx.list_narrowed(reg.id(), &narrow(&filter)))?;
     let t = reg.details.registry.registry_type.as_ref();
     Ok(rows
         .into_iter()
@@ -1198,9 +1554,9 @@ async fn bulk_delete(
     Path(registry_id): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
-        let targets = bulk_targets(&st, reg, &uri, "bulk delete")?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
+        let targets = bulk_targets(st, reg, &uri, "bulk delete")?;
         let (mut deleted, mut skipped) = (0, 0);
         st.store.write(|tx| {
             for t in &targets {
@@ -1221,8 +1577,8 @@ async fn bulk_delete(
             StatusCode::OK,
             &json!({ "deletionJobId": job }),
         ))
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn bulk_cancel(
@@ -1230,9 +1586,9 @@ async fn bulk_cancel(
     Path(registry_id): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
-    let r = (|| {
-        let reg = parse_registry_id(&st, &registry_id)?;
-        let targets = bulk_targets(&st, reg, &uri, "bulk cancel")?;
+    blocking(st, move |st| {
+        let reg = parse_registry_id(st, &registry_id)?;
+        let targets = bulk_targets(st, reg, &uri, "bulk cancel")?;
         let now = st.clock.now_ms();
         let (mut canceled, mut skipped) = (0, 0);
         st.store.write(|tx| {
@@ -1256,8 +1612,8 @@ async fn bulk_cancel(
             StatusCode::OK,
             &json!({ "CancelJobId": job }),
         ))
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1269,11 +1625,11 @@ fn control_json<T: for<'de> Deserialize<'de>>(body: &[u8], what: &str) -> Result
 }
 
 async fn control_reset(State(st): State<Arc<AppState>>) -> Response {
-    let r = st
-        .reset()
-        .map(|()| json_response(StatusCode::OK, &json!({"reset": true})))
-        .map_err(ApiError::from);
-    finish(&st, r)
+    blocking(st, |st| {
+        st.reset()?;
+        Ok(json_response(StatusCode::OK, &json!({"reset": true})))
+    })
+    .await
 }
 
 async fn control_clock(State(st): State<Arc<AppState>>) -> Response {
@@ -1287,7 +1643,7 @@ struct AdvanceBody {
 }
 
 async fn control_advance(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
-    let r = (|| {
+    blocking(st, move |st| {
         let b: AdvanceBody =
             control_json(&body, "clock advance (expected {\"seconds\": <number>})")?;
         if !(b.seconds.is_finite() && (0.0..=3.2e9).contains(&b.seconds)) {
@@ -1298,8 +1654,8 @@ async fn control_advance(State(st): State<Arc<AppState>>, body: Bytes) -> Respon
         }
         st.advance_clock(Duration::from_secs_f64(b.seconds))?;
         Ok(json_response(StatusCode::OK, &st.clock_json()))
-    })();
-    finish(&st, r)
+    })
+    .await
 }
 
 async fn control_add_fault(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
@@ -1326,17 +1682,20 @@ async fn control_requests(State(st): State<Arc<AppState>>) -> Response {
     json_response(StatusCode::OK, &lock(&st.journal).list())
 }
 
+async fn control_request_stats(State(st): State<Arc<AppState>>) -> Response {
+    json_response(StatusCode::OK, &lock(&st.journal).stats())
+}
+
 async fn control_clear_requests(State(st): State<Arc<AppState>>) -> Response {
     lock(&st.journal).clear();
     StatusCode::NO_CONTENT.into_response()
 }
 
 async fn control_schedules(State(st): State<Arc<AppState>>) -> Response {
-    let r = st
-        .raw_schedules()
-        .map(|v| json_response(StatusCode::OK, &v))
-        .map_err(ApiError::from);
-    finish(&st, r)
+    blocking(st, |st| {
+        Ok(json_response(StatusCode::OK, &st.raw_schedules()?))
+    })
+    .await
 }
 
 fn settings_json(st: &AppState) -> Value {
@@ -1349,6 +1708,9 @@ fn settings_json(st: &AppState) -> Value {
         "rateLimit": {"limit": limit, "windowSecs": window.as_secs_f64()},
         "clockMode": st.clock.mode().as_str(),
         "wire": st.wire,
+        "controlToken": st.control_token.is_some(),
+        "headerReadTimeoutSecs": st.header_read_timeout.as_secs_f64(),
+        "bodyReadTimeoutSecs": st.body_read_timeout.as_secs_f64(),
         "users": st.auth.usernames(),
         "dataFile": st.store.path().map(|p| p.display().to_string()),
     })

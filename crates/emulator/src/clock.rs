@@ -3,9 +3,18 @@
 //! *Virtual* (the default): frozen at its start time and moved only by
 //! [`Clock::advance`] (`POST /_emulator/clock/advance`), so tests decide exactly when tokens
 //! expire and jobs move. *Real time*: the machine's time plus every advance, for demos.
+//!
+//! Besides [`Clock::now_ms`], which drives jobs and tokens, the clock gives **stamps**
+//! ([`Clock::stamp_ms`]): the instants written into `created`/`updated`, error `timestamp`s,
+//! the journal and the `Date` header of every answer. In real-time mode a stamp is the clock's
+//! now; in virtual mode it is the virtual now plus the real time elapsed since the virtual
+//! clock last changed, so two creates 1.2 s apart get `created` values 1.2 s apart even on a
+//! frozen clock, and a client that learns the server's time from `Date` compares it with
+//! `created` on one scale. Stamps are strictly increasing (at least 1 ms apart) and never
+//! change what jobs and tokens do.
 
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How the clock moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,8 +47,21 @@ pub fn real_now_ms() -> i64 {
 #[derive(Debug)]
 pub struct Clock {
     mode: ClockMode,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     /// Virtual: the current time. Real time: the offset added to the machine's time.
-    value_ms: Mutex<i64>,
+    value: i64,
+    /// When `value` last changed (real time).
+    changed_at: Instant,
+    /// The last stamp given (stamps are strictly increasing).
+    last_stamp: i64,
+}
+
+fn elapsed_ms(since: Instant) -> i64 {
+    i64::try_from(since.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
 impl Clock {
@@ -51,7 +73,11 @@ impl Clock {
         };
         Clock {
             mode,
-            value_ms: Mutex::new(value),
+            inner: Mutex::new(Inner {
+                value,
+                changed_at: Instant::now(),
+                last_stamp: i64::MIN,
+            }),
         }
     }
 
@@ -60,19 +86,51 @@ impl Clock {
         self.mode
     }
 
-    fn value(&self) -> i64 {
-        match self.value_ms.lock() {
-            Ok(g) => *g,
-            Err(p) => *p.into_inner(),
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        match self.inner.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
         }
     }
 
-    /// Now, in epoch milliseconds.
-    pub fn now_ms(&self) -> i64 {
+    fn now_of(&self, inner: &Inner) -> i64 {
         match self.mode {
-            ClockMode::Virtual => self.value(),
-            ClockMode::Realtime => real_now_ms().saturating_add(self.value()),
+            ClockMode::Virtual => inner.value,
+            ClockMode::Realtime => real_now_ms().saturating_add(inner.value),
         }
+    }
+
+    /// Now, in epoch milliseconds (what jobs and tokens go by).
+    pub fn now_ms(&self) -> i64 {
+        let g = self.lock();
+        self.now_of(&g)
+    }
+
+    /// A stamp (epoch ms) for `created`, `updated`, error timestamps, the journal and the
+    /// `Date` header: virtual mode, the virtual now plus the real time elapsed since the
+    /// virtual clock last changed; real-time mode, [`now_ms`](Self::now_ms). Strictly
+    /// increasing from call to call.
+    pub fn stamp_ms(&self) -> i64 {
+        let mut g = self.lock();
+        let candidate = match self.mode {
+            ClockMode::Virtual => g.value.saturating_add(elapsed_ms(g.changed_at)),
+            ClockMode::Realtime => self.now_of(&g),
+        };
+        let stamp = candidate.max(g.last_stamp.saturating_add(1));
+        g.last_stamp = stamp;
+        stamp
+    }
+
+    /// A stamp as a timestamp (see [`stamp_ms`](Self::stamp_ms)).
+    pub fn stamp(&self) -> jiff::Timestamp {
+        ms_to_timestamp(self.stamp_ms())
+    }
+
+    /// Makes every later stamp later than `ms` (a restart on a data directory whose
+    /// schedules carry stamps of the previous run).
+    pub fn stamps_after(&self, ms: i64) {
+        let mut g = self.lock();
+        g.last_stamp = g.last_stamp.max(ms);
     }
 
     /// Now, as a timestamp.
@@ -83,14 +141,18 @@ impl Clock {
     /// Moves the clock forward by `by`; returns the new time (ms).
     pub fn advance(&self, by: Duration) -> i64 {
         let add = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        let mut g = match self.value_ms.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        *g = g.saturating_add(add);
-        drop(g);
-        self.now_ms()
+        let mut g = self.lock();
+        g.value = g.value.saturating_add(add);
+        g.changed_at = Instant::now();
+        self.now_of(&g)
     }
+}
+
+/// An HTTP `Date` value (IMF-fixdate, RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(ms: i64) -> String {
+    jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&ms_to_timestamp(ms))
+        .unwrap_or_else(|_| "Thu, 01 Jan 1970 00:00:00 GMT".to_owned())
 }
 
 /// Epoch ms to a timestamp, clamped to jiff's range.
@@ -113,6 +175,25 @@ mod tests {
         assert_eq!(c.advance(Duration::from_millis(1_500)), 2_500);
         assert_eq!(c.now_ms(), 2_500);
         assert_eq!(c.now().as_millisecond(), 2_500);
+    }
+
+    #[test]
+    fn stamps_follow_real_time_on_a_frozen_clock_and_advances() {
+        let c = Clock::new(ClockMode::Virtual, 1_000_000);
+        let a = c.stamp_ms();
+        assert!((1_000_000..1_000_050).contains(&a), "{a}");
+        let b = c.stamp_ms();
+        assert!(b > a, "strictly increasing");
+        std::thread::sleep(Duration::from_millis(120));
+        let d = c.stamp_ms();
+        assert!((110..400).contains(&(d - a)), "{a} {d}");
+        assert_eq!(c.now_ms(), 1_000_000, "the virtual now does not move");
+        c.advance(Duration::from_secs(3_600));
+        let e = c.stamp_ms();
+        assert!((4_600_000..4_600_100).contains(&e), "{e}");
+        c.stamps_after(e + 10_000);
+        assert!(c.stamp_ms() > e + 10_000);
+        assert_eq!(http_date(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Injectable faults (`POST /_emulator/faults`): a status for the next N matching requests or
 //! with a seeded probability, added latency, and a dropped connection, each before or after
-//! the request is processed.
+//! the request is processed; plus the faults of spec §8 that really happen: a request
+//! processed *after* the client gave up (`late`), and another client creating the same name
+//! meanwhile (`twin`).
 
 use crate::query::glob_match;
 use serde::{Deserialize, Serialize};
@@ -13,8 +15,26 @@ pub enum FaultKind {
     Status,
     /// Close the connection without an answer.
     Drop,
-    /// Wait `latencyMs`, then process normally.
+    /// Wait `latencyMs`, then process normally (a client that gives up first stops it).
     Latency,
+    /// Process the request `latencyMs` later, **even when the client has gone**: the work runs
+    /// apart from the connection, and the answer goes to the client if it is still waiting.
+    Late,
+    /// Before processing a matched schedule create, the emulator itself creates a schedule
+    /// with the same name in the same registry (another client racing), then processes the
+    /// request normally. See [`TwinMode`].
+    Twin,
+}
+
+/// What the schedule made by a `twin` fault looks like.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TwinMode {
+    /// Same name, same registry, on demand, repository `twin/other`.
+    #[default]
+    Different,
+    /// The same body as the request.
+    Identical,
 }
 
 /// When a status or drop fault strikes.
@@ -46,9 +66,12 @@ pub struct FaultRule {
     /// Before or after processing (kinds `status` and `drop`; default before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
-    /// Added delay (kind `latency`).
+    /// Added delay (kinds `latency` and `late`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// Kind `twin`: what the other client's schedule looks like (default `different`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twin: Option<TwinMode>,
     /// The rule fires for the next `count` matching requests (default 1 without a
     /// probability, unlimited with one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,17 +106,39 @@ impl FaultRule {
                 if self.latency_ms.is_none() {
                     return Err("kind \"latency\" needs latencyMs (milliseconds to wait)".into());
                 }
-                if self.stage.is_some() {
-                    return Err("stage applies to kinds \"status\" and \"drop\" only; latency always comes before processing".into());
+            }
+            FaultKind::Late => {
+                if self.latency_ms.is_none() {
+                    return Err("kind \"late\" needs latencyMs (milliseconds after which the request is processed, whether or not the client still waits)".into());
                 }
             }
-            FaultKind::Drop => {}
+            FaultKind::Drop | FaultKind::Twin => {}
+        }
+        let stage_ok = matches!(self.kind, FaultKind::Status | FaultKind::Drop);
+        if self.stage.is_some() && !stage_ok {
+            return Err(format!(
+                "stage applies to kinds \"status\" and \"drop\" only; kind \"{}\" has no stage",
+                self.kind.as_str()
+            ));
         }
         if self.kind != FaultKind::Status && self.status.is_some() {
             return Err("status applies to kind \"status\" only".into());
         }
-        if self.kind != FaultKind::Latency && self.latency_ms.is_some() {
-            return Err("latencyMs applies to kind \"latency\" only".into());
+        if !matches!(self.kind, FaultKind::Latency | FaultKind::Late) && self.latency_ms.is_some() {
+            return Err("latencyMs applies to kinds \"latency\" and \"late\" only".into());
+        }
+        if self.kind != FaultKind::Twin && self.twin.is_some() {
+            return Err(
+                "twin applies to kind \"twin\" only (\"different\" or \"identical\")".into(),
+            );
+        }
+        if self.kind == FaultKind::Twin
+            && let Some(m) = &self.method
+            && !m.eq_ignore_ascii_case("POST")
+        {
+            return Err(format!(
+                "kind \"twin\" fires on schedule creates (POST .../registry/{{id}}/schedule) only; method {m:?} never matches one"
+            ));
         }
         if self.latency_ms.is_some_and(|ms| ms > 600_000) {
             return Err("latencyMs must be at most 600000 (10 minutes)".into());
@@ -131,6 +176,9 @@ impl FaultRule {
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {
+        if self.kind == FaultKind::Twin && !is_schedule_create(method, path) {
+            return false;
+        }
         if let Some(m) = &self.method
             && !m.eq_ignore_ascii_case(method)
         {
@@ -141,6 +189,32 @@ impl FaultRule {
             None => path.starts_with("/csapi/"),
         }
     }
+}
+
+impl FaultKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Status => "status",
+            FaultKind::Drop => "drop",
+            FaultKind::Latency => "latency",
+            FaultKind::Late => "late",
+            FaultKind::Twin => "twin",
+        }
+    }
+}
+
+/// True for `POST /csapi/v1.3/registry/{registryId}/schedule` (a schedule create).
+pub fn is_schedule_create(method: &str, path: &str) -> bool {
+    method.eq_ignore_ascii_case("POST") && schedule_create_registry(path).is_some()
+}
+
+/// The `{registryId}` of a schedule-create path (`/csapi/v1.3/registry/{id}/schedule`).
+pub fn schedule_create_registry(path: &str) -> Option<&str> {
+    let id = path
+        .strip_prefix("/csapi/v1.3/registry/")?
+        .strip_suffix("/schedule")?;
+    (!id.is_empty() && !id.contains('/')).then_some(id)
 }
 
 /// SplitMix64: a tiny, stable PRNG, so a seed gives the same draws in every version.
@@ -182,6 +256,10 @@ pub struct ActiveRule {
 pub struct Plan {
     /// Wait this long first.
     pub latency_ms: u64,
+    /// Then process this much later, apart from the connection (kind `late`; 0 = no).
+    pub late_ms: u64,
+    /// Before processing, create a same-named schedule like this (kind `twin`).
+    pub twin: Option<TwinMode>,
     /// Then this fault (none: process normally).
     pub action: Option<Action>,
     /// Ids of the rules that fired.
@@ -249,12 +327,18 @@ impl Faults {
         self.rules.clear();
     }
 
-    /// Decides what happens to a request. Latency rules add up; the first status or drop rule
-    /// that fires wins (later ones are not consulted, so their draws are not used up).
+    /// Decides what happens to a request. Latency and late rules add up; the first status or
+    /// drop rule that fires wins, and so does the first twin rule (later ones are not
+    /// consulted, so their draws are not used up).
     pub fn plan(&mut self, method: &str, path: &str) -> Plan {
         let mut plan = Plan::default();
         for r in &mut self.rules {
-            if plan.action.is_some() && r.rule.kind != FaultKind::Latency {
+            let decided = match r.rule.kind {
+                FaultKind::Latency | FaultKind::Late => false,
+                FaultKind::Status | FaultKind::Drop => plan.action.is_some(),
+                FaultKind::Twin => plan.twin.is_some(),
+            };
+            if decided {
                 continue;
             }
             if r.remaining == Some(0) || !r.rule.matches(method, path) {
@@ -288,6 +372,10 @@ impl Faults {
                     });
                 }
                 FaultKind::Drop => plan.action = Some(Action::Drop { stage }),
+                FaultKind::Late => {
+                    plan.late_ms = plan.late_ms.saturating_add(r.rule.latency_ms.unwrap_or(0));
+                }
+                FaultKind::Twin => plan.twin = Some(r.rule.twin.unwrap_or_default()),
             }
         }
         plan
@@ -369,10 +457,73 @@ mod tests {
                 "retryAfterSec",
             ),
             (r#"{"kind":"drop","path":"csapi"}"#, "path"),
+            (r#"{"kind":"late"}"#, "needs latencyMs"),
+            (r#"{"kind":"late","latencyMs":700000}"#, "at most 600000"),
+            (
+                r#"{"kind":"late","latencyMs":10,"stage":"after"}"#,
+                "no stage",
+            ),
+            (
+                r#"{"kind":"latency","latencyMs":10,"stage":"after"}"#,
+                "no stage",
+            ),
+            (r#"{"kind":"twin","latencyMs":10}"#, "latencyMs applies"),
+            (r#"{"kind":"twin","method":"GET"}"#, "schedule creates"),
+            (r#"{"kind":"drop","twin":"identical"}"#, "twin applies"),
+            (r#"{"kind":"twin","status":503}"#, "status applies"),
         ] {
             let e = rule(json).check().expect_err(json);
             assert!(e.contains(want), "{json}: {e}");
         }
         assert!(serde_json::from_str::<FaultRule>(r#"{"kind":"drop","bogus":1}"#).is_err());
+        assert!(serde_json::from_str::<FaultRule>(r#"{"kind":"twin","twin":"same"}"#).is_err());
+    }
+
+    #[test]
+    fn late_adds_up_and_twin_fires_on_schedule_creates_only() {
+        let mut f = Faults::default();
+        f.add(rule(r#"{"kind":"late","latencyMs":300}"#))
+            .expect("late");
+        f.add(rule(r#"{"kind":"twin","twin":"identical","count":2}"#))
+            .expect("twin");
+        f.add(rule(r#"{"kind":"twin"}"#)).expect("second twin");
+        f.add(rule(r#"{"kind":"status","status":500,"stage":"after"}"#))
+            .expect("status");
+        let reg = "/csapi/v1.3/registry/d3e0c0de-5eed-4a11-9e57-0000000000d0";
+        let list = f.plan("GET", &format!("{reg}/schedule"));
+        assert_eq!(
+            (list.late_ms, list.twin),
+            (300, None),
+            "a list is no create"
+        );
+        assert!(list.action.is_some());
+        for path in [
+            format!("{reg}/schedule/cancel"),
+            format!("{reg}/schedule/x"),
+        ] {
+            assert_eq!(f.plan("POST", &path).twin, None, "{path}");
+        }
+        let create = f.plan("POST", &format!("{reg}/schedule"));
+        assert_eq!(create.twin, Some(TwinMode::Identical));
+        assert_eq!(create.late_ms, 0, "the late rule was used up");
+        assert_eq!(create.action, None, "the status rule was used up");
+        assert_eq!(
+            f.plan("post", &format!("{reg}/schedule")).twin,
+            Some(TwinMode::Identical)
+        );
+        assert_eq!(
+            f.plan("POST", &format!("{reg}/schedule")).twin,
+            Some(TwinMode::Different)
+        );
+        assert_eq!(f.plan("POST", &format!("{reg}/schedule")).twin, None);
+        let listed = f.list();
+        assert_eq!(
+            listed[1].matched, 2,
+            "only creates count as matches of a twin rule"
+        );
+        assert_eq!(
+            schedule_create_registry("/csapi/v1.3/registry/a/b/schedule"),
+            None
+        );
     }
 }

@@ -52,7 +52,8 @@ pub fn next_fire(req: &ScheduleRequest, created_ms: i64, after_ms: i64) -> Optio
         .map(|t| t.as_millisecond())
 }
 
-/// A new schedule's row at `now_ms`; the request's unknown fields go to `row.extra`.
+/// A new schedule's row at `now_ms` (the clock's now: `created`, `updated` and `anchor`; the
+/// caller may then stamp `created`/`updated`); the request's unknown fields go to `row.extra`.
 pub fn new_row(
     id: String,
     registry_id: String,
@@ -69,6 +70,7 @@ pub fn new_row(
         phase: None,
         created: now_ms,
         updated: now_ms,
+        anchor: now_ms,
         dates: Default::default(),
         errors: Vec::new(),
         next_step: None,
@@ -174,7 +176,7 @@ fn fire(row: &mut ScheduleRow, t: i64, settings: JobSettings) {
     } else {
         tracing::debug!(schedule = %row.id, "run time reached while a job is going: skipped");
     }
-    row.next_fire = next_fire(&row.request, row.created, t);
+    row.next_fire = next_fire(&row.request, row.anchor, t);
 }
 
 /// Cancels the job at `now_ms` (the schedule itself keeps its run times).

@@ -44,8 +44,9 @@ pub mod store;
 pub mod wire;
 
 pub use config::{ConfigFile, DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER};
-pub use faults::{FaultKind, FaultRule, Stage};
+pub use faults::{FaultKind, FaultRule, Stage, TwinMode};
 pub use jobs::JobOutcome;
+pub use journal::JournalStats;
 pub use wire::{ParseWireProfileError, WireProfile};
 
 use app::AppState;
@@ -125,6 +126,9 @@ pub struct EmulatorBuilder {
     job_outcome: Option<JobOutcome>,
     clock_start: Option<jiff::Timestamp>,
     wire: Option<WireProfile>,
+    control_token: Option<String>,
+    header_read_timeout: Option<Duration>,
+    body_read_timeout: Option<Duration>,
 }
 
 impl Default for EmulatorBuilder {
@@ -145,6 +149,9 @@ impl Default for EmulatorBuilder {
             job_outcome: None,
             clock_start: None,
             wire: None,
+            control_token: None,
+            header_read_timeout: None,
+            body_read_timeout: None,
         }
     }
 }
@@ -268,6 +275,28 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Require this token on the control routes (`/_emulator/*`): `Authorization: Bearer
+    /// <token>` or `X-Emulator-Control-Token: <token>`. Without one the control routes are
+    /// open, and the emulator refuses to listen beyond loopback.
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(token.into());
+        self
+    }
+
+    /// Time a client has to send a request's line and headers (default 10 s); a connection
+    /// that takes longer, or stays idle that long between requests, is closed.
+    pub fn header_read_timeout(mut self, t: Duration) -> Self {
+        self.header_read_timeout = Some(t);
+        self
+    }
+
+    /// Time a client has to send a whole request body (default 30 s); then the answer is 408
+    /// and the connection is closed.
+    pub fn body_read_timeout(mut self, t: Duration) -> Self {
+        self.body_read_timeout = Some(t);
+        self
+    }
+
     fn build_state(&self) -> Result<(AppState, Option<tokio_rustls::TlsAcceptor>), Error> {
         let cfg = match (&self.config, &self.config_file) {
             (Some(c), _) => {
@@ -351,7 +380,20 @@ impl EmulatorBuilder {
             Some((cert, key)) => Some(server::tls_acceptor(cert, key).map_err(Error::Tls)?),
             None => None,
         };
-        let state = AppState::new(
+        if self.control_token.as_deref().is_some_and(str::is_empty) {
+            return Err(Error::Config(
+                "the control token must not be empty (--control-token / QUALYS_CS_EMULATOR_CONTROL_TOKEN)".into(),
+            ));
+        }
+        for (what, t) in [
+            ("header read timeout", self.header_read_timeout),
+            ("body read timeout", self.body_read_timeout),
+        ] {
+            if t.is_some_and(|t| t.is_zero()) {
+                return Err(Error::Config(format!("the {what} must be above 0")));
+            }
+        }
+        let mut state = AppState::new(
             store,
             clock,
             auth,
@@ -360,6 +402,13 @@ impl EmulatorBuilder {
             jobs,
             self.wire.or(cfg.wire).unwrap_or_default(),
         )?;
+        state.control_token.clone_from(&self.control_token);
+        if let Some(t) = self.body_read_timeout {
+            state.body_read_timeout = t;
+        }
+        if let Some(t) = self.header_read_timeout {
+            state.header_read_timeout = t;
+        }
         Ok((state, tls))
     }
 
@@ -378,6 +427,12 @@ impl EmulatorBuilder {
             addr: addr.clone(),
             source,
         })?;
+        if !local.ip().is_loopback() && state.control_token.is_none() {
+            drop(listener);
+            return Err(Error::Config(format!(
+                "refusing to listen on {local} (beyond loopback) without a control token: the control routes (/_emulator/*) reset data, move the clock and inject faults. Pass --control-token TOKEN (or set QUALYS_CS_EMULATOR_CONTROL_TOKEN; builder .control_token(..)), or listen on 127.0.0.1"
+            )));
+        }
         let url = if tls.is_some() {
             format!("https://localhost:{}", local.port())
         } else {
@@ -388,10 +443,19 @@ impl EmulatorBuilder {
         };
         let (tx, rx) = watch::channel(false);
         let app = app::router(state.clone());
-        let server = tokio::spawn(server::serve(listener, tls, app, rx.clone()));
+        let opts = server::ServeOptions {
+            header_read_timeout: state.header_read_timeout,
+        };
+        let server = tokio::spawn(server::serve(listener, tls, app, opts, rx.clone()));
         let ticker = (state.clock.mode() == ClockMode::Realtime)
             .then(|| tokio::spawn(realtime_ticker(state.clone(), rx)));
-        tracing::info!(%url, wire = %state.wire, data = ?state.store.path(), "emulator listening");
+        tracing::info!(
+            %url,
+            wire = %state.wire,
+            data = ?state.store.path(),
+            control_token = state.control_token.is_some(),
+            "emulator listening"
+        );
         Ok(EmulatorHandle {
             url,
             addr: local,
@@ -454,8 +518,14 @@ async fn realtime_ticker(state: Arc<AppState>, mut shutdown: watch::Receiver<boo
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                if let Err(e) = state.sync() {
-                    tracing::warn!(error = %e, "real-time clock tick failed");
+                if !state.sync_due() {
+                    continue;
+                }
+                let s = state.clone();
+                match tokio::task::spawn_blocking(move || s.sync()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "real-time clock tick failed"),
+                    Err(e) => tracing::warn!(error = %e, "real-time clock tick did not finish"),
                 }
             }
             r = shutdown.changed() => {
@@ -520,6 +590,20 @@ impl EmulatorHandle {
     /// The emulator clock now.
     pub fn now(&self) -> jiff::Timestamp {
         self.state.clock.now()
+    }
+
+    /// A stamp of the emulator clock: what `created`, `updated` and the `Date` header say now
+    /// (virtual clock: its now plus the real time since it last moved; strictly increasing).
+    pub fn stamp(&self) -> jiff::Timestamp {
+        self.state.clock.stamp()
+    }
+
+    /// Entries and bytes of the request journal, with its bounds.
+    pub fn journal_stats(&self) -> JournalStats {
+        match self.state.journal.lock() {
+            Ok(j) => j.stats(),
+            Err(p) => p.into_inner().stats(),
+        }
     }
 
     /// Adds a fault rule (as `POST /_emulator/faults`); returns its id.

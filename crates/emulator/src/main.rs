@@ -70,6 +70,22 @@ struct Args {
     /// config file's `wire`.
     #[arg(long, env = "QUALYS_CS_EMULATOR_WIRE", value_name = "full|oas2021")]
     wire: Option<WireProfile>,
+    /// Token the control routes (/_emulator/*) require: `Authorization: Bearer TOKEN` or
+    /// `X-Emulator-Control-Token: TOKEN`. Required to listen beyond loopback.
+    #[arg(
+        long,
+        env = "QUALYS_CS_EMULATOR_CONTROL_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    control_token: Option<String>,
+    /// Seconds a client has to send a request's line and headers (default 10); also how long
+    /// an idle keep-alive connection stays open.
+    #[arg(long, value_name = "SECS")]
+    header_read_timeout_secs: Option<f64>,
+    /// Seconds a client has to send a request body (default 30; then 408).
+    #[arg(long, value_name = "SECS")]
+    body_read_timeout_secs: Option<f64>,
     /// Print an example config file (JSON) and exit.
     #[arg(long)]
     print_example_config: bool,
@@ -147,6 +163,25 @@ async fn run(args: Args) -> Result<(), String> {
     b = b.realtime_clock(args.realtime);
     if let Some(w) = args.wire {
         b = b.wire(w);
+    }
+    if let Some(t) = &args.control_token {
+        b = b.control_token(t);
+    }
+    for (flag, v) in [
+        ("--header-read-timeout-secs", args.header_read_timeout_secs),
+        ("--body-read-timeout-secs", args.body_read_timeout_secs),
+    ] {
+        if let Some(s) = v
+            && !(s.is_finite() && s > 0.0 && s <= 86_400.0)
+        {
+            return Err(format!("{flag} must be above 0 and at most 86400; got {s}"));
+        }
+    }
+    if let Some(s) = args.header_read_timeout_secs {
+        b = b.header_read_timeout(Duration::from_secs_f64(s));
+    }
+    if let Some(s) = args.body_read_timeout_secs {
+        b = b.body_read_timeout(Duration::from_secs_f64(s));
     }
     if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
         let cert = std::fs::read_to_string(c)

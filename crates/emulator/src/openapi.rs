@@ -37,6 +37,7 @@ fn cs_responses(own: Value, with_404: bool, with_409: bool, with_body: bool) -> 
         m.insert("409".into(), resp("Conflict"));
     }
     if with_body {
+        m.insert("408".into(), resp("RequestTimeout"));
         m.insert("413".into(), resp("PayloadTooLarge"));
     }
     m.insert("429".into(), resp("TooManyRequests"));
@@ -306,7 +307,9 @@ pub fn document() -> Value {
             "properties": {
                 "now": { "type": "string", "description": "RFC 3339" },
                 "nowMs": { "type": "integer", "format": "int64" },
-                "mode": { "type": "string", "enum": ["virtual", "realtime"] }
+                "mode": { "type": "string", "enum": ["virtual", "realtime"] },
+                "stamp": { "type": "string", "description": "RFC 3339: what created/updated/Date say now (virtual: now + real time since the clock last moved)" },
+                "stampMs": { "type": "integer", "format": "int64" }
             }
         },
         "AdvanceBody": {
@@ -318,10 +321,11 @@ pub fn document() -> Value {
             "properties": {
                 "method": { "type": "string", "example": "POST" },
                 "path": { "type": "string", "description": "glob, * = any characters; absent = any /csapi/ route", "example": "/csapi/v1.3/registry/*/schedule" },
-                "kind": { "type": "string", "enum": ["status", "drop", "latency"] },
+                "kind": { "type": "string", "enum": ["status", "drop", "latency", "late", "twin"] },
                 "status": { "type": "integer", "enum": [429, 500, 502, 503] },
                 "stage": { "type": "string", "enum": ["before", "after"] },
                 "latencyMs": { "type": "integer", "minimum": 0, "maximum": 600000 },
+                "twin": { "type": "string", "enum": ["different", "identical"], "description": "kind twin: the other client's schedule (default different: same name, on demand, repo twin/other)" },
                 "count": { "type": "integer", "minimum": 1 },
                 "probability": { "type": "number", "minimum": 0, "maximum": 1 },
                 "seed": { "type": "integer", "minimum": 0 },
@@ -334,6 +338,7 @@ pub fn document() -> Value {
                     "method": { "type": "string" }, "path": { "type": "string" },
                     "kind": { "type": "string" }, "status": { "type": "integer" },
                     "stage": { "type": "string" }, "latencyMs": { "type": "integer" },
+                    "twin": { "type": "string" },
                     "count": { "type": "integer" }, "probability": { "type": "number" },
                     "seed": { "type": "integer" }, "retryAfterSec": { "type": "integer" }
                 } },
@@ -360,8 +365,17 @@ pub fn document() -> Value {
                 "ms": { "type": "integer" },
                 "user": { "type": "string" },
                 "authorization": { "type": "string", "example": "Bearer ***" },
+                "headers": { "type": "object", "additionalProperties": { "type": "string" }, "description": "request headers, secret-looking ones ***" },
                 "faults": { "type": "array", "items": { "type": "string" } },
-                "bodyRedacted": { "description": "the body, passwords and tokens replaced by ***" }
+                "bodyRedacted": { "description": "the body, secret-looking values replaced by ***, cut at 64 KiB" }
+            }
+        },
+        "JournalStats": {
+            "type": "object", "required": ["entries", "bytes", "maxEntries", "maxBytes", "maxBodyBytes", "evicted"],
+            "properties": {
+                "entries": { "type": "integer" }, "bytes": { "type": "integer" },
+                "maxEntries": { "type": "integer" }, "maxBytes": { "type": "integer" },
+                "maxBodyBytes": { "type": "integer" }, "evicted": { "type": "integer" }
             }
         },
         "RawSchedule": {
@@ -389,6 +403,10 @@ pub fn document() -> Value {
                 "tokenTtlSecs": { "type": "integer" },
                 "rateLimit": { "type": "object", "properties": { "limit": { "type": "integer" }, "windowSecs": { "type": "number" } } },
                 "clockMode": { "type": "string", "enum": ["virtual", "realtime"] },
+                "wire": { "type": "string", "enum": ["full", "oas2021"] },
+                "controlToken": { "type": "boolean", "description": "the control routes need a token" },
+                "headerReadTimeoutSecs": { "type": "number" },
+                "bodyReadTimeoutSecs": { "type": "number" },
                 "users": { "type": "array", "items": { "type": "string" } },
                 "dataFile": { "type": "string", "nullable": true }
             }
@@ -416,6 +434,8 @@ pub fn document() -> Value {
         "NotFound": err("unknown registry or schedule"),
         "Conflict": err("the schedule's state forbids the operation (e.g. its job is running)"),
         "PayloadTooLarge": err("the body is larger than 1 MiB"),
+        "RequestTimeout": err("the body did not arrive within the body read timeout (30 s by default); the connection is closed"),
+        "ControlUnauthorized": err("the emulator has a control token and the request does not carry it (Authorization: Bearer <control token> or X-Emulator-Control-Token)"),
         "TooManyRequests": {
             "description": "rate limit exceeded (or an injected fault)",
             "headers": {
@@ -479,7 +499,8 @@ pub fn document() -> Value {
                 },
                 "responses": {
                     "201": { "description": "the JWT as text", "content": { "text/plain": { "schema": { "type": "string" } } } },
-                    "400": bad, "401": resp("Unauthorized"), "413": resp("PayloadTooLarge"),
+                    "400": bad, "401": resp("Unauthorized"), "408": resp("RequestTimeout"),
+                    "413": resp("PayloadTooLarge"),
                     "429": resp("TooManyRequests"), "500": resp("ServerError"),
                     "502": resp("GatewayError"), "503": resp("GatewayError")
                 }
@@ -608,6 +629,12 @@ pub fn document() -> Value {
                 "responses": { "204": { "description": "cleared" } }
             }
         },
+        "/_emulator/requests/stats": {
+            "get": {
+                "tags": ["control"], "operationId": "requestStats", "summary": "Entries and bytes of the journal, with its bounds",
+                "responses": { "200": ctl_ok("sizes", r("JournalStats")) }
+            }
+        },
         "/_emulator/schedules": {
             "get": {
                 "tags": ["control"], "operationId": "rawSchedules", "summary": "Every schedule of every registry with its raw state",
@@ -633,6 +660,25 @@ pub fn document() -> Value {
         }
     });
 
+    // With a control token, every control route may answer 401.
+    let mut paths = paths;
+    if let Some(m) = paths.as_object_mut() {
+        for (p, item) in m.iter_mut() {
+            if !p.starts_with("/_emulator") {
+                continue;
+            }
+            for op in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|o| o.values_mut())
+            {
+                if let Some(rs) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    rs.insert("401".into(), resp("ControlUnauthorized"));
+                }
+            }
+        }
+    }
+
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -643,7 +689,7 @@ pub fn document() -> Value {
         "servers": [{ "url": "/" }],
         "tags": [
             { "name": "auth" }, { "name": "registries" }, { "name": "schedules" },
-            { "name": "control", "description": "emulator control: no auth, not rate limited" }
+            { "name": "control", "description": "emulator control: not rate limited, no JWT; a control token (Authorization: Bearer or X-Emulator-Control-Token) when the emulator has one" }
         ],
         "paths": paths,
         "components": {

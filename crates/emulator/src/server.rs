@@ -1,11 +1,16 @@
 //! Serving: one hyper HTTP/1 connection per task (plain TCP or rustls), so a fault can close a
 //! connection without writing an answer, and a graceful shutdown on request.
+//!
+//! A client has [`ServeOptions::header_read_timeout`] (10 s by default) to send a request's
+//! line and headers, or the connection is closed; this also closes a keep-alive connection
+//! idle for that long. hyper's own `Date` header is off: the router writes `Date` from the
+//! emulator clock's stamps.
 
 use crate::app::DropConnection;
 use axum::Router;
 use axum::body::Body;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -17,6 +22,23 @@ use tower::ServiceExt as _;
 
 /// How long a graceful shutdown waits for open connections.
 const DRAIN: Duration = Duration::from_secs(5);
+/// Default time a client has to send a request's line and headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connection settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// Time to receive a request's line and headers (also the idle keep-alive limit).
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        }
+    }
+}
 
 /// Builds a TLS acceptor from PEM text (certificate chain and private key).
 pub fn tls_acceptor(cert_pem: &str, key_pem: &str) -> Result<TlsAcceptor, String> {
@@ -47,6 +69,7 @@ pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     app: Router,
+    opts: ServeOptions,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
@@ -67,11 +90,15 @@ pub async fn serve(
                 let sd = shutdown.clone();
                 conns.spawn(async move {
                     match tls {
-                        None => serve_conn(TokioIo::new(stream), app, sd).await,
-                        Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(s) => serve_conn(TokioIo::new(s), app, sd).await,
-                            Err(e) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                        },
+                        None => serve_conn(TokioIo::new(stream), app, opts, sd).await,
+                        Some(acceptor) => {
+                            // The handshake is bounded like a request's headers.
+                            match tokio::time::timeout(opts.header_read_timeout, acceptor.accept(stream)).await {
+                                Ok(Ok(s)) => serve_conn(TokioIo::new(s), app, opts, sd).await,
+                                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                            }
+                        }
                     }
                 });
             }
@@ -100,8 +127,12 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-async fn serve_conn<I>(io: TokioIo<I>, app: Router, mut shutdown: watch::Receiver<bool>)
-where
+async fn serve_conn<I>(
+    io: TokioIo<I>,
+    app: Router,
+    opts: ServeOptions,
+    mut shutdown: watch::Receiver<bool>,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
@@ -120,6 +151,9 @@ where
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(opts.header_read_timeout)
+        .auto_date_header(false)
         .serve_connection(io, svc);
     tokio::pin!(conn);
     tokio::select! {

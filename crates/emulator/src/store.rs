@@ -1,11 +1,17 @@
 //! Schedules in SQLite: a file in a data directory (WAL; every write commits before the answer
 //! is sent, so an acknowledged create survives `kill -9`) or `:memory:`. Both modes share every
 //! line of code below.
+//!
+//! Lookups by name, id, status and on-demand flag are answered from indexed key columns
+//! ([`Narrow`]), so a `filter=name:"x"` reads and decodes only the matching rows, however many
+//! schedules the registry holds. A row that cannot be decoded is reported once
+//! (`tracing::warn!`) and skipped by every list, instead of failing each call.
 
 use qualys_cs_core::{
     Extra, JobError, Millis, RegistryType, Schedule, ScheduleRequest, ScheduleStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -82,10 +88,13 @@ pub struct ScheduleRow {
     pub status: ScheduleStatus,
     /// Job phase, `None` when no job is going.
     pub phase: Option<Phase>,
-    /// Created (ms).
+    /// Created (ms): a stamp of the emulator clock ([`crate::clock::Clock::stamp_ms`]).
     pub created: i64,
-    /// Updated (ms).
+    /// Updated (ms): a stamp of the emulator clock.
     pub updated: i64,
+    /// The clock's now when the schedule was created ([`crate::clock::Clock::now_ms`]): what
+    /// run times are computed from, so they do not depend on real time.
+    pub anchor: i64,
     /// Job dates.
     pub dates: JobDates,
     /// Errors of the last job.
@@ -159,6 +168,73 @@ pub enum StoreError {
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    /// Rows already reported as unreadable (reported once each).
+    warned: Mutex<HashSet<i64>>,
+}
+
+/// The lookup key of a text value: lower-cased exactly as the filter compares values
+/// ([`crate::query::glob_match_ci`]), so an indexed equality answers exactly what the filter
+/// would.
+pub fn fold_key(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// What an SQL `WHERE` can narrow a schedule list to before anything is decoded: equality on
+/// indexed keys. Every field is exact (the rows it keeps are exactly the rows whose field
+/// matches), and the full filter still runs on what is left.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Narrow {
+    /// The schedule id, folded ([`fold_key`]).
+    pub id: Option<String>,
+    /// The name, folded.
+    pub name_key: Option<String>,
+    /// The status, folded.
+    pub status_key: Option<String>,
+    /// On demand or not.
+    pub on_demand: Option<bool>,
+    /// Nothing can match (two different values for one field, `onDemand:maybe`).
+    pub nothing: bool,
+}
+
+impl Narrow {
+    fn set(slot: &mut Option<String>, nothing: &mut bool, key: String) {
+        match slot {
+            Some(k) if *k != key => *nothing = true,
+            _ => *slot = Some(key),
+        }
+    }
+
+    /// Requires this id (folded here).
+    pub fn id(&mut self, v: &str) {
+        Self::set(&mut self.id, &mut self.nothing, fold_key(v));
+    }
+
+    /// Requires this name (folded here).
+    pub fn name(&mut self, v: &str) {
+        Self::set(&mut self.name_key, &mut self.nothing, fold_key(v));
+    }
+
+    /// Requires this status (folded here).
+    pub fn status(&mut self, v: &str) {
+        Self::set(&mut self.status_key, &mut self.nothing, fold_key(v));
+    }
+
+    /// Requires this on-demand value, written as the list item shows it (`true`/`false`,
+    /// any case); any other text matches nothing.
+    pub fn on_demand(&mut self, v: &str) {
+        let b = match fold_key(v).as_str() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                self.nothing = true;
+                return;
+            }
+        };
+        match self.on_demand {
+            Some(x) if x != b => self.nothing = true,
+            _ => self.on_demand = Some(b),
+        }
+    }
 }
 
 const SCHEMA: &str = "
@@ -189,27 +265,74 @@ CREATE INDEX IF NOT EXISTS schedules_by_fire ON schedules(next_fire) WHERE next_
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
+/// Columns added after version 1, with their definitions.
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("extra", "TEXT NOT NULL DEFAULT '{}'"),
+    ("name_key", "TEXT"),
+    ("status_key", "TEXT"),
+    ("on_demand", "INTEGER"),
+    ("anchor", "INTEGER"),
+];
+
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS schedules_by_name ON schedules(registry_id, name_key, seq);
+CREATE INDEX IF NOT EXISTS schedules_by_status ON schedules(registry_id, status_key, seq);
+";
+
 /// Schema version 2 added the `extra` column (unknown request fields kept apart). Version 1
 /// files kept them inside `request`; [`ScheduleRowRaw::decode`] moves them out when read.
-const USER_VERSION: i64 = 2;
+/// Version 3 added the indexed lookup keys (`name_key`, `status_key`, `on_demand`) and
+/// `anchor`; older rows get their keys when the file is opened.
+const USER_VERSION: i64 = 3;
 
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(SCHEMA)?;
-    let has_extra: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM pragma_table_info('schedules') WHERE name = 'extra'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_extra == 0 {
-        conn.execute_batch("ALTER TABLE schedules ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")?;
+    for (name, def) in ADDED_COLUMNS {
+        let has: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('schedules') WHERE name = ?1",
+            params![name],
+            |r| r.get(0),
+        )?;
+        if has == 0 {
+            conn.execute_batch(&format!("ALTER TABLE schedules ADD COLUMN {name} {def}"))?;
+        }
     }
+    conn.execute_batch(INDEXES)?;
+    backfill_keys(conn)?;
     conn.pragma_update(None, "user_version", USER_VERSION)?;
+    Ok(())
+}
+
+/// Fills the lookup keys of rows written by an older emulator. A row whose request cannot be
+/// read keeps no name key (it is skipped by lists anyway).
+fn backfill_keys(conn: &Connection) -> Result<(), StoreError> {
+    let todo: Vec<(i64, String, String)> = conn
+        .prepare("SELECT seq, request, status FROM schedules WHERE name_key IS NULL OR status_key IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare(
+        "UPDATE schedules SET name_key = ?2, status_key = ?3, on_demand = ?4 WHERE seq = ?1",
+    )?;
+    for (seq, request, status) in todo {
+        let req = serde_json::from_str::<serde_json::Value>(&request)
+            .ok()
+            .and_then(|v| ScheduleRequest::from_value(&v).ok());
+        stmt.execute(params![
+            seq,
+            req.as_ref().map(|r| fold_key(&r.name)),
+            fold_key(&status),
+            req.as_ref().map(|r| r.on_demand),
+        ])?;
+    }
     Ok(())
 }
 
 const COLUMNS: &str = "seq, id, registry_id, request, status, phase, created, updated, job_start, \
     job_completion, listing_start, listing_completion, scanning_start, scanning_completion, \
-    errors, next_step, next_fire, runs, extra";
+    errors, next_step, next_fire, runs, extra, anchor";
 
 impl Store {
     /// A private in-memory database.
@@ -219,6 +342,7 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             path: None,
+            warned: Mutex::default(),
         })
     }
 
@@ -239,6 +363,7 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             path: Some(path),
+            warned: Mutex::default(),
         })
     }
 
@@ -265,7 +390,10 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| E::from(e.into()))?;
-        let out = f(&Tx { c: &tx })?;
+        let out = f(&Tx {
+            c: &tx,
+            warned: &self.warned,
+        })?;
         tx.commit().map_err(|e| E::from(e.into()))?;
         Ok(out)
     }
@@ -273,13 +401,17 @@ impl Store {
     /// Runs `f` for reading (no transaction needed: one connection, one lock).
     pub fn read<R, E>(&self, f: impl FnOnce(&Tx<'_>) -> Result<R, E>) -> Result<R, E> {
         let conn = self.lock();
-        f(&Tx { c: &conn })
+        f(&Tx {
+            c: &conn,
+            warned: &self.warned,
+        })
     }
 }
 
 /// Operations inside [`Store::write`] / [`Store::read`].
 pub struct Tx<'a> {
     c: &'a Connection,
+    warned: &'a Mutex<HashSet<i64>>,
 }
 
 fn row_to_schedule(r: &Row<'_>) -> rusqlite::Result<(ScheduleRowRaw, i64)> {
@@ -305,6 +437,7 @@ fn row_to_schedule(r: &Row<'_>) -> rusqlite::Result<(ScheduleRowRaw, i64)> {
             next_fire: r.get(16)?,
             runs: r.get(17)?,
             extra: r.get(18)?,
+            anchor: r.get(19)?,
         },
         r.get(0)?,
     ))
@@ -324,6 +457,7 @@ struct ScheduleRowRaw {
     next_fire: Option<i64>,
     runs: i64,
     extra: String,
+    anchor: Option<i64>,
 }
 
 impl ScheduleRowRaw {
@@ -357,6 +491,7 @@ impl ScheduleRowRaw {
             phase,
             created: self.created,
             updated: self.updated,
+            anchor: self.anchor.unwrap_or(self.created),
             dates: self.dates,
             errors,
             next_step: self.next_step,
@@ -367,28 +502,96 @@ impl ScheduleRowRaw {
     }
 }
 
+/// A row's `seq` and the row, or why it cannot be read.
+type RawRow = (i64, Result<ScheduleRow, StoreError>);
+
 impl Tx<'_> {
+    /// The rows of a query, each decoded or with the reason it cannot be.
+    fn query_raw(
+        &self,
+        sql_where: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<RawRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM schedules {sql_where}");
+        let mut stmt = self.c.prepare_cached(&sql)?;
+        let raws = stmt
+            .query_map(p, |r| {
+                // A column of the wrong type is a corrupt row too, not a failed query.
+                let seq: i64 = r.get(0)?;
+                Ok((seq, row_to_schedule(r).map(|(raw, _)| raw)))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(raws
+            .into_iter()
+            .map(|(seq, raw)| {
+                let row = match raw {
+                    Ok(raw) => raw.decode(seq),
+                    Err(e) => Err(StoreError::Corrupt {
+                        id: format!("(row {seq})"),
+                        why: e.to_string(),
+                    }),
+                };
+                (seq, row)
+            })
+            .collect())
+    }
+
+    /// Reports an unreadable row (once per row).
+    fn report(&self, seq: i64, e: &StoreError) {
+        let first = match self.warned.lock() {
+            Ok(mut w) => w.insert(seq),
+            Err(p) => p.into_inner().insert(seq),
+        };
+        if first {
+            tracing::warn!(row = seq, error = %e, "skipping an unreadable stored schedule");
+        }
+    }
+
+    /// The readable rows of a query; unreadable ones are reported and skipped.
     fn query(
         &self,
         sql_where: &str,
         p: impl rusqlite::Params,
     ) -> Result<Vec<ScheduleRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM schedules {sql_where}");
-        let mut stmt = self.c.prepare_cached(&sql)?;
-        let raws = stmt
-            .query_map(p, row_to_schedule)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        raws.into_iter().map(|(raw, seq)| raw.decode(seq)).collect()
+        Ok(self
+            .query_raw(sql_where, p)?
+            .into_iter()
+            .filter_map(|(seq, r)| match r {
+                Ok(row) => Some(row),
+                Err(e) => {
+                    self.report(seq, &e);
+                    None
+                }
+            })
+            .collect())
     }
 
-    /// One schedule of one registry.
+    /// One schedule of one registry; an unreadable one is an error naming it.
     pub fn get(&self, registry_id: &str, id: &str) -> Result<Option<ScheduleRow>, StoreError> {
-        Ok(self
-            .query(
+        match self
+            .query_raw(
                 "WHERE id = ?1 AND registry_id = ?2",
                 params![id, registry_id],
             )?
-            .pop())
+            .pop()
+        {
+            None => Ok(None),
+            Some((_, r)) => r.map(Some),
+        }
+    }
+
+    /// The stored status of one schedule, without decoding the rest (`None` when absent).
+    pub fn status_of(
+        &self,
+        registry_id: &str,
+        id: &str,
+    ) -> Result<Option<ScheduleStatus>, StoreError> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT status FROM schedules WHERE id = ?1 AND registry_id = ?2")?
+            .query_row(params![id, registry_id], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|s| ScheduleStatus::from_wire(&s)))
     }
 
     /// Every schedule of a registry, in creation order.
@@ -396,17 +599,80 @@ impl Tx<'_> {
         self.query("WHERE registry_id = ?1 ORDER BY seq", params![registry_id])
     }
 
+    /// The schedules of a registry that `narrow` keeps, in creation order: only those rows are
+    /// read and decoded (the key columns are indexed).
+    pub fn list_narrowed(
+        &self,
+        registry_id: &str,
+        narrow: &Narrow,
+    ) -> Result<Vec<ScheduleRow>, StoreError> {
+        if narrow.nothing {
+            return Ok(Vec::new());
+        }
+        let mut sql = String::from("WHERE registry_id = ?1");
+        let mut args: Vec<rusqlite::types::Value> = vec![registry_id.to_owned().into()];
+        let mut add = |col: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+        };
+        if let Some(id) = &narrow.id {
+            add("id", id.clone().into());
+        }
+        if let Some(k) = &narrow.name_key {
+            add("name_key", k.clone().into());
+        }
+        if let Some(k) = &narrow.status_key {
+            add("status_key", k.clone().into());
+        }
+        if let Some(b) = narrow.on_demand {
+            add("on_demand", i64::from(b).into());
+        }
+        sql.push_str(" ORDER BY seq");
+        self.query(&sql, rusqlite::params_from_iter(args))
+    }
+
     /// Every schedule, in creation order.
     pub fn all(&self) -> Result<Vec<ScheduleRow>, StoreError> {
         self.query("ORDER BY seq", [])
     }
 
-    /// Schedules with an event at or before `now_ms`.
-    pub fn due(&self, now_ms: i64) -> Result<Vec<ScheduleRow>, StoreError> {
-        self.query(
+    /// Schedules with an event at or before `now_ms`, and the rows among them that cannot be
+    /// read (reported; see [`park`](Self::park)).
+    pub fn due(&self, now_ms: i64) -> Result<(Vec<ScheduleRow>, Vec<i64>), StoreError> {
+        let mut rows = Vec::new();
+        let mut bad = Vec::new();
+        for (seq, r) in self.query_raw(
             "WHERE next_step <= ?1 OR next_fire <= ?1 ORDER BY seq",
             params![now_ms],
-        )
+        )? {
+            match r {
+                Ok(row) => rows.push(row),
+                Err(e) => {
+                    self.report(seq, &e);
+                    bad.push(seq);
+                }
+            }
+        }
+        Ok((rows, bad))
+    }
+
+    /// Takes an unreadable row out of the job events (it can never move), so it is not due
+    /// again at every request.
+    pub fn park(&self, seq: i64) -> Result<(), StoreError> {
+        self.c
+            .prepare_cached(
+                "UPDATE schedules SET next_step = NULL, next_fire = NULL WHERE seq = ?1",
+            )?
+            .execute(params![seq])?;
+        Ok(())
+    }
+
+    /// The latest `created`/`updated` stamp stored (None when empty).
+    pub fn latest_stamp(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT MAX(MAX(created), MAX(updated)) FROM schedules")?
+            .query_row([], |r| r.get::<_, Option<i64>>(0))?)
     }
 
     /// The earliest pending event of any schedule.
@@ -456,8 +722,10 @@ impl Tx<'_> {
             .prepare_cached(
                 "INSERT INTO schedules (id, registry_id, request, status, phase, created, updated, \
                  job_start, job_completion, listing_start, listing_completion, scanning_start, \
-                 scanning_completion, errors, next_step, next_fire, runs, extra) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                 scanning_completion, errors, next_step, next_fire, runs, extra, name_key, \
+                 status_key, on_demand, anchor) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+                 ?19, ?20, ?21, ?22)",
             )?
             .execute(params![
                 row.id,
@@ -478,6 +746,10 @@ impl Tx<'_> {
                 row.next_fire,
                 row.runs,
                 extra,
+                fold_key(&row.request.name),
+                fold_key(row.status.as_str()),
+                row.request.on_demand,
+                row.anchor,
             ])?;
         row.seq = self.c.last_insert_rowid();
         Ok(())
@@ -492,7 +764,8 @@ impl Tx<'_> {
                 "UPDATE schedules SET request = ?2, status = ?3, phase = ?4, updated = ?5, \
                  job_start = ?6, job_completion = ?7, listing_start = ?8, listing_completion = ?9, \
                  scanning_start = ?10, scanning_completion = ?11, errors = ?12, next_step = ?13, \
-                 next_fire = ?14, runs = ?15, extra = ?16 WHERE id = ?1",
+                 next_fire = ?14, runs = ?15, extra = ?16, name_key = ?17, status_key = ?18, \
+                 on_demand = ?19 WHERE id = ?1",
             )?
             .execute(params![
                 row.id,
@@ -511,6 +784,9 @@ impl Tx<'_> {
                 row.next_fire,
                 row.runs,
                 extra,
+                fold_key(&row.request.name),
+                fold_key(row.status.as_str()),
+                row.request.on_demand,
             ])?;
         Ok(())
     }
@@ -588,7 +864,7 @@ mod tests {
         assert_eq!(got, vec![a.clone(), b.clone()]);
         assert_eq!(store.read(|tx| tx.next_event()).expect("next"), Some(2_000));
         assert_eq!(
-            store.read(|tx| tx.due(2_000)).expect("due"),
+            store.read(|tx| tx.due(2_000)).expect("due").0,
             vec![a.clone()]
         );
         a.status = ScheduleStatus::Queued;

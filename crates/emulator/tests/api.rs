@@ -384,7 +384,7 @@ async fn create_stores_the_canonical_request_and_lists_it_as_core_schedule(wire:
         assert_eq!(s["onDemand"], false);
         assert_eq!(s["schedule"], "06:55");
         assert_eq!(s["status"], "Created");
-        assert_eq!(s["created"], ms("2026-01-01T00:00:00Z"));
+        assert_stamp(&s["created"], "2026-01-01T00:00:00Z");
         assert_eq!(
             s["filters"],
             json!([{"days": 90, "repoTags": [{"repo": "azuretest"}]}])
@@ -454,7 +454,7 @@ async fn create_stores_the_canonical_request_and_lists_it_as_core_schedule(wire:
         assert_eq!(s["onDemand"], false);
         assert_eq!(s["scheduleIntervalInDays"], 7);
         assert_eq!(s["status"], "Created");
-        assert_eq!(s["created"], ms("2026-01-01T00:00:00Z"));
+        assert_stamp(&s["created"], "2026-01-01T00:00:00Z");
         let typed: Schedule = serde_json::from_value(s.clone()).unwrap();
         assert_eq!(typed.id().unwrap().as_str(), id);
         assert_eq!(
@@ -994,8 +994,8 @@ async fn unknown_request_fields_never_shadow_the_emulators_own(wire: WireProfile
     let s = &v["data"][0];
     assert_eq!(s["scheduleUuid"], id);
     assert_eq!(s["status"], "Created");
-    assert_eq!(s["created"], ms("2026-01-01T00:00:00Z"));
-    assert_eq!(s["updated"], ms("2026-01-01T00:00:00Z"));
+    assert_stamp(&s["created"], "2026-01-01T00:00:00Z");
+    assert_stamp(&s["updated"], "2026-01-01T00:00:00Z");
     assert_eq!(s["errors"], json!([]));
     assert!(s["jobStartDate"].is_null());
     if env.oas() {
@@ -1086,7 +1086,7 @@ async fn update_delete_and_cancel_follow_the_rules(wire: WireProfile) {
         (s["schedule"].as_str(), s["name"].as_str()),
         (Some("07:00"), Some("nightly-renamed"))
     );
-    assert_eq!(s["updated"], ms("2026-01-01T00:00:10Z"));
+    assert_stamp(&s["updated"], "2026-01-01T00:00:10Z");
 
     // Immutable fields and on-demand updates are refused with core's codes.
     let mut moved = next.clone();
@@ -1576,7 +1576,7 @@ async fn control_routes_reset_journal_redact_and_openapi_matches_routes(wire: Wi
             ops += 1;
         }
     }
-    assert_eq!(ops, 23);
+    assert_eq!(ops, 24);
     for p in [
         "/auth",
         "/csapi/v1.3/registry/{registryId}/schedule/bulk",

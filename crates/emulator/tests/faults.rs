@@ -192,6 +192,7 @@ async fn latency_delays_then_processes_normally(wire: WireProfile) {
             status: None,
             stage: None,
             latency_ms: Some(300),
+            twin: None,
             count: Some(1),
             probability: None,
             seed: None,

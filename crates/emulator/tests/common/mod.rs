@@ -68,6 +68,22 @@ pub fn ms(rfc3339: &str) -> String {
         .to_string()
 }
 
+/// A `created`/`updated` value (epoch-ms string) is a stamp of the emulator clock: the clock's
+/// now at `rfc3339` plus the real time the test has run since the clock last moved, so it is
+/// at or after `rfc3339` and well within a minute of it.
+pub fn assert_stamp(v: &Value, rfc3339: &str) {
+    let at: i64 = ms(rfc3339).parse().unwrap();
+    let got: i64 = v
+        .as_str()
+        .unwrap_or_else(|| panic!("a stamp is an epoch-ms string: {v}"))
+        .parse()
+        .unwrap();
+    assert!(
+        (at..at + 60_000).contains(&got),
+        "stamp {got} is not within a minute after {rfc3339} ({at})"
+    );
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
