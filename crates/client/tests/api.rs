@@ -1,5 +1,5 @@
 //! Every operation, paging, errors, authentication, TLS and redaction, against the in-process
-//! emulator over real HTTP.
+//! emulator over real HTTP, in both wire profiles (`full::*` and `oas2021::*`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -12,9 +12,23 @@ use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_USER};
 use serde_json::json;
 use std::time::Duration;
 
-#[tokio::test]
-async fn registries_and_repositories() {
-    let emu = start(builder()).await;
+on_both_wires!(
+    registries_and_repositories,
+    schedule_lifecycle,
+    running_schedules_conflict_and_on_demand_cannot_be_updated,
+    bulk_delete_and_cancel,
+    invalid_requests_are_never_sent,
+    paging_walks_every_page_until_a_short_one,
+    permission_and_bad_credentials,
+    token_is_renewed_ahead_of_expiry_without_a_401,
+    an_expired_token_gets_one_renewal_after_a_401,
+    a_fixed_token_is_used_until_refused,
+    tls_with_a_custom_ca,
+    an_explicit_proxy_carries_every_request,
+);
+
+async fn registries_and_repositories(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
 
     let page = c.list_registries(&ListOptions::new()).await.unwrap();
@@ -28,19 +42,47 @@ async fn registries_and_repositories() {
     assert_eq!(all, page.data);
 
     let details = c.get_registry(&registry()).await.unwrap();
+    assert_eq!(details.registry.registry_uuid, emu.demo_registry_id());
     assert_eq!(
-        details.registry.registry_name.as_deref(),
-        Some("demo-registry")
+        details.registry.registry_uri.as_deref(),
+        Some("https://registry.demo.example")
     );
-    assert_eq!(details.credential_type.as_deref(), Some("None"));
+    match wire {
+        WireProfile::Oas2021 => {
+            // Qualys's OpenAPI `Registry` has no name, and these details no credential.
+            assert_eq!(details.registry.registry_name, None);
+            assert_eq!(page.data[0].registry_name, None);
+            assert_eq!(details.credential_type, None);
+        }
+        _ => {
+            assert_eq!(
+                details.registry.registry_name.as_deref(),
+                Some("demo-registry")
+            );
+            assert_eq!(details.credential_type.as_deref(), Some("None"));
+        }
+    }
 
-    let by_name = c.find_registry("demo-registry").await.unwrap();
+    // Lookups by UUID and by URI work on both shapes; by name only where names are reported
+    // (the lookup's own test, `registry_lookup_by_uuid_uri_then_name`, covers the details).
     let by_uri = c
         .find_registry("https://registry.demo.example")
         .await
         .unwrap();
-    assert_eq!(by_name.registry_uuid, emu.demo_registry_id());
-    assert_eq!(by_uri, by_name);
+    assert_eq!(by_uri.registry_uuid, emu.demo_registry_id());
+    match wire {
+        WireProfile::Oas2021 => {
+            let err = c
+                .find_registry("demo-registry")
+                .await
+                .expect_err("no registryName on this shape");
+            assert_eq!(err.code(), "not_found");
+        }
+        _ => {
+            let by_name = c.find_registry("demo-registry").await.unwrap();
+            assert_eq!(by_uri, by_name);
+        }
+    }
     let err = c.find_registry("demo").await.expect_err("no partial match");
     assert_eq!(err.code(), "not_found");
     assert!(err.to_string().contains("\"demo\""), "{err}");
@@ -78,43 +120,84 @@ async fn registries_and_repositories() {
     );
 }
 
-#[tokio::test]
-async fn schedule_lifecycle() {
-    let emu = start(builder()).await;
+async fn schedule_lifecycle(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
+    let oas = wire == WireProfile::Oas2021;
 
-    // Create: the seed's sample; its warnings come back (schedule with interval 7).
-    let created = c
-        .create_schedule(&reg, &sample("Automatic Scan Schedule"))
-        .await
-        .unwrap();
+    // Create: the seed's sample. Its weekly run time is accepted without a warning (spec §4:
+    // both of Qualys's own samples send it). The id comes back in both shapes ({"scheduleUuid"}
+    // in full, a bare JSON string in oas2021) and is the stored schedule's.
+    let want = sample("Automatic Scan Schedule");
+    clear_journal(&emu).await;
+    let created = c.create_schedule(&reg, &want).await.unwrap();
     assert!(!created.recovered);
     assert!(
-        created.warnings.iter().any(|w| w.path == "/schedule"),
+        created.warnings.iter().all(|w| w.path != "/schedule"),
         "{:?}",
         created.warnings
     );
+    let raw = raw_schedules(&emu).await;
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0]["scheduleUuid"], created.schedule_uuid.as_str());
+    let post = journal(&emu)
+        .await
+        .into_iter()
+        .find(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/schedule"))
+        .unwrap();
+    assert_eq!(post["status"], 200);
 
     let page = c.list_schedules(&reg, &ListOptions::new()).await.unwrap();
     assert_eq!(page.count, 1);
+    assert!(page.skipped.is_empty(), "{:?}", page.skipped);
     let got = c.get_schedule(&reg, &created.schedule_uuid).await.unwrap();
+    assert_eq!(got.schedule_uuid, created.schedule_uuid.as_str());
     assert_eq!(got.name, "Automatic Scan Schedule");
-    assert_eq!(got.week_day, Some(WeekDay::Thursday));
+    assert_eq!(got.on_demand, Some(false));
     assert_eq!(got.schedule.as_deref(), Some("09:30"));
     assert_eq!(got.filters[0].repo_tags[0].repo, "azuretest");
+    assert_eq!(got.status(), ScheduleStatus::Created);
+    if oas {
+        // The 2021 list item carries none of these (spec §6b)...
+        assert_eq!(got.week_day, None);
+        assert_eq!(got.schedule_interval_in_days, None);
+        assert_eq!(got.force_scan, None);
+        assert_eq!(got.registry_type, None);
+        assert_eq!(got.additional_filters, None);
+    } else {
+        assert_eq!(got.week_day, Some(WeekDay::Thursday));
+        assert_eq!(got.schedule_interval_in_days, Some(7));
+        assert_eq!(got.force_scan, Some(true));
+        assert_eq!(got.additional_filters, want.additional_filters);
+    }
+    // ...but the server stored every field that was sent.
+    assert_eq!(
+        stored_request(&emu, created.schedule_uuid.as_str()).await,
+        want.to_value()
+    );
 
-    // Update: another weekday is allowed; changing the repo is refused before sending.
+    // Update: another weekday is allowed (full answers 200 with the id, oas2021 201 with an
+    // empty body: both succeed); changing the repo is refused before sending.
     let mut next = sample("Renamed");
     next.week_day = Some(WeekDay::Friday);
+    clear_journal(&emu).await;
     c.update_schedule(&reg, &created.schedule_uuid, &next)
         .await
         .unwrap();
+    let puts: Vec<_> = journal(&emu)
+        .await
+        .into_iter()
+        .filter(|e| e["method"] == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 1, "sent once: {puts:#?}");
+    assert_eq!(puts[0]["status"], if oas { 201 } else { 200 });
     let got = c.get_schedule(&reg, &created.schedule_uuid).await.unwrap();
-    assert_eq!(
-        (got.name.as_str(), got.week_day),
-        ("Renamed", Some(WeekDay::Friday))
-    );
+    assert_eq!(got.name, "Renamed");
+    assert_eq!(got.week_day, if oas { None } else { Some(WeekDay::Friday) });
+    let stored = stored_request(&emu, created.schedule_uuid.as_str()).await;
+    assert_eq!(stored, next.to_value());
+    assert_eq!(stored["weekDay"], "FRIDAY");
 
     clear_journal(&emu).await;
     let mut bad = sample("Renamed");
@@ -131,7 +214,8 @@ async fn schedule_lifecycle() {
         "an invalid update is never sent"
     );
 
-    // Cancel (Created can be cancelled), then delete; the schedule is gone.
+    // Cancel (Created can be cancelled), then delete; the schedule is gone. Full answers 201
+    // and 204 without a body, oas2021 200 with the id as a JSON string: both succeed.
     c.cancel_schedule(&reg, &created.schedule_uuid)
         .await
         .unwrap();
@@ -140,6 +224,16 @@ async fn schedule_lifecycle() {
     c.delete_schedule(&reg, &created.schedule_uuid)
         .await
         .unwrap();
+    let j = journal(&emu).await;
+    let status_of = |method: &str| {
+        j.iter()
+            .find(|e| e["method"] == method && e["path"].as_str().unwrap().contains("/schedule/"))
+            .map(|e| e["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status_of("POST"), if oas { 200 } else { 201 }, "cancel");
+    assert_eq!(status_of("DELETE"), if oas { 200 } else { 204 }, "delete");
+    assert!(raw_schedules(&emu).await.is_empty());
     let err = c
         .get_schedule(&reg, &created.schedule_uuid)
         .await
@@ -151,11 +245,23 @@ async fn schedule_lifecycle() {
         .expect_err("twice");
     assert_eq!(err.code(), "not_found");
     assert_eq!(err.http().map(|d| d.status), Some(404));
+
+    // A run time with an interval other than 1 or 7 still comes back as a warning.
+    let mut every = ScheduleRequest::every_days("every ten", 10)
+        .repo("azuretest")
+        .build()
+        .unwrap();
+    every.schedule = Some("01:00".into());
+    let created = c.create_schedule(&reg, &every).await.unwrap();
+    assert!(
+        created.warnings.iter().any(|w| w.path == "/schedule"),
+        "{:?}",
+        created.warnings
+    );
 }
 
-#[tokio::test]
-async fn running_schedules_conflict_and_on_demand_cannot_be_updated() {
-    let emu = start(builder()).await;
+async fn running_schedules_conflict_and_on_demand_cannot_be_updated(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     let id = c
@@ -191,9 +297,8 @@ async fn running_schedules_conflict_and_on_demand_cannot_be_updated() {
     );
 }
 
-#[tokio::test]
-async fn bulk_delete_and_cancel() {
-    let emu = start(builder()).await;
+async fn bulk_delete_and_cancel(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     let mut ids = Vec::new();
@@ -244,9 +349,8 @@ async fn bulk_delete_and_cancel() {
     assert_eq!(q.matches("scheduleIds=").count(), 2, "{q}");
 }
 
-#[tokio::test]
-async fn invalid_requests_are_never_sent() {
-    let emu = start(builder()).await;
+async fn invalid_requests_are_never_sent(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     let bad = ScheduleRequest::every_days("", 400).build_unchecked();
@@ -296,9 +400,8 @@ async fn invalid_requests_are_never_sent() {
     assert_eq!(err.violations()[0].path, "/pageSize");
 }
 
-#[tokio::test]
-async fn paging_walks_every_page_until_a_short_one() {
-    let emu = start(builder()).await;
+async fn paging_walks_every_page_until_a_short_one(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     let mut want = Vec::new();
@@ -339,9 +442,13 @@ async fn paging_walks_every_page_until_a_short_one() {
     }
 }
 
-#[tokio::test]
-async fn permission_and_bad_credentials() {
-    let emu = start(builder().user_without_permission("bob2x", "pw-bob")).await;
+async fn permission_and_bad_credentials(wire: WireProfile) {
+    let emu = start(
+        builder()
+            .wire(wire)
+            .user_without_permission("bob2x", "pw-bob"),
+    )
+    .await;
     let c = Client::builder()
         .gateway_url(emu.url())
         .credentials("bob2x", "pw-bob")
@@ -371,10 +478,10 @@ async fn permission_and_bad_credentials() {
     assert!(!format!("{err} {err:?}").contains("wrong-password-123"));
 }
 
-#[tokio::test]
-async fn token_is_renewed_ahead_of_expiry_without_a_401() {
+async fn token_is_renewed_ahead_of_expiry_without_a_401(wire: WireProfile) {
     let emu = start(
         builder()
+            .wire(wire)
             .token_ttl(Duration::from_secs(2))
             .realtime_clock(true),
     )
@@ -403,9 +510,8 @@ async fn token_is_renewed_ahead_of_expiry_without_a_401() {
     assert_eq!(c.token_fetches(), 2);
 }
 
-#[tokio::test]
-async fn an_expired_token_gets_one_renewal_after_a_401() {
-    let emu = start(builder()).await;
+async fn an_expired_token_gets_one_renewal_after_a_401(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     c.list_schedules(&reg, &ListOptions::new()).await.unwrap();
@@ -440,9 +546,8 @@ async fn an_expired_token_gets_one_renewal_after_a_401() {
     );
 }
 
-#[tokio::test]
-async fn a_fixed_token_is_used_until_refused() {
-    let emu = start(builder()).await;
+async fn a_fixed_token_is_used_until_refused(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let token = reqwest::Client::new()
         .post(format!("{}/auth", emu.url()))
         .form(&[
@@ -477,8 +582,7 @@ async fn a_fixed_token_is_used_until_refused() {
     assert!(!format!("{err} {err:?} {c:?}").contains(&token));
 }
 
-#[tokio::test]
-async fn tls_with_a_custom_ca() {
+async fn tls_with_a_custom_ca(wire: WireProfile) {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -491,7 +595,12 @@ async fn tls_with_a_custom_ca() {
     let leaf_params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
     let leaf = leaf_params.signed_by(&leaf_key, &ca).unwrap();
 
-    let emu = start(builder().tls(leaf.pem(), leaf_key.serialize_pem())).await;
+    let emu = start(
+        builder()
+            .wire(wire)
+            .tls(leaf.pem(), leaf_key.serialize_pem()),
+    )
+    .await;
     assert!(emu.url().starts_with("https://localhost:"), "{}", emu.url());
 
     let c = client_for(&emu)
@@ -518,14 +627,15 @@ async fn tls_with_a_custom_ca() {
     );
 }
 
-#[tokio::test]
-async fn an_explicit_proxy_carries_every_request() {
+async fn an_explicit_proxy_carries_every_request(wire: WireProfile) {
     // The emulator doubles as an HTTP proxy: it answers absolute-form requests by path. The
     // gateway itself does not exist (nothing listens on port 9), so success proves that every
     // request, /auth included, went through the proxy.
-    let emu = start(builder()).await;
+    let emu = start(builder().wire(wire)).await;
     let c = Client::builder()
         .gateway_url("http://gateway.localhost:9")
+        // Not a loopback name to the client's plain-http rule; nothing secret leaves the host.
+        .allow_insecure_http(true)
         .credentials(DEMO_USER, DEMO_PASSWORD)
         .proxy(emu.url())
         .retry(fast_retry())

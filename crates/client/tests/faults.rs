@@ -1,4 +1,5 @@
-//! Every retry path, against the emulator's injected faults (real HTTP, no mock).
+//! Every retry path, against the emulator's injected faults (real HTTP, no mock), in both wire
+//! profiles.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,15 +10,26 @@ use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_USER};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+on_both_wires!(
+    get_429_waits_as_told,
+    get_5xx_and_dropped_connections_are_retried,
+    create_after_a_lost_answer_is_recovered_not_duplicated,
+    create_that_was_not_processed_is_sent_again,
+    assume_unique_names_costs_one_call_per_create,
+    create_retried_after_connection_refused,
+    exhausted_retries_return_the_last_error,
+    delete_whose_answer_was_lost_counts_as_done,
+    chaos_creates_make_no_duplicates_and_lose_nothing[multi_thread],
+);
+
 const SCHEDULES: &str = "/csapi/v1.3/registry/*/schedule";
 
 fn named<'a>(raw: &'a [Value], name: &str) -> Vec<&'a Value> {
     raw.iter().filter(|s| s["name"] == name).collect()
 }
 
-#[tokio::test]
-async fn get_429_waits_as_told() {
-    let emu = start(builder()).await;
+async fn get_429_waits_as_told(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     c.list_registries(&ListOptions::new()).await.unwrap();
     add_fault(
@@ -38,9 +50,8 @@ async fn get_429_waits_as_told() {
     assert_eq!(statuses(&journal(&emu).await), [Some(429), Some(200)]);
 }
 
-#[tokio::test]
-async fn get_5xx_and_dropped_connections_are_retried() {
-    let emu = start(builder()).await;
+async fn get_5xx_and_dropped_connections_are_retried(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     c.list_registries(&ListOptions::new()).await.unwrap();
     for status in [503, 502, 500] {
@@ -71,12 +82,12 @@ async fn get_5xx_and_dropped_connections_are_retried() {
     assert_eq!(j[3]["dropped"], true);
 }
 
-#[tokio::test]
-async fn create_after_a_lost_answer_is_recovered_not_duplicated() {
-    let emu = start(builder()).await;
+async fn create_after_a_lost_answer_is_recovered_not_duplicated(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
-    // An older schedule with the same name exists: the snapshot keeps it out of the lookup.
+    // An older schedule with the same name and content exists: it was created before this
+    // call's first send and returned before, so the lookup never takes it for the new one.
     let older = c
         .create_schedule(&reg, &sample("dup-check"))
         .await
@@ -105,45 +116,65 @@ async fn create_after_a_lost_answer_is_recovered_not_duplicated() {
     }
 }
 
-#[tokio::test]
-async fn create_that_was_not_processed_is_sent_again() {
-    let emu = start(builder()).await;
+async fn create_that_was_not_processed_is_sent_again(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     c.list_registries(&ListOptions::new()).await.unwrap();
-    for (name, fault, lookups) in [
+    for (name, fault) in [
         (
             "dropped before",
             json!({"method": "POST", "path": SCHEDULES, "kind": "drop", "stage": "before"}),
-            1,
         ),
         (
             "503 before",
             json!({"method": "POST", "path": SCHEDULES, "kind": "status", "status": 503, "stage": "before"}),
-            1,
         ),
         (
             "429",
             json!({"method": "POST", "path": SCHEDULES, "kind": "status", "status": 429, "retryAfterSec": 1}),
-            0,
         ),
     ] {
         add_fault(&emu, fault).await;
         clear_journal(&emu).await;
         let created = c.create_schedule(&reg, &sample(name)).await.unwrap();
         assert!(!created.recovered, "{name}");
-        assert_eq!(named(&raw_schedules(&emu).await, name).len(), 1, "{name}");
+        assert!(created.removed_surplus.is_empty(), "{name}");
+        let stored = named(&raw_schedules(&emu).await, name)
+            .iter()
+            .map(|s| s["scheduleUuid"].clone())
+            .collect::<Vec<_>>();
+        assert_eq!(stored, [json!(created.schedule_uuid)], "{name}");
         let j = journal(&emu).await;
         assert_eq!(count(&j, "POST", "/schedule"), 2, "{name}: {j:#?}");
-        // One snapshot listing before the POST, plus a lookup by name only when the first
-        // attempt may have been processed (a 429 certainly was not).
-        assert_eq!(count(&j, "GET", "/schedule"), 1 + lookups, "{name}: {j:#?}");
+        // Nothing is listed before the first POST; the client looks for its schedule (by
+        // name) before it sends again, since it cannot know the attempt was not processed.
+        let first_post = j
+            .iter()
+            .position(|e| {
+                e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/schedule")
+            })
+            .unwrap();
+        assert_eq!(
+            count(&j[..first_post], "GET", "/schedule"),
+            0,
+            "{name}: {j:#?}"
+        );
+        let second_post = j
+            .iter()
+            .rposition(|e| {
+                e["method"] == "POST" && e["path"].as_str().unwrap().ends_with("/schedule")
+            })
+            .unwrap();
+        assert!(
+            count(&j[first_post..second_post], "GET", "/schedule") >= 1,
+            "looked before sending again: {name}: {j:#?}"
+        );
     }
 }
 
-#[tokio::test]
-async fn assume_unique_names_costs_one_call_per_create() {
-    let emu = start(builder()).await;
+async fn assume_unique_names_costs_one_call_per_create(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu)
         .create_recovery(CreateRecovery::AssumeUniqueNames)
         .build()
@@ -168,21 +199,35 @@ async fn assume_unique_names_costs_one_call_per_create() {
     assert!(created.recovered);
     assert_eq!(named(&raw_schedules(&emu).await, "unique").len(), 1);
 
-    // Two schedules with the name after a lost answer: ambiguous, reported, nothing re-sent.
-    c.create_schedule(&reg, &sample("twice")).await.unwrap();
+    // Its own earlier schedule with the name is never taken: it was returned before.
+    let first = c.create_schedule(&reg, &sample("twice")).await.unwrap();
     add_fault(&emu, json!({"method": "POST", "path": SCHEDULES, "kind": "status", "status": 503, "stage": "after"})).await;
+    let second = c.create_schedule(&reg, &sample("twice")).await.unwrap();
+    assert!(second.recovered);
+    assert_ne!(second.schedule_uuid, first.schedule_uuid);
+    assert_eq!(named(&raw_schedules(&emu).await, "twice").len(), 2);
+
+    // Another client's schedule with the name, made just before the lost answer: with names
+    // taken as unique, two candidates are ambiguous: reported, nothing re-sent.
+    let other = client_for(&emu).build().unwrap();
+    other
+        .create_schedule(&reg, &sample("thrice"))
+        .await
+        .unwrap();
+    add_fault(&emu, json!({"method": "POST", "path": SCHEDULES, "kind": "status", "status": 503, "stage": "after"})).await;
+    clear_journal(&emu).await;
     let err = c
-        .create_schedule(&reg, &sample("twice"))
+        .create_schedule(&reg, &sample("thrice"))
         .await
         .expect_err("ambiguous");
     assert_eq!(err.code(), "conflict");
-    assert!(err.to_string().contains("twice"), "{err}");
-    assert_eq!(named(&raw_schedules(&emu).await, "twice").len(), 2);
+    assert!(err.to_string().contains("thrice"), "{err}");
+    assert_eq!(named(&raw_schedules(&emu).await, "thrice").len(), 2);
+    assert_eq!(count(&journal(&emu).await, "POST", "/schedule"), 1);
 }
 
-#[tokio::test]
-async fn create_retried_after_connection_refused() {
-    let first = start(builder()).await;
+async fn create_retried_after_connection_refused(wire: WireProfile) {
+    let first = start(builder().wire(wire)).await;
     let port = first.port();
     let c = client_for(&first)
         .create_recovery(CreateRecovery::AssumeUniqueNames)
@@ -199,7 +244,7 @@ async fn create_retried_after_connection_refused() {
     // Nothing listens on the port for a while, then a new emulator (new signing key) does.
     let later = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(400)).await;
-        start(builder().port(port)).await
+        start(builder().wire(wire).port(port)).await
     });
     let created = c
         .create_schedule(&registry(), &sample("refused first"))
@@ -224,9 +269,8 @@ async fn create_retried_after_connection_refused() {
     );
 }
 
-#[tokio::test]
-async fn exhausted_retries_return_the_last_error() {
-    let emu = start(builder()).await;
+async fn exhausted_retries_return_the_last_error(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let few = RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(10),
@@ -341,9 +385,8 @@ async fn exhausted_retries_return_the_last_error() {
     assert_eq!(err.code(), "transport");
 }
 
-#[tokio::test]
-async fn delete_whose_answer_was_lost_counts_as_done() {
-    let emu = start(builder()).await;
+async fn delete_whose_answer_was_lost_counts_as_done(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let c = client_for(&emu).build().unwrap();
     let reg = registry();
     let id = c
@@ -364,10 +407,14 @@ async fn delete_whose_answer_was_lost_counts_as_done() {
 
 /// 500 creates, 16 at a time, with about a quarter of the POSTs hit by a fault (429, 503
 /// before/after, dropped before/after, seeded): exactly one schedule per name, every create Ok.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chaos_creates_make_no_duplicates_and_lose_nothing() {
+async fn chaos_creates_make_no_duplicates_and_lose_nothing(wire: WireProfile) {
     const N: usize = 500;
-    let emu = start(builder().rate_limit(1_000_000, Duration::from_secs(60))).await;
+    let emu = start(
+        builder()
+            .wire(wire)
+            .rate_limit(1_000_000, Duration::from_secs(60)),
+    )
+    .await;
     let c = client_for(&emu)
         .retry(RetryPolicy {
             max_attempts: 10,

@@ -1,5 +1,6 @@
 //! Redaction: Debug of clients, errors and every log line at TRACE level carry neither the
-//! password nor the token. Its own test binary, so its global subscriber sees every callsite.
+//! password nor the token, in both wire profiles. Its own test binary, so its global subscriber
+//! sees every callsite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -30,22 +31,38 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
     }
 }
 
-#[tokio::test]
-async fn secrets_never_appear_in_debug_errors_or_logs() {
+on_both_wires!(secrets_never_appear_in_debug_errors_or_logs);
+
+/// The global subscriber, installed once for the binary; the tests take turns and each reads
+/// only what it logged.
+fn logs() -> &'static Buffer {
+    static BUF: std::sync::OnceLock<Buffer> = std::sync::OnceLock::new();
+    BUF.get_or_init(|| {
+        let buf = Buffer::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(buf.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        buf
+    })
+}
+
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn secrets_never_appear_in_debug_errors_or_logs(wire: WireProfile) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let buf = logs().clone();
+    buf.0.lock().unwrap().clear();
     let password = "pw-Sup3r-Secret-xyz";
     let emu = start(
         builder()
+            .wire(wire)
             .user("carl2ab", password)
             .token_ttl(Duration::from_secs(3600)),
     )
     .await;
-    let buf = Buffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(buf.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let c = Client::builder()
         .gateway_url(emu.url())

@@ -1,4 +1,8 @@
-//! Plan/apply and waiters against the emulator (real HTTP, port 0).
+//! Plan/apply and waiters against the emulator (real HTTP, port 0), in both wire profiles.
+//!
+//! On the oas2021 shape the server does not report a schedule's interval, weekday, force scan,
+//! registry type or latest-N-tags: a plan never calls such a schedule unchanged, so every
+//! re-apply sends the same updates again, and the stored schedules stay the same.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -7,26 +11,19 @@ use common::*;
 use qualys_cs_client::apply::{ApplyOptions, ApplyProgress, Outcome};
 use qualys_cs_client::wait::{WaitFor, WaitOptions};
 use qualys_cs_client::{Client, ListOptions, ScheduleStatus};
-use qualys_cs_core::desired::{DesiredState, Format};
-use qualys_cs_core::plan::{Action, PlanOptions};
-use serde_json::json;
+use qualys_cs_core::plan::{Action, Plan, PlanOptions};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn desired(schedules: serde_json::Value) -> DesiredState {
-    let doc = json!({"version": 1, "registries": [{"registry": "demo-registry-placeholder", "schedules": schedules}]});
-    let text = doc.to_string().replace(
-        "demo-registry-placeholder",
-        qualys_cs_emulator::DEMO_REGISTRY_ID,
-    );
-    DesiredState::parse(
-        &text,
-        Format::Json,
-        "test.json",
-        "2026-06-01T00:00:00Z".parse().unwrap(),
-    )
-    .expect("desired state parses")
-}
+on_both_wires!(
+    apply_creates_then_reapply_converges,
+    interval_change_updates_repo_change_replaces_prune_only_when_asked,
+    running_schedule_is_skipped_and_dry_run_sends_nothing,
+    a_failed_item_does_not_stop_the_others,
+    waiter_follows_the_emulator_clock_and_times_out,
+);
 
 fn base() -> serde_json::Value {
     json!([
@@ -53,9 +50,54 @@ fn actions(p: &qualys_cs_core::plan::Plan) -> Vec<(String, Action)> {
     p.items.iter().map(|i| (i.name.clone(), i.action)).collect()
 }
 
-#[tokio::test]
-async fn apply_creates_then_reapply_is_a_no_op() {
-    let emu = start(builder()).await;
+/// Name → (id, stored request) of every stored schedule, as the emulator keeps them.
+async fn stored(emu: &qualys_cs_emulator::EmulatorHandle) -> BTreeMap<String, (String, Value)> {
+    raw_schedules(emu)
+        .await
+        .into_iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                (
+                    s["scheduleUuid"].as_str().unwrap().to_owned(),
+                    s["emulator"]["request"].clone(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// A plan of a state that was just applied: nothing to do where the server reports every
+/// field (full); where it does not (oas2021), each listed schedule is updated, with only
+/// unknown fields and a reason naming them, never called unchanged.
+fn assert_converged(p: &Plan, wire: WireProfile, listed: &[&str]) {
+    match wire {
+        WireProfile::Oas2021 => {
+            assert_eq!(p.summary().unchanged, 0, "{}", p.render_text());
+            for name in listed {
+                let item = p.items.iter().find(|i| i.name == *name).unwrap();
+                assert_eq!(item.action, Action::Update, "{}", p.render_text());
+                assert!(
+                    !item.changes.is_empty() && item.changes.iter().all(|c| c.unknown),
+                    "only unknown fields: {:?}",
+                    item.changes
+                );
+                let reason = item.reason.as_deref().unwrap_or_default();
+                assert!(reason.starts_with("server does not report"), "{reason}");
+                for c in &item.changes {
+                    assert!(reason.contains(&c.field), "{reason} names {}", c.field);
+                }
+            }
+        }
+        _ => {
+            assert!(p.is_empty(), "nothing to do:\n{}", p.render_text());
+            assert_eq!(p.summary().unchanged, listed.len(), "{}", p.render_text());
+        }
+    }
+}
+
+async fn apply_creates_then_reapply_converges(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let client = client_for(&emu).build().unwrap();
     let d = desired(base());
 
@@ -82,29 +124,43 @@ async fn apply_creates_then_reapply_is_a_no_op() {
     assert_eq!(dones, [1, 2, 3]);
     assert_eq!(names(&client).await, ["every", "nightly", "weekly"]);
 
-    clear_journal(&emu).await;
-    let again = client.plan(&d, PlanOptions::default()).await.unwrap();
-    assert!(
-        again.is_empty(),
-        "second plan is empty:\n{}",
-        again.render_text()
-    );
-    assert_eq!(again.summary().unchanged, 3);
-    let report = client.apply(&again, &ApplyOptions::default(), None).await;
-    assert_eq!(report.applied(), 0);
-    let writes: Vec<_> = journal(&emu)
-        .await
-        .into_iter()
-        .filter(|e| {
-            e["method"] != "GET" && e["path"].as_str().is_some_and(|p| p.starts_with("/csapi"))
-        })
-        .collect();
-    assert!(writes.is_empty(), "re-apply writes nothing: {writes:?}");
+    let applied = stored(&emu).await;
+    for item in &plan.items {
+        let (_, request) = &applied[&item.name];
+        assert_eq!(
+            request,
+            &item.request.as_ref().unwrap().to_value(),
+            "{} stored as planned",
+            item.name
+        );
+    }
+
+    // Re-apply: nothing to do on full; on oas2021 the same updates are sent again (unknown is
+    // never equal) and the schedules stay what they were: same ids, same content.
+    for _ in 0..2 {
+        clear_journal(&emu).await;
+        let again = client.plan(&d, PlanOptions::default()).await.unwrap();
+        assert_converged(&again, wire, &["every", "nightly", "weekly"]);
+        let report = client.apply(&again, &ApplyOptions::default(), None).await;
+        assert!(report.is_success(), "{report:?}");
+        let writes = write_lines(&journal(&emu).await);
+        match wire {
+            WireProfile::Oas2021 => {
+                assert_eq!(report.applied(), 3);
+                assert_eq!(writes.len(), 3, "{writes:?}");
+                assert!(writes.iter().all(|w| w.starts_with("PUT ")), "{writes:?}");
+            }
+            _ => {
+                assert_eq!(report.applied(), 0);
+                assert!(writes.is_empty(), "re-apply writes nothing: {writes:?}");
+            }
+        }
+        assert_eq!(stored(&emu).await, applied, "the same schedules, unchanged");
+    }
 }
 
-#[tokio::test]
-async fn interval_change_updates_repo_change_replaces_prune_only_when_asked() {
-    let emu = start(builder()).await;
+async fn interval_change_updates_repo_change_replaces_prune_only_when_asked(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let client = client_for(&emu).build().unwrap();
     let report = client
         .apply(
@@ -157,18 +213,28 @@ async fn interval_change_updates_repo_change_replaces_prune_only_when_asked() {
         .unwrap();
     let every = after.iter().find(|s| s.name == "every").unwrap();
     assert_eq!(every.schedule_uuid, id_of("every"), "updated in place");
-    assert_eq!(every.schedule_interval_in_days, Some(14));
+    let every_stored = stored_request(&emu, &every.schedule_uuid).await;
+    assert_eq!(every_stored["scheduleIntervalInDays"], 14);
+    assert_eq!(
+        every.schedule_interval_in_days,
+        (wire != WireProfile::Oas2021).then_some(14),
+        "reported on full only"
+    );
     let weekly = after.iter().find(|s| s.name == "weekly").unwrap();
     assert_ne!(weekly.schedule_uuid, id_of("weekly"), "replaced: a new id");
     assert_eq!(weekly.filters[0].repo_tags[0].repo, "other");
     assert!(after.iter().any(|s| s.name == "nightly"), "not pruned");
 
     let p = client.plan(&d, PlanOptions { prune: true }).await.unwrap();
+    let kept = match wire {
+        WireProfile::Oas2021 => Action::Update,
+        _ => Action::Unchanged,
+    };
     assert_eq!(
         actions(&p),
         [
-            ("every".into(), Action::Unchanged),
-            ("weekly".into(), Action::Unchanged),
+            ("every".into(), kept),
+            ("weekly".into(), kept),
             ("nightly".into(), Action::Delete)
         ]
     );
@@ -179,18 +245,12 @@ async fn interval_change_updates_repo_change_replaces_prune_only_when_asked() {
             .is_success()
     );
     assert_eq!(names(&client).await, ["every", "weekly"]);
-    assert!(
-        client
-            .plan(&d, PlanOptions { prune: true })
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let p = client.plan(&d, PlanOptions { prune: true }).await.unwrap();
+    assert_converged(&p, wire, &["every", "weekly"]);
 }
 
-#[tokio::test]
-async fn running_schedule_is_skipped_and_dry_run_sends_nothing() {
-    let emu = start(builder()).await;
+async fn running_schedule_is_skipped_and_dry_run_sends_nothing(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let client = client_for(&emu).build().unwrap();
     let once = json!([{"name": "once", "onDemand": true, "repos": ["a"]}]);
     let p = client
@@ -272,9 +332,8 @@ async fn running_schedule_is_skipped_and_dry_run_sends_nothing() {
     assert_eq!(writes, 0, "a dry run sends no write");
 }
 
-#[tokio::test]
-async fn a_failed_item_does_not_stop_the_others() {
-    let emu = start(builder()).await;
+async fn a_failed_item_does_not_stop_the_others(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let client = client_for(&emu)
         .retry(qualys_cs_client::RetryPolicy::none())
         .build()
@@ -313,9 +372,8 @@ async fn a_failed_item_does_not_stop_the_others() {
     assert_eq!(names(&client).await, ["every", "nightly", "weekly"]);
 }
 
-#[tokio::test]
-async fn waiter_follows_the_emulator_clock_and_times_out() {
-    let emu = start(builder()).await;
+async fn waiter_follows_the_emulator_clock_and_times_out(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
     let client = client_for(&emu).build().unwrap();
     let id = client
         .create_schedule(&registry(), &on_demand("w"))
