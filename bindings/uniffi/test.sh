@@ -145,7 +145,7 @@ else
   uint32_t len = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
   int first_ok = len == 10 && memcmp(p + 8, "validation", 10) == 0;
   ffi_qualys_cs_uniffi_rustbuffer_free(codes, &status);
-  if (n != 13 || !first_ok) { printf("error_codes() returned %u codes, first ok=%d\n", n, first_ok); bad = 1; }
+  if (n != 14 || !first_ok) { printf("error_codes() returned %u codes, first ok=%d\n", n, first_ok); bad = 1; }
   if (checked < 10) { printf("only %d checksums found in the Swift file\n", checked); bad = 1; }
   printf("swift stand-in (C): %d checksums, contract version and error_codes() %s\n", checked, bad ? "FAILED" : "ok");
   return bad;

@@ -182,16 +182,22 @@ impl From<RateLimitPolicy> for qcc::RateLimitPolicy {
 /// How a create makes sure a retried create never duplicates a schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
 pub enum CreateRecovery {
-    /// List the schedules carrying the name before the first POST (default; correct even
-    /// when names repeat).
+    /// Default. No call before the POST; after an ambiguous failure the schedules with the
+    /// name created after the first send (by the server's clock), with the same content and
+    /// an id not returned before, are this call's. Correct even when names repeat.
+    CreationCutoff,
+    /// List the schedules carrying the name before the first POST; after a lost answer the
+    /// one new schedule with the name and the same content is the created one.
     Snapshot,
-    /// No listing before the POST; a single schedule with the name is taken as created.
+    /// Like `CreationCutoff`, but a schedule with the name created after the first send is
+    /// taken as this call's whatever its content (names unique in the registry).
     AssumeUniqueNames,
 }
 
 impl From<CreateRecovery> for qcc::CreateRecovery {
     fn from(c: CreateRecovery) -> Self {
         match c {
+            CreateRecovery::CreationCutoff => qcc::CreateRecovery::CreationCutoff,
             CreateRecovery::Snapshot => qcc::CreateRecovery::Snapshot,
             CreateRecovery::AssumeUniqueNames => qcc::CreateRecovery::AssumeUniqueNames,
         }
@@ -305,6 +311,13 @@ impl ClientBuilder {
     /// How creates are protected against duplicates when retried.
     pub fn create_recovery(&self, mode: CreateRecovery) -> Arc<Self> {
         self.with(|b| b.create_recovery(mode.into()))
+    }
+
+    /// After an ambiguous create failure, how long (ms) to keep looking for the schedule the
+    /// server may still be making before sending the create again. Default: twice the request
+    /// timeout, between 5 s and 60 s.
+    pub fn create_settle_window_ms(&self, ms: u64) -> Arc<Self> {
+        self.with(|b| b.create_settle_window(Duration::from_millis(ms)))
     }
 
     /// Allow plain `http://` to a non-loopback gateway. Default `false`.

@@ -78,6 +78,41 @@ pub fn explain(request: ScheduleRequest) -> Result<String, QualysCsError> {
     Ok(qc::explain(&req_in(request)?))
 }
 
+/// One sentence saying when a schedule as listed runs and what it scans. When the answer
+/// leaves out the fields that decide the timing (Qualys's OpenAPI list shape has no interval
+/// or weekday), the sentence says so instead of guessing.
+#[uniffi::export]
+pub fn explain_schedule(schedule: Schedule) -> Result<String, QualysCsError> {
+    Ok(qc::explain::explain_schedule(&schedule.try_into()?))
+}
+
+/// The fields that decide when a listed schedule runs but that the answer did not carry
+/// (canonical names, e.g. `weekDay`); empty when its run times can be computed.
+#[uniffi::export]
+pub fn schedule_unreported_timing(schedule: Schedule) -> Result<Vec<String>, QualysCsError> {
+    let s: qc::Schedule = schedule.try_into()?;
+    Ok(s.unreported_timing()
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The next `n` runs of a schedule as listed, counted from its `created` date, strictly after
+/// `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or
+/// weekday.
+#[uniffi::export]
+pub fn schedule_next_runs(
+    schedule: Schedule,
+    after: SystemTime,
+    n: u32,
+) -> Result<Vec<SystemTime>, QualysCsError> {
+    let s: qc::Schedule = schedule.try_into()?;
+    Ok(s.next_runs(timestamp_in(after)?, n as usize)?
+        .into_iter()
+        .map(timestamp_out)
+        .collect())
+}
+
 /// The next `n` run instants of `request`, strictly after `max(after, created)`. Errors when
 /// the request does not validate; on-demand schedules have none.
 #[uniffi::export]
@@ -210,10 +245,12 @@ pub fn create_response_to_json(response: CreateResponse) -> Result<String, Qualy
     to_json_text(&r)
 }
 
-/// Decodes a page of schedules.
-#[uniffi::export]
-pub fn decode_schedule_page(body: String) -> Result<SchedulePage, QualysCsError> {
-    Ok(qc::decode_body::<qc::Page<qc::Schedule>>(&body)?.into())
+/// Decodes a page of schedules item by item (a key repeated in an item takes its last
+/// value; both spellings of an aliased field are read). An unreadable item is a `decode`
+/// error naming its index, or, with `lenient`, is left out and listed in `skipped`.
+#[uniffi::export(default(lenient = false))]
+pub fn decode_schedule_page(body: String, lenient: bool) -> Result<SchedulePage, QualysCsError> {
+    Ok(qc::decode_page::<qc::Schedule>(&body, lenient)?.0.into())
 }
 
 /// A page of schedules as JSON text.
@@ -225,7 +262,7 @@ pub fn schedule_page_to_json(page: SchedulePage) -> Result<String, QualysCsError
 /// Decodes a page of registries.
 #[uniffi::export]
 pub fn decode_registry_page(body: String) -> Result<RegistryPage, QualysCsError> {
-    Ok(qc::decode_body::<qc::Page<qc::Registry>>(&body)?.into())
+    Ok(qc::decode_page::<qc::Registry>(&body, false)?.0.into())
 }
 
 /// A page of registries as JSON text.
@@ -249,7 +286,7 @@ pub fn registry_details_to_json(details: RegistryDetails) -> Result<String, Qual
 /// Decodes a page of repositories.
 #[uniffi::export]
 pub fn decode_repository_page(body: String) -> Result<RepositoryPage, QualysCsError> {
-    Ok(qc::decode_body::<qc::Page<qc::Repository>>(&body)?.into())
+    Ok(qc::decode_page::<qc::Repository>(&body, false)?.0.into())
 }
 
 /// A page of repositories as JSON text.

@@ -34,6 +34,23 @@ pub struct EmulatorOptions {
     /// Start the clock at this instant (default now).
     #[uniffi(default)]
     pub clock_start: Option<SystemTime>,
+    /// The shape the emulator answers in: `"full"` (default: today's documentation) or
+    /// `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
+    /// answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
+    /// other value is a `config` error naming the valid ones.
+    #[uniffi(default)]
+    pub wire: Option<String>,
+}
+
+/// Parses a wire profile name (`full`, `oas2021`); a `config` error names the valid ones.
+fn wire_profile(name: &str) -> Result<emu::WireProfile, QualysCsError> {
+    name.parse::<emu::WireProfile>().map_err(|e| {
+        qualys_cs_core::Error::config(
+            "wire",
+            format!("{e} (valid: {})", emu::WireProfile::NAMES.join(", ")),
+        )
+        .into()
+    })
 }
 
 /// A running emulator of the Qualys API. Stops when closed or collected.
@@ -41,6 +58,7 @@ pub struct EmulatorOptions {
 pub struct Emulator {
     url: String,
     port: u16,
+    wire: String,
     handle: Mutex<Option<emu::BlockingEmulatorHandle>>,
 }
 
@@ -85,7 +103,12 @@ impl Emulator {
     /// Starts an emulator with these settings.
     #[uniffi::constructor]
     pub fn start(options: EmulatorOptions) -> Result<Arc<Self>, QualysCsError> {
+        let wire = match options.wire.as_deref() {
+            Some(w) => wire_profile(w)?,
+            None => emu::WireProfile::default(),
+        };
         let mut b = emu::Emulator::builder()
+            .wire(wire)
             .host("127.0.0.1")
             .port(0)
             .in_memory();
@@ -113,6 +136,7 @@ impl Emulator {
         Ok(Arc::new(Emulator {
             url: h.url().to_owned(),
             port: h.port(),
+            wire: h.wire().as_str().to_owned(),
             handle: Mutex::new(Some(h)),
         }))
     }
@@ -125,6 +149,11 @@ impl Emulator {
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The wire profile it answers in: `full` or `oas2021`.
+    pub fn wire(&self) -> String {
+        self.wire.clone()
     }
 
     /// The id of the demo registry every emulator has.

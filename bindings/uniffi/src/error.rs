@@ -35,6 +35,9 @@ macro_rules! error_enum {
                     retry_after_ms: Option<u64>,
                     /// Every problem found (`validation`); empty otherwise.
                     violations: Vec<Violation>,
+                    /// The fields the server's answer left out (`not_reported`, canonical
+                    /// names such as `weekDay`); empty otherwise.
+                    fields: Vec<String>,
                 },
             )+
         }
@@ -42,13 +45,13 @@ macro_rules! error_enum {
         impl QualysCsError {
             /// Builds the variant of `code` (unknown codes become `Http`, keeping the code).
             fn from_parts(p: Parts) -> Self {
-                let Parts { code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations } = p;
+                let Parts { code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields } = p;
                 match code.as_str() {
                     $( $code => QualysCsError::$variant {
-                        code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations,
+                        code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields,
                     }, )+
                     _ => QualysCsError::Http {
-                        code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations,
+                        code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields,
                     },
                 }
             }
@@ -56,7 +59,7 @@ macro_rules! error_enum {
             /// A copy of the fields (every variant has the same).
             fn parts(&self) -> Parts {
                 match self {
-                    $( QualysCsError::$variant { code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations } )|+ =>
+                    $( QualysCsError::$variant { code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields } )|+ =>
                         Parts {
                             code: code.clone(),
                             message: message.clone(),
@@ -67,6 +70,7 @@ macro_rules! error_enum {
                             body: body.clone(),
                             retry_after_ms: *retry_after_ms,
                             violations: violations.clone(),
+                            fields: fields.clone(),
                         },
                 }
             }
@@ -126,6 +130,11 @@ impl QualysCsError {
     pub fn violations(&self) -> Vec<Violation> {
         self.parts().violations
     }
+
+    /// The fields the server's answer left out (empty unless `not_reported`).
+    pub fn fields(&self) -> Vec<String> {
+        self.parts().fields
+    }
 }
 
 #[derive(Clone)]
@@ -139,6 +148,7 @@ struct Parts {
     body: Option<String>,
     retry_after_ms: Option<u64>,
     violations: Vec<Violation>,
+    fields: Vec<String>,
 }
 
 error_enum! {
@@ -166,6 +176,9 @@ error_enum! {
     Timeout => "timeout",
     /// An answer could not be decoded.
     Decode => "decode",
+    /// The server's answer does not carry fields a computation needs (e.g. the run times
+    /// of a schedule listed without its interval or weekday); see `fields`.
+    NotReported => "not_reported",
     /// The SDK is configured wrongly (missing credentials, bad URL, …).
     Config => "config",
 }
@@ -193,6 +206,10 @@ impl From<qc::Error> for QualysCsError {
             body,
             retry_after_ms,
             violations: violations_out(e.violations().to_vec()),
+            fields: match &e {
+                qc::Error::NotReported { fields, .. } => fields.clone(),
+                _ => Vec::new(),
+            },
         })
     }
 }
@@ -213,6 +230,7 @@ impl From<qualys_cs_emulator::Error> for QualysCsError {
             body: None,
             retry_after_ms: None,
             violations: Vec::new(),
+            fields: Vec::new(),
         })
     }
 }
@@ -259,6 +277,7 @@ mod tests {
                 body: None,
                 retry_after_ms: None,
                 violations: Vec::new(),
+                fields: Vec::new(),
             });
             assert_eq!(e.code(), *code);
             assert_eq!(e.to_string(), "m");

@@ -781,6 +781,43 @@ impl TryFrom<Repository> for qc::Repository {
     }
 }
 
+/// An item of a list answer that could not be decoded and was skipped (lenient mode).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SkippedItem {
+    /// Its index in the page's `data` (from 0).
+    pub index: u64,
+    /// Its page number, when known (set when walking every page).
+    #[uniffi(default)]
+    pub page_number: Option<u32>,
+    /// Why it could not be read.
+    pub message: String,
+    /// The item as received, as JSON text.
+    pub raw_json: String,
+}
+
+impl From<qc::SkippedItem> for SkippedItem {
+    fn from(s: qc::SkippedItem) -> Self {
+        SkippedItem {
+            index: s.index as u64,
+            page_number: s.page_number,
+            message: s.message,
+            raw_json: json_text(&s.raw),
+        }
+    }
+}
+
+impl TryFrom<SkippedItem> for qc::SkippedItem {
+    type Error = QualysCsError;
+    fn try_from(s: SkippedItem) -> Result<Self, QualysCsError> {
+        Ok(qc::SkippedItem {
+            index: usize::try_from(s.index).unwrap_or(usize::MAX),
+            page_number: s.page_number,
+            message: s.message,
+            raw: parse_json_at(&s.raw_json, "/skipped/raw")?,
+        })
+    }
+}
+
 macro_rules! page_mirror {
     ($(#[$meta:meta])* $name:ident, $item:ident) => {
         $(#[$meta])*
@@ -790,6 +827,9 @@ macro_rules! page_mirror {
             pub count: u64,
             /// The items of this page.
             pub data: Vec<$item>,
+            /// Items that could not be decoded and were skipped (lenient mode only).
+            #[uniffi(default)]
+            pub skipped: Vec<SkippedItem>,
         }
 
         impl From<qc::Page<qc::$item>> for $name {
@@ -797,6 +837,7 @@ macro_rules! page_mirror {
                 $name {
                     count: p.count,
                     data: p.data.into_iter().map($item::from).collect(),
+                    skipped: p.skipped.into_iter().map(SkippedItem::from).collect(),
                 }
             }
         }
@@ -808,6 +849,11 @@ macro_rules! page_mirror {
                     count: p.count,
                     data: p
                         .data
+                        .into_iter()
+                        .map(TryInto::try_into)
+                        .collect::<Result<_, _>>()?,
+                    skipped: p
+                        .skipped
                         .into_iter()
                         .map(TryInto::try_into)
                         .collect::<Result<_, _>>()?,
@@ -924,6 +970,11 @@ pub struct ListOptions {
     /// `field:asc` or `field:desc`.
     #[uniffi(default)]
     pub sort: Option<String>,
+    /// Skip items that cannot be decoded instead of failing the page (each is logged and
+    /// reported in the page's `skipped`); default `false`: such an item is a `decode` error
+    /// naming its index. Not sent to the server.
+    #[uniffi(default)]
+    pub lenient: bool,
 }
 
 impl From<ListOptions> for qualys_cs_client::ListOptions {
@@ -933,6 +984,7 @@ impl From<ListOptions> for qualys_cs_client::ListOptions {
             page_number: o.page_number,
             page_size: o.page_size,
             sort: o.sort,
+            lenient: o.lenient,
         }
     }
 }
@@ -1204,6 +1256,10 @@ pub struct Change {
     pub to_json: String,
     /// True when Qualys cannot update this field in place.
     pub forces_replacement: bool,
+    /// True when the server's answer did not carry this field (`from_json` is then `null`):
+    /// the current value is unknown, so the desired one is sent rather than assumed equal.
+    #[uniffi(default)]
+    pub unknown: bool,
 }
 
 /// One line of a plan.
@@ -1259,6 +1315,7 @@ impl From<qc::plan::Plan> for Plan {
                             from_json: json_text(&c.from),
                             to_json: json_text(&c.to),
                             forces_replacement: c.forces_replacement,
+                            unknown: c.unknown,
                         })
                         .collect(),
                     reason: i.reason,
@@ -1282,6 +1339,7 @@ impl TryFrom<Plan> for qc::plan::Plan {
                     from: parse_json_at(&c.from_json, &format!("/items/{n}/changes/{m}/from"))?,
                     to: parse_json_at(&c.to_json, &format!("/items/{n}/changes/{m}/to"))?,
                     forces_replacement: c.forces_replacement,
+                    unknown: c.unknown,
                 });
             }
             items.push(qc::plan::PlanItem {

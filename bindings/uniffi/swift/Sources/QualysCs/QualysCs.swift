@@ -1622,6 +1622,13 @@ public protocol ClientBuilderProtocol: AnyObject, Sendable {
     func createRecovery(mode: CreateRecovery)  -> ClientBuilder
     
     /**
+     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
+     * server may still be making before sending the create again. Default: twice the request
+     * timeout, between 5 s and 60 s.
+     */
+    func createSettleWindowMs(ms: UInt64)  -> ClientBuilder
+    
+    /**
      * Log in with a username and password; the client gets and renews tokens itself.
      */
     func credentials(username: String, password: String)  -> ClientBuilder
@@ -1815,6 +1822,21 @@ open func createRecovery(mode: CreateRecovery) -> ClientBuilder  {
     uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_recovery(
             self.uniffiCloneHandle(),
         FfiConverterTypeCreateRecovery_lower(mode),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
+     * server may still be making before sending the create again. Default: twice the request
+     * timeout, between 5 s and 60 s.
+     */
+open func createSettleWindowMs(ms: UInt64) -> ClientBuilder  {
+    return try!  FfiConverterTypeClientBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(ms),uniffiCallStatus
     )
 })
 }
@@ -2076,6 +2098,11 @@ public protocol EmulatorProtocol: AnyObject, Sendable {
      */
     func url()  -> String
     
+    /**
+     * The wire profile it answers in: `full` or `oas2021`.
+     */
+    func wire()  -> String
+    
 }
 /**
  * A running emulator of the Qualys API. Stops when closed or collected.
@@ -2297,6 +2324,18 @@ open func url() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_method_emulator_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The wire profile it answers in: `full` or `oas2021`.
+     */
+open func wire() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_emulator_wire(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2952,6 +2991,11 @@ public struct Change: Equatable, Hashable {
      * True when Qualys cannot update this field in place.
      */
     public var forcesReplacement: Bool
+    /**
+     * True when the server's answer did not carry this field (`from_json` is then `null`):
+     * the current value is unknown, so the desired one is sent rather than assumed equal.
+     */
+    public var unknown: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2967,11 +3011,16 @@ public struct Change: Equatable, Hashable {
          */toJson: String, 
         /**
          * True when Qualys cannot update this field in place.
-         */forcesReplacement: Bool) {
+         */forcesReplacement: Bool, 
+        /**
+         * True when the server's answer did not carry this field (`from_json` is then `null`):
+         * the current value is unknown, so the desired one is sent rather than assumed equal.
+         */unknown: Bool = false) {
         self.field = field
         self.fromJson = fromJson
         self.toJson = toJson
         self.forcesReplacement = forcesReplacement
+        self.unknown = unknown
     }
 
     
@@ -2993,7 +3042,8 @@ public struct FfiConverterTypeChange: FfiConverterRustBuffer {
                 field: FfiConverterString.read(from: &buf), 
                 fromJson: FfiConverterString.read(from: &buf), 
                 toJson: FfiConverterString.read(from: &buf), 
-                forcesReplacement: FfiConverterBool.read(from: &buf)
+                forcesReplacement: FfiConverterBool.read(from: &buf), 
+                unknown: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3002,6 +3052,7 @@ public struct FfiConverterTypeChange: FfiConverterRustBuffer {
         FfiConverterString.write(value.fromJson, into: &buf)
         FfiConverterString.write(value.toJson, into: &buf)
         FfiConverterBool.write(value.forcesReplacement, into: &buf)
+        FfiConverterBool.write(value.unknown, into: &buf)
     }
 }
 
@@ -3429,6 +3480,13 @@ public struct EmulatorOptions: Equatable, Hashable {
      * Start the clock at this instant (default now).
      */
     public var clockStart: Date?
+    /**
+     * The shape the emulator answers in: `"full"` (default: today's documentation) or
+     * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
+     * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
+     * other value is a `config` error naming the valid ones.
+     */
+    public var wire: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3454,7 +3512,13 @@ public struct EmulatorOptions: Equatable, Hashable {
          */failJobs: Bool = false, 
         /**
          * Start the clock at this instant (default now).
-         */clockStart: Date? = nil) {
+         */clockStart: Date? = nil, 
+        /**
+         * The shape the emulator answers in: `"full"` (default: today's documentation) or
+         * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
+         * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
+         * other value is a `config` error naming the valid ones.
+         */wire: String? = nil) {
         self.tokenTtlMs = tokenTtlMs
         self.rateLimit = rateLimit
         self.rateWindowMs = rateWindowMs
@@ -3462,6 +3526,7 @@ public struct EmulatorOptions: Equatable, Hashable {
         self.jobStepMs = jobStepMs
         self.failJobs = failJobs
         self.clockStart = clockStart
+        self.wire = wire
     }
 
     
@@ -3486,7 +3551,8 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
                 realtimeClock: FfiConverterBool.read(from: &buf), 
                 jobStepMs: FfiConverterOptionUInt64.read(from: &buf), 
                 failJobs: FfiConverterBool.read(from: &buf), 
-                clockStart: FfiConverterOptionTimestamp.read(from: &buf)
+                clockStart: FfiConverterOptionTimestamp.read(from: &buf), 
+                wire: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3498,6 +3564,7 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.jobStepMs, into: &buf)
         FfiConverterBool.write(value.failJobs, into: &buf)
         FfiConverterOptionTimestamp.write(value.clockStart, into: &buf)
+        FfiConverterOptionString.write(value.wire, into: &buf)
     }
 }
 
@@ -3903,6 +3970,12 @@ public struct ListOptions: Equatable, Hashable {
      * `field:asc` or `field:desc`.
      */
     public var sort: String?
+    /**
+     * Skip items that cannot be decoded instead of failing the page (each is logged and
+     * reported in the page's `skipped`); default `false`: such an item is a `decode` error
+     * naming its index. Not sent to the server.
+     */
+    public var lenient: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3918,11 +3991,17 @@ public struct ListOptions: Equatable, Hashable {
          */pageSize: UInt32? = nil, 
         /**
          * `field:asc` or `field:desc`.
-         */sort: String? = nil) {
+         */sort: String? = nil, 
+        /**
+         * Skip items that cannot be decoded instead of failing the page (each is logged and
+         * reported in the page's `skipped`); default `false`: such an item is a `decode` error
+         * naming its index. Not sent to the server.
+         */lenient: Bool = false) {
         self.filter = filter
         self.pageNumber = pageNumber
         self.pageSize = pageSize
         self.sort = sort
+        self.lenient = lenient
     }
 
     
@@ -3944,7 +4023,8 @@ public struct FfiConverterTypeListOptions: FfiConverterRustBuffer {
                 filter: FfiConverterOptionString.read(from: &buf), 
                 pageNumber: FfiConverterOptionUInt32.read(from: &buf), 
                 pageSize: FfiConverterOptionUInt32.read(from: &buf), 
-                sort: FfiConverterOptionString.read(from: &buf)
+                sort: FfiConverterOptionString.read(from: &buf), 
+                lenient: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3953,6 +4033,7 @@ public struct FfiConverterTypeListOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.pageNumber, into: &buf)
         FfiConverterOptionUInt32.write(value.pageSize, into: &buf)
         FfiConverterOptionString.write(value.sort, into: &buf)
+        FfiConverterBool.write(value.lenient, into: &buf)
     }
 }
 
@@ -4875,6 +4956,10 @@ public struct RegistryPage: Equatable, Hashable {
      * The items of this page.
      */
     public var data: [Registry]
+    /**
+     * Items that could not be decoded and were skipped (lenient mode only).
+     */
+    public var skipped: [SkippedItem]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4884,9 +4969,13 @@ public struct RegistryPage: Equatable, Hashable {
          */count: UInt64, 
         /**
          * The items of this page.
-         */data: [Registry]) {
+         */data: [Registry], 
+        /**
+         * Items that could not be decoded and were skipped (lenient mode only).
+         */skipped: [SkippedItem] = []) {
         self.count = count
         self.data = data
+        self.skipped = skipped
     }
 
     
@@ -4906,13 +4995,15 @@ public struct FfiConverterTypeRegistryPage: FfiConverterRustBuffer {
         return
             try RegistryPage(
                 count: FfiConverterUInt64.read(from: &buf), 
-                data: FfiConverterSequenceTypeRegistry.read(from: &buf)
+                data: FfiConverterSequenceTypeRegistry.read(from: &buf), 
+                skipped: FfiConverterSequenceTypeSkippedItem.read(from: &buf)
         )
     }
 
     public static func write(_ value: RegistryPage, into buf: inout [UInt8]) {
         FfiConverterUInt64.write(value.count, into: &buf)
         FfiConverterSequenceTypeRegistry.write(value.data, into: &buf)
+        FfiConverterSequenceTypeSkippedItem.write(value.skipped, into: &buf)
     }
 }
 
@@ -5191,6 +5282,10 @@ public struct RepositoryPage: Equatable, Hashable {
      * The items of this page.
      */
     public var data: [Repository]
+    /**
+     * Items that could not be decoded and were skipped (lenient mode only).
+     */
+    public var skipped: [SkippedItem]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5200,9 +5295,13 @@ public struct RepositoryPage: Equatable, Hashable {
          */count: UInt64, 
         /**
          * The items of this page.
-         */data: [Repository]) {
+         */data: [Repository], 
+        /**
+         * Items that could not be decoded and were skipped (lenient mode only).
+         */skipped: [SkippedItem] = []) {
         self.count = count
         self.data = data
+        self.skipped = skipped
     }
 
     
@@ -5222,13 +5321,15 @@ public struct FfiConverterTypeRepositoryPage: FfiConverterRustBuffer {
         return
             try RepositoryPage(
                 count: FfiConverterUInt64.read(from: &buf), 
-                data: FfiConverterSequenceTypeRepository.read(from: &buf)
+                data: FfiConverterSequenceTypeRepository.read(from: &buf), 
+                skipped: FfiConverterSequenceTypeSkippedItem.read(from: &buf)
         )
     }
 
     public static func write(_ value: RepositoryPage, into buf: inout [UInt8]) {
         FfiConverterUInt64.write(value.count, into: &buf)
         FfiConverterSequenceTypeRepository.write(value.data, into: &buf)
+        FfiConverterSequenceTypeSkippedItem.write(value.skipped, into: &buf)
     }
 }
 
@@ -5689,6 +5790,10 @@ public struct SchedulePage: Equatable, Hashable {
      * The items of this page.
      */
     public var data: [Schedule]
+    /**
+     * Items that could not be decoded and were skipped (lenient mode only).
+     */
+    public var skipped: [SkippedItem]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5698,9 +5803,13 @@ public struct SchedulePage: Equatable, Hashable {
          */count: UInt64, 
         /**
          * The items of this page.
-         */data: [Schedule]) {
+         */data: [Schedule], 
+        /**
+         * Items that could not be decoded and were skipped (lenient mode only).
+         */skipped: [SkippedItem] = []) {
         self.count = count
         self.data = data
+        self.skipped = skipped
     }
 
     
@@ -5720,13 +5829,15 @@ public struct FfiConverterTypeSchedulePage: FfiConverterRustBuffer {
         return
             try SchedulePage(
                 count: FfiConverterUInt64.read(from: &buf), 
-                data: FfiConverterSequenceTypeSchedule.read(from: &buf)
+                data: FfiConverterSequenceTypeSchedule.read(from: &buf), 
+                skipped: FfiConverterSequenceTypeSkippedItem.read(from: &buf)
         )
     }
 
     public static func write(_ value: SchedulePage, into buf: inout [UInt8]) {
         FfiConverterUInt64.write(value.count, into: &buf)
         FfiConverterSequenceTypeSchedule.write(value.data, into: &buf)
+        FfiConverterSequenceTypeSkippedItem.write(value.skipped, into: &buf)
     }
 }
 
@@ -5892,6 +6003,95 @@ public func FfiConverterTypeScheduleRequest_lift(_ buf: RustBuffer) throws -> Sc
 #endif
 public func FfiConverterTypeScheduleRequest_lower(_ value: ScheduleRequest) -> RustBuffer {
     return FfiConverterTypeScheduleRequest.lower(value)
+}
+
+
+/**
+ * An item of a list answer that could not be decoded and was skipped (lenient mode).
+ */
+public struct SkippedItem: Equatable, Hashable {
+    /**
+     * Its index in the page's `data` (from 0).
+     */
+    public var index: UInt64
+    /**
+     * Its page number, when known (set when walking every page).
+     */
+    public var pageNumber: UInt32?
+    /**
+     * Why it could not be read.
+     */
+    public var message: String
+    /**
+     * The item as received, as JSON text.
+     */
+    public var rawJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its index in the page's `data` (from 0).
+         */index: UInt64, 
+        /**
+         * Its page number, when known (set when walking every page).
+         */pageNumber: UInt32? = nil, 
+        /**
+         * Why it could not be read.
+         */message: String, 
+        /**
+         * The item as received, as JSON text.
+         */rawJson: String) {
+        self.index = index
+        self.pageNumber = pageNumber
+        self.message = message
+        self.rawJson = rawJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SkippedItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSkippedItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SkippedItem {
+        return
+            try SkippedItem(
+                index: FfiConverterUInt64.read(from: &buf), 
+                pageNumber: FfiConverterOptionUInt32.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                rawJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SkippedItem, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.index, into: &buf)
+        FfiConverterOptionUInt32.write(value.pageNumber, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterString.write(value.rawJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkippedItem_lift(_ buf: RustBuffer) throws -> SkippedItem {
+    return try FfiConverterTypeSkippedItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkippedItem_lower(_ value: SkippedItem) -> RustBuffer {
+    return FfiConverterTypeSkippedItem.lower(value)
 }
 
 
@@ -6286,12 +6486,19 @@ public func FfiConverterTypeAction_lower(_ value: Action) -> RustBuffer {
 public enum CreateRecovery: Equatable, Hashable {
     
     /**
-     * List the schedules carrying the name before the first POST (default; correct even
-     * when names repeat).
+     * Default. No call before the POST; after an ambiguous failure the schedules with the
+     * name created after the first send (by the server's clock), with the same content and
+     * an id not returned before, are this call's. Correct even when names repeat.
+     */
+    case creationCutoff
+    /**
+     * List the schedules carrying the name before the first POST; after a lost answer the
+     * one new schedule with the name and the same content is the created one.
      */
     case snapshot
     /**
-     * No listing before the POST; a single schedule with the name is taken as created.
+     * Like `CreationCutoff`, but a schedule with the name created after the first send is
+     * taken as this call's whatever its content (names unique in the registry).
      */
     case assumeUniqueNames
 
@@ -6315,9 +6522,11 @@ public struct FfiConverterTypeCreateRecovery: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .snapshot
+        case 1: return .creationCutoff
         
-        case 2: return .assumeUniqueNames
+        case 2: return .snapshot
+        
+        case 3: return .assumeUniqueNames
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6327,12 +6536,16 @@ public struct FfiConverterTypeCreateRecovery: FfiConverterRustBuffer {
         switch value {
         
         
-        case .snapshot:
+        case .creationCutoff:
             writeInt(&buf, Int32(1))
         
         
-        case .assumeUniqueNames:
+        case .snapshot:
             writeInt(&buf, Int32(2))
+        
+        
+        case .assumeUniqueNames:
+            writeInt(&buf, Int32(3))
         
         }
     }
@@ -6759,7 +6972,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * Credentials were refused or the token is no longer valid (HTTP 401).
@@ -6791,7 +7008,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The user lacks a permission (HTTP 403).
@@ -6823,7 +7044,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The registry or schedule does not exist.
@@ -6855,7 +7080,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The operation conflicts with the current state, e.g. the schedule is running.
@@ -6887,7 +7116,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The server refused the request as malformed (HTTP 400).
@@ -6919,7 +7152,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * Too many requests (HTTP 429).
@@ -6951,7 +7188,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The server failed (HTTP 5xx).
@@ -6983,7 +7224,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * Any other unexpected HTTP status.
@@ -7015,7 +7260,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The connection failed or broke.
@@ -7047,7 +7296,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * A request or an overall deadline ran out.
@@ -7079,7 +7332,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * An answer could not be decoded.
@@ -7111,7 +7368,48 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
+    )
+    /**
+     * The server's answer does not carry fields a computation needs (e.g. the run times
+     * of a schedule listed without its interval or weekday); see `fields`.
+     */
+    case NotReported(
+        /**
+         * The stable, language-neutral code (`validation`, `not_found`, …).
+         */code: String, 
+        /**
+         * What went wrong, for people (the core error's text).
+         */message: String, 
+        /**
+         * HTTP status, for errors that come from an answer.
+         */status: UInt16?, 
+        /**
+         * Request id sent back by the server, when any.
+         */requestId: String?, 
+        /**
+         * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
+         */qualysErrorCode: String?, 
+        /**
+         * Qualys `message` from the error body.
+         */qualysMessage: String?, 
+        /**
+         * The raw body when it was not a Qualys error body (truncated).
+         */body: String?, 
+        /**
+         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         */retryAfterMs: UInt64?, 
+        /**
+         * Every problem found (`validation`); empty otherwise.
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
     /**
      * The SDK is configured wrongly (missing credentials, bad URL, …).
@@ -7143,7 +7441,11 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */retryAfterMs: UInt64?, 
         /**
          * Every problem found (`validation`); empty otherwise.
-         */violations: [Violation]
+         */violations: [Violation], 
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */fields: [String]
     )
 
     
@@ -7166,6 +7468,18 @@ public func code() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_method_qualyscserror_code(
+            FfiConverterTypeQualysCsError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The fields the server's answer left out (empty unless `not_reported`).
+     */
+public func fields() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_qualyscserror_fields(
             FfiConverterTypeQualysCsError_lower(self),uniffiCallStatus
     )
 })
@@ -7291,7 +7605,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 2: return .Auth(
             code: try FfiConverterString.read(from: &buf), 
@@ -7302,7 +7617,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 3: return .Permission(
             code: try FfiConverterString.read(from: &buf), 
@@ -7313,7 +7629,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 4: return .NotFound(
             code: try FfiConverterString.read(from: &buf), 
@@ -7324,7 +7641,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 5: return .Conflict(
             code: try FfiConverterString.read(from: &buf), 
@@ -7335,7 +7653,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 6: return .BadRequest(
             code: try FfiConverterString.read(from: &buf), 
@@ -7346,7 +7665,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 7: return .RateLimited(
             code: try FfiConverterString.read(from: &buf), 
@@ -7357,7 +7677,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 8: return .Server(
             code: try FfiConverterString.read(from: &buf), 
@@ -7368,7 +7689,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 9: return .Http(
             code: try FfiConverterString.read(from: &buf), 
@@ -7379,7 +7701,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 10: return .Transport(
             code: try FfiConverterString.read(from: &buf), 
@@ -7390,7 +7713,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 11: return .Timeout(
             code: try FfiConverterString.read(from: &buf), 
@@ -7401,7 +7725,8 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
         case 12: return .Decode(
             code: try FfiConverterString.read(from: &buf), 
@@ -7412,9 +7737,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
-        case 13: return .Config(
+        case 13: return .NotReported(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -7423,7 +7749,20 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             qualysMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
-            violations: try FfiConverterSequenceTypeViolation.read(from: &buf)
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
+            )
+        case 14: return .Config(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
+            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
+            fields: try FfiConverterSequenceString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -7437,7 +7776,7 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
 
         
         
-        case let .Validation(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Validation(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7448,9 +7787,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Auth(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Auth(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7461,9 +7801,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Permission(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Permission(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7474,9 +7815,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .NotFound(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .NotFound(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7487,9 +7829,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Conflict(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Conflict(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7500,9 +7843,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .BadRequest(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .BadRequest(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7513,9 +7857,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .RateLimited(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .RateLimited(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7526,9 +7871,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Server(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Server(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7539,9 +7885,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Http(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Http(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7552,9 +7899,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Transport(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Transport(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7565,9 +7913,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Timeout(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Timeout(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7578,9 +7927,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Decode(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .Decode(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7591,9 +7941,10 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Config(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations):
+        case let .NotReported(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -7604,6 +7955,21 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
+            
+        
+        case let .Config(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionString.write(qualysErrorCode, into: &buf)
+            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterSequenceTypeViolation.write(violations, into: &buf)
+            FfiConverterSequenceString.write(fields, into: &buf)
             
         }
     }
@@ -9009,6 +9375,31 @@ fileprivate struct FfiConverterSequenceTypeSchedule: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSkippedItem: FfiConverterRustBuffer {
+    typealias SwiftType = [SkippedItem]
+
+    public static func write(_ value: [SkippedItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSkippedItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SkippedItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SkippedItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSkippedItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeViolation: FfiConverterRustBuffer {
     typealias SwiftType = [Violation]
 
@@ -9284,13 +9675,16 @@ public func decodeRepositoryPage(body: String)throws  -> RepositoryPage  {
 })
 }
 /**
- * Decodes a page of schedules.
+ * Decodes a page of schedules item by item (a key repeated in an item takes its last
+ * value; both spellings of an aliased field are read). An unreadable item is a `decode`
+ * error naming its index, or, with `lenient`, is left out and listed in `skipped`.
  */
-public func decodeSchedulePage(body: String)throws  -> SchedulePage  {
+public func decodeSchedulePage(body: String, lenient: Bool = false)throws  -> SchedulePage  {
     return try  FfiConverterTypeSchedulePage_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(
-        FfiConverterString.lower(body),uniffiCallStatus
+        FfiConverterString.lower(body),
+        FfiConverterBool.lower(lenient),uniffiCallStatus
     )
 })
 }
@@ -9313,6 +9707,19 @@ public func explain(request: ScheduleRequest)throws  -> String  {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_explain(
         FfiConverterTypeScheduleRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+/**
+ * One sentence saying when a schedule as listed runs and what it scans. When the answer
+ * leaves out the fields that decide the timing (Qualys's OpenAPI list shape has no interval
+ * or weekday), the sentence says so instead of guessing.
+ */
+public func explainSchedule(schedule: Schedule)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_explain_schedule(
+        FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
     )
 })
 }
@@ -9544,6 +9951,21 @@ public func rules() -> [Rule]  {
 })
 }
 /**
+ * The next `n` runs of a schedule as listed, counted from its `created` date, strictly after
+ * `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or
+ * weekday.
+ */
+public func scheduleNextRuns(schedule: Schedule, after: Date, n: UInt32)throws  -> [Date]  {
+    return try  FfiConverterSequenceTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(
+        FfiConverterTypeSchedule_lower(schedule),
+        FfiConverterTimestamp.lower(after),
+        FfiConverterUInt32.lower(n),uniffiCallStatus
+    )
+})
+}
+/**
  * A page of schedules as JSON text.
  */
 public func schedulePageToJson(page: SchedulePage)throws  -> String  {
@@ -9583,6 +10005,18 @@ public func scheduleToJson(schedule: Schedule)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(
+        FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
+    )
+})
+}
+/**
+ * The fields that decide when a listed schedule runs but that the answer did not carry
+ * (canonical names, e.g. `weekDay`); empty when its run times can be computed.
+ */
+public func scheduleUnreportedTiming(schedule: Schedule)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(
         FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
     )
 })
@@ -9738,13 +10172,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_func_decode_repository_page() != 6523) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_schedule_page() != 55437) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_schedule_page() != 49667) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_error_body_to_json() != 56497) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_explain() != 4616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_explain_schedule() != 28102) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_local_to_utc() != 39) {
@@ -9804,6 +10241,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_func_rules() != 39958) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_next_runs() != 19823) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_qualys_cs_uniffi_checksum_func_schedule_page_to_json() != 3347) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9814,6 +10254,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_schedule_to_json() != 29729) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_unreported_timing() != 10402) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_status_traits() != 39761) {
@@ -9924,6 +10367,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery() != 45101) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window_ms() != 18725) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_credentials() != 26629) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9988,6 +10434,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_url() != 56557) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_wire() != 18866) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress() != 39592) {

@@ -442,6 +442,11 @@ uint64_t uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout_ms(uint
 uint64_t uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_recovery(uint64_t ptr, RustBuffer mode, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_CLIENTBUILDER_CREATE_SETTLE_WINDOW_MS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_CLIENTBUILDER_CREATE_SETTLE_WINDOW_MS
+uint64_t uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(uint64_t ptr, uint64_t ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_CLIENTBUILDER_CREDENTIALS
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_CLIENTBUILDER_CREDENTIALS
 uint64_t uniffi_qualys_cs_uniffi_fn_method_clientbuilder_credentials(uint64_t ptr, RustBuffer username, RustBuffer password, RustCallStatus *_Nonnull out_status
@@ -578,6 +583,11 @@ void uniffi_qualys_cs_uniffi_fn_method_emulator_stop(uint64_t ptr, RustCallStatu
 RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_WIRE
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_WIRE
+RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_wire(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_CLONE_APPLYPROGRESSLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_CLONE_APPLYPROGRESSLISTENER
 uint64_t uniffi_qualys_cs_uniffi_fn_clone_applyprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -606,6 +616,11 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_method_qualyscserror_body(RustBuffer ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_QUALYSCSERROR_CODE
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_QUALYSCSERROR_CODE
 RustBuffer uniffi_qualys_cs_uniffi_fn_method_qualyscserror_code(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_QUALYSCSERROR_FIELDS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_QUALYSCSERROR_FIELDS
+RustBuffer uniffi_qualys_cs_uniffi_fn_method_qualyscserror_fields(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_QUALYSCSERROR_MESSAGE
@@ -716,7 +731,7 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_func_decode_repository_page(RustBuffer bod
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_DECODE_SCHEDULE_PAGE
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_DECODE_SCHEDULE_PAGE
-RustBuffer uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(RustBuffer body, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(RustBuffer body, int8_t lenient, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_ERROR_BODY_TO_JSON
@@ -727,6 +742,11 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_func_error_body_to_json(RustBuffer body, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_EXPLAIN
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_EXPLAIN
 RustBuffer uniffi_qualys_cs_uniffi_fn_func_explain(RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_EXPLAIN_SCHEDULE
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_EXPLAIN_SCHEDULE
+RustBuffer uniffi_qualys_cs_uniffi_fn_func_explain_schedule(RustBuffer schedule, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_LOCAL_TO_UTC
@@ -825,6 +845,11 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_func_rules(RustCallStatus *_Nonnull out_st
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_NEXT_RUNS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_NEXT_RUNS
+RustBuffer uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(RustBuffer schedule, RustBuffer after, uint32_t n, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_PAGE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_PAGE_TO_JSON
 RustBuffer uniffi_qualys_cs_uniffi_fn_func_schedule_page_to_json(RustBuffer page, RustCallStatus *_Nonnull out_status
@@ -843,6 +868,11 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_func_schedule_status_wire(RustBuffer statu
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_TO_JSON
 RustBuffer uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(RustBuffer schedule, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_UNREPORTED_TIMING
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_SCHEDULE_UNREPORTED_TIMING
+RustBuffer uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(RustBuffer schedule, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_STATUS_TRAITS
@@ -1248,6 +1278,12 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_func_explain(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_EXPLAIN_SCHEDULE
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_EXPLAIN_SCHEDULE
+uint16_t uniffi_qualys_cs_uniffi_checksum_func_explain_schedule(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_LOCAL_TO_UTC
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_LOCAL_TO_UTC
 uint16_t uniffi_qualys_cs_uniffi_checksum_func_local_to_utc(void
@@ -1362,6 +1398,12 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_func_rules(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_NEXT_RUNS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_NEXT_RUNS
+uint16_t uniffi_qualys_cs_uniffi_checksum_func_schedule_next_runs(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_PAGE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_PAGE_TO_JSON
 uint16_t uniffi_qualys_cs_uniffi_checksum_func_schedule_page_to_json(void
@@ -1383,6 +1425,12 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_func_schedule_status_wire(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_TO_JSON
 uint16_t uniffi_qualys_cs_uniffi_checksum_func_schedule_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_UNREPORTED_TIMING
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_SCHEDULE_UNREPORTED_TIMING
+uint16_t uniffi_qualys_cs_uniffi_checksum_func_schedule_unreported_timing(void
     
 );
 #endif
@@ -1602,6 +1650,12 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_CLIENTBUILDER_CREATE_SETTLE_WINDOW_MS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_CLIENTBUILDER_CREATE_SETTLE_WINDOW_MS
+uint16_t uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window_ms(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_CLIENTBUILDER_CREDENTIALS
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_CLIENTBUILDER_CREDENTIALS
 uint16_t uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_credentials(void
@@ -1731,6 +1785,12 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_stop(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_URL
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_URL
 uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_WIRE
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_WIRE
+uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_wire(void
     
 );
 #endif

@@ -39,7 +39,7 @@ final class ClientTests: XCTestCase {
         let created = try await client.createSchedule(registryId: reg, request: weekly("nightly"))
         XCTAssertEqual(created.scheduleUuid.count, 36)
         XCTAssertFalse(created.recovered)
-        XCTAssertEqual(created.warnings.map(\.code), ["schedule_not_daily"])
+        XCTAssertEqual(created.warnings.map(\.code), [])
 
         let page = try await client.listSchedules(registryId: reg, options: ListOptions())
         XCTAssertEqual(page.count, 1)
@@ -51,7 +51,7 @@ final class ClientTests: XCTestCase {
         XCTAssertNotNil(listed.created)
 
         let warnings = try await client.updateSchedule(registryId: reg, scheduleId: created.scheduleUuid, request: weekly("nightly", .friday))
-        XCTAssertEqual(warnings.map(\.code), ["schedule_not_daily"])
+        XCTAssertEqual(warnings.map(\.code), [])
         let got = try await client.getSchedule(registryId: reg, scheduleId: created.scheduleUuid)
         XCTAssertEqual(got.weekDay, .friday)
         XCTAssertEqual(got.status, .created)
@@ -332,7 +332,7 @@ final class ClientTests: XCTestCase {
         var withExtra = req
         withExtra.extra = ["owner": "\"team-a\""]
         XCTAssertTrue(try requestToJson(request: withExtra).contains("\"owner\":\"team-a\""))
-        XCTAssertEqual(errorCodes().count, 13)
+        XCTAssertEqual(errorCodes().count, 14)
         XCTAssertTrue(rules().contains { $0.code == "interval_out_of_range" && $0.isError })
     }
 }

@@ -737,6 +737,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_explain(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_explain_schedule(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_local_to_utc(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_next_runs(
@@ -775,6 +777,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_rules(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_next_runs(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_page_to_json(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_status_from_wire(
@@ -782,6 +786,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_status_wire(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_to_json(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_unreported_timing(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_status_traits(
     ): Int
@@ -855,6 +861,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window_ms(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_credentials(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_gateway_url(
@@ -898,6 +906,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_stop(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_url(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_wire(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress(
     ): Int
@@ -1004,6 +1014,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_recovery(`ptr`: Long,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(`ptr`: Long,`ms`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_credentials(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_gateway_url(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1058,6 +1070,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_emulator_wire(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_clone_applyprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_free_applyprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1069,6 +1083,8 @@ internal object UniffiLib {
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_body(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_code(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_fields(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_message(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1112,11 +1128,13 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_repository_page(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(`body`: RustBuffer.ByValue,`lenient`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_error_body_to_json(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_explain(`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_explain_schedule(`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_local_to_utc(`localTime`: RustBuffer.ByValue,`weekDay`: RustBuffer.ByValue,`zone`: RustBuffer.ByValue,`reference`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1156,6 +1174,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_rules(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(`schedule`: RustBuffer.ByValue,`after`: RustBuffer.ByValue,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_schedule_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_schedule_status_from_wire(`wire`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1163,6 +1183,8 @@ internal object UniffiLib {
     external fun uniffi_qualys_cs_uniffi_fn_func_schedule_status_wire(`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_status_traits(`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -3236,6 +3258,13 @@ public interface ClientBuilderInterface {
     fun `createRecovery`(`mode`: CreateRecovery): ClientBuilder
     
     /**
+     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
+     * server may still be making before sending the create again. Default: twice the request
+     * timeout, between 5 s and 60 s.
+     */
+    fun `createSettleWindowMs`(`ms`: kotlin.ULong): ClientBuilder
+    
+    /**
      * Log in with a username and password; the client gets and renews tokens itself.
      */
     fun `credentials`(`username`: kotlin.String, `password`: kotlin.String): ClientBuilder
@@ -3486,6 +3515,25 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
         it,
         
         FfiConverterTypeCreateRecovery.lower(`mode`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
+     * server may still be making before sending the create again. Default: twice the request
+     * timeout, between 5 s and 60 s.
+     */override fun `createSettleWindowMs`(`ms`: kotlin.ULong): ClientBuilder {
+            return FfiConverterTypeClientBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(
+        it,
+        
+        FfiConverterULong.lower(`ms`),_status)
 }
     }
     )
@@ -3887,6 +3935,11 @@ public interface EmulatorInterface {
      */
     fun `url`(): kotlin.String
     
+    /**
+     * The wire profile it answers in: `full` or `oas2021`.
+     */
+    fun `wire`(): kotlin.String
+    
     companion object
 }
 
@@ -4196,6 +4249,22 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The wire profile it answers in: `full` or `oas2021`.
+     */override fun `wire`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_wire(
         it,
         _status)
 }
@@ -4681,6 +4750,12 @@ data class Change (
      * True when Qualys cannot update this field in place.
      */
     var `forcesReplacement`: kotlin.Boolean
+    , 
+    /**
+     * True when the server's answer did not carry this field (`from_json` is then `null`):
+     * the current value is unknown, so the desired one is sent rather than assumed equal.
+     */
+    var `unknown`: kotlin.Boolean = false 
     
 ){
     
@@ -4701,6 +4776,7 @@ public object FfiConverterTypeChange: FfiConverterRustBuffer<Change> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -4708,7 +4784,8 @@ public object FfiConverterTypeChange: FfiConverterRustBuffer<Change> {
             FfiConverterString.allocationSize(value.`field`) +
             FfiConverterString.allocationSize(value.`fromJson`) +
             FfiConverterString.allocationSize(value.`toJson`) +
-            FfiConverterBoolean.allocationSize(value.`forcesReplacement`)
+            FfiConverterBoolean.allocationSize(value.`forcesReplacement`) +
+            FfiConverterBoolean.allocationSize(value.`unknown`)
     )
 
     override fun write(value: Change, buf: ByteBuffer) {
@@ -4716,6 +4793,7 @@ public object FfiConverterTypeChange: FfiConverterRustBuffer<Change> {
             FfiConverterString.write(value.`fromJson`, buf)
             FfiConverterString.write(value.`toJson`, buf)
             FfiConverterBoolean.write(value.`forcesReplacement`, buf)
+            FfiConverterBoolean.write(value.`unknown`, buf)
     }
 }
 
@@ -5019,6 +5097,14 @@ data class EmulatorOptions (
      * Start the clock at this instant (default now).
      */
     var `clockStart`: java.time.Instant? = null 
+    , 
+    /**
+     * The shape the emulator answers in: `"full"` (default: today's documentation) or
+     * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
+     * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
+     * other value is a `config` error naming the valid ones.
+     */
+    var `wire`: kotlin.String? = null 
     
 ){
     
@@ -5042,6 +5128,7 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalULong.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5052,7 +5139,8 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterBoolean.allocationSize(value.`realtimeClock`) +
             FfiConverterOptionalULong.allocationSize(value.`jobStepMs`) +
             FfiConverterBoolean.allocationSize(value.`failJobs`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`clockStart`)
+            FfiConverterOptionalTimestamp.allocationSize(value.`clockStart`) +
+            FfiConverterOptionalString.allocationSize(value.`wire`)
     )
 
     override fun write(value: EmulatorOptions, buf: ByteBuffer) {
@@ -5063,6 +5151,7 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalULong.write(value.`jobStepMs`, buf)
             FfiConverterBoolean.write(value.`failJobs`, buf)
             FfiConverterOptionalTimestamp.write(value.`clockStart`, buf)
+            FfiConverterOptionalString.write(value.`wire`, buf)
     }
 }
 
@@ -5351,6 +5440,13 @@ data class ListOptions (
      * `field:asc` or `field:desc`.
      */
     var `sort`: kotlin.String? = null 
+    , 
+    /**
+     * Skip items that cannot be decoded instead of failing the page (each is logged and
+     * reported in the page's `skipped`); default `false`: such an item is a `decode` error
+     * naming its index. Not sent to the server.
+     */
+    var `lenient`: kotlin.Boolean = false 
     
 ){
     
@@ -5371,6 +5467,7 @@ public object FfiConverterTypeListOptions: FfiConverterRustBuffer<ListOptions> {
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -5378,7 +5475,8 @@ public object FfiConverterTypeListOptions: FfiConverterRustBuffer<ListOptions> {
             FfiConverterOptionalString.allocationSize(value.`filter`) +
             FfiConverterOptionalUInt.allocationSize(value.`pageNumber`) +
             FfiConverterOptionalUInt.allocationSize(value.`pageSize`) +
-            FfiConverterOptionalString.allocationSize(value.`sort`)
+            FfiConverterOptionalString.allocationSize(value.`sort`) +
+            FfiConverterBoolean.allocationSize(value.`lenient`)
     )
 
     override fun write(value: ListOptions, buf: ByteBuffer) {
@@ -5386,6 +5484,7 @@ public object FfiConverterTypeListOptions: FfiConverterRustBuffer<ListOptions> {
             FfiConverterOptionalUInt.write(value.`pageNumber`, buf)
             FfiConverterOptionalUInt.write(value.`pageSize`, buf)
             FfiConverterOptionalString.write(value.`sort`, buf)
+            FfiConverterBoolean.write(value.`lenient`, buf)
     }
 }
 
@@ -6043,6 +6142,11 @@ data class RegistryPage (
      * The items of this page.
      */
     var `data`: List<Registry>
+    , 
+    /**
+     * Items that could not be decoded and were skipped (lenient mode only).
+     */
+    var `skipped`: List<SkippedItem> = listOf() 
     
 ){
     
@@ -6061,17 +6165,20 @@ public object FfiConverterTypeRegistryPage: FfiConverterRustBuffer<RegistryPage>
         return RegistryPage(
             FfiConverterULong.read(buf),
             FfiConverterSequenceTypeRegistry.read(buf),
+            FfiConverterSequenceTypeSkippedItem.read(buf),
         )
     }
 
     override fun allocationSize(value: RegistryPage) = (
             FfiConverterULong.allocationSize(value.`count`) +
-            FfiConverterSequenceTypeRegistry.allocationSize(value.`data`)
+            FfiConverterSequenceTypeRegistry.allocationSize(value.`data`) +
+            FfiConverterSequenceTypeSkippedItem.allocationSize(value.`skipped`)
     )
 
     override fun write(value: RegistryPage, buf: ByteBuffer) {
             FfiConverterULong.write(value.`count`, buf)
             FfiConverterSequenceTypeRegistry.write(value.`data`, buf)
+            FfiConverterSequenceTypeSkippedItem.write(value.`skipped`, buf)
     }
 }
 
@@ -6263,6 +6370,11 @@ data class RepositoryPage (
      * The items of this page.
      */
     var `data`: List<Repository>
+    , 
+    /**
+     * Items that could not be decoded and were skipped (lenient mode only).
+     */
+    var `skipped`: List<SkippedItem> = listOf() 
     
 ){
     
@@ -6281,17 +6393,20 @@ public object FfiConverterTypeRepositoryPage: FfiConverterRustBuffer<RepositoryP
         return RepositoryPage(
             FfiConverterULong.read(buf),
             FfiConverterSequenceTypeRepository.read(buf),
+            FfiConverterSequenceTypeSkippedItem.read(buf),
         )
     }
 
     override fun allocationSize(value: RepositoryPage) = (
             FfiConverterULong.allocationSize(value.`count`) +
-            FfiConverterSequenceTypeRepository.allocationSize(value.`data`)
+            FfiConverterSequenceTypeRepository.allocationSize(value.`data`) +
+            FfiConverterSequenceTypeSkippedItem.allocationSize(value.`skipped`)
     )
 
     override fun write(value: RepositoryPage, buf: ByteBuffer) {
             FfiConverterULong.write(value.`count`, buf)
             FfiConverterSequenceTypeRepository.write(value.`data`, buf)
+            FfiConverterSequenceTypeSkippedItem.write(value.`skipped`, buf)
     }
 }
 
@@ -6628,6 +6743,11 @@ data class SchedulePage (
      * The items of this page.
      */
     var `data`: List<Schedule>
+    , 
+    /**
+     * Items that could not be decoded and were skipped (lenient mode only).
+     */
+    var `skipped`: List<SkippedItem> = listOf() 
     
 ){
     
@@ -6646,17 +6766,20 @@ public object FfiConverterTypeSchedulePage: FfiConverterRustBuffer<SchedulePage>
         return SchedulePage(
             FfiConverterULong.read(buf),
             FfiConverterSequenceTypeSchedule.read(buf),
+            FfiConverterSequenceTypeSkippedItem.read(buf),
         )
     }
 
     override fun allocationSize(value: SchedulePage) = (
             FfiConverterULong.allocationSize(value.`count`) +
-            FfiConverterSequenceTypeSchedule.allocationSize(value.`data`)
+            FfiConverterSequenceTypeSchedule.allocationSize(value.`data`) +
+            FfiConverterSequenceTypeSkippedItem.allocationSize(value.`skipped`)
     )
 
     override fun write(value: SchedulePage, buf: ByteBuffer) {
             FfiConverterULong.write(value.`count`, buf)
             FfiConverterSequenceTypeSchedule.write(value.`data`, buf)
+            FfiConverterSequenceTypeSkippedItem.write(value.`skipped`, buf)
     }
 }
 
@@ -6768,6 +6891,69 @@ public object FfiConverterTypeScheduleRequest: FfiConverterRustBuffer<ScheduleRe
             FfiConverterSequenceTypeFilter.write(value.`filters`, buf)
             FfiConverterOptionalTypeAdditionalFilters.write(value.`additionalFilters`, buf)
             FfiConverterMapStringString.write(value.`extra`, buf)
+    }
+}
+
+
+
+/**
+ * An item of a list answer that could not be decoded and was skipped (lenient mode).
+ */
+data class SkippedItem (
+    /**
+     * Its index in the page's `data` (from 0).
+     */
+    var `index`: kotlin.ULong
+    , 
+    /**
+     * Its page number, when known (set when walking every page).
+     */
+    var `pageNumber`: kotlin.UInt? = null 
+    , 
+    /**
+     * Why it could not be read.
+     */
+    var `message`: kotlin.String
+    , 
+    /**
+     * The item as received, as JSON text.
+     */
+    var `rawJson`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSkippedItem: FfiConverterRustBuffer<SkippedItem> {
+    override fun read(buf: ByteBuffer): SkippedItem {
+        return SkippedItem(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SkippedItem) = (
+            FfiConverterULong.allocationSize(value.`index`) +
+            FfiConverterOptionalUInt.allocationSize(value.`pageNumber`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterString.allocationSize(value.`rawJson`)
+    )
+
+    override fun write(value: SkippedItem, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`index`, buf)
+            FfiConverterOptionalUInt.write(value.`pageNumber`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterString.write(value.`rawJson`, buf)
     }
 }
 
@@ -7029,12 +7215,19 @@ public object FfiConverterTypeAction: FfiConverterRustBuffer<Action> {
 enum class CreateRecovery {
     
     /**
-     * List the schedules carrying the name before the first POST (default; correct even
-     * when names repeat).
+     * Default. No call before the POST; after an ambiguous failure the schedules with the
+     * name created after the first send (by the server's clock), with the same content and
+     * an id not returned before, are this call's. Correct even when names repeat.
+     */
+    CREATION_CUTOFF,
+    /**
+     * List the schedules carrying the name before the first POST; after a lost answer the
+     * one new schedule with the name and the same content is the created one.
      */
     SNAPSHOT,
     /**
-     * No listing before the POST; a single schedule with the name is taken as created.
+     * Like `CreationCutoff`, but a schedule with the name created after the first send is
+     * taken as this call's whatever its content (names unique in the registry).
      */
     ASSUME_UNIQUE_NAMES;
 
@@ -7307,10 +7500,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7361,10 +7560,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7415,10 +7620,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7469,10 +7680,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7523,10 +7740,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7577,10 +7800,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7631,10 +7860,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7685,10 +7920,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7739,10 +7980,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7793,10 +8040,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7847,10 +8100,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7901,10 +8160,77 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+    }
+    
+    /**
+     * The server's answer does not carry fields a computation needs (e.g. the run times
+     * of a schedule listed without its interval or weekday); see `fields`.
+     */
+    class NotReported(
+        
+        /**
+         * The stable, language-neutral code (`validation`, `not_found`, …).
+         */
+        val `code`: kotlin.String, 
+        
+        /**
+         * What went wrong, for people (the core error's text).
+         */
+        val `errorMessage`: kotlin.String, 
+        
+        /**
+         * HTTP status, for errors that come from an answer.
+         */
+        val `status`: kotlin.UShort?, 
+        
+        /**
+         * Request id sent back by the server, when any.
+         */
+        val `requestId`: kotlin.String?, 
+        
+        /**
+         * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
+         */
+        val `qualysErrorCode`: kotlin.String?, 
+        
+        /**
+         * Qualys `message` from the error body.
+         */
+        val `qualysMessage`: kotlin.String?, 
+        
+        /**
+         * The raw body when it was not a Qualys error body (truncated).
+         */
+        val `body`: kotlin.String?, 
+        
+        /**
+         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         */
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * Every problem found (`validation`); empty otherwise.
+         */
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
+        ) : QualysCsException() {
+        override val message
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7955,10 +8281,16 @@ sealed class QualysCsException: kotlin.Exception() {
         /**
          * Every problem found (`validation`); empty otherwise.
          */
-        val `violations`: List<Violation>
+        val `violations`: List<Violation>, 
+        
+        /**
+         * The fields the server's answer left out (`not_reported`, canonical
+         * names such as `weekDay`); empty otherwise.
+         */
+        val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
 
@@ -7982,6 +8314,19 @@ sealed class QualysCsException: kotlin.Exception() {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_method_qualyscserror_code(FfiConverterTypeQualysCsError.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+        /**
+         * The fields the server's answer left out (empty unless `not_reported`).
+         */ fun `fields`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_qualyscserror_fields(FfiConverterTypeQualysCsError.lower(this),
         _status)
 }
     )
@@ -8107,6 +8452,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             2 -> QualysCsException.Auth(
                 FfiConverterString.read(buf),
@@ -8118,6 +8464,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             3 -> QualysCsException.Permission(
                 FfiConverterString.read(buf),
@@ -8129,6 +8476,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             4 -> QualysCsException.NotFound(
                 FfiConverterString.read(buf),
@@ -8140,6 +8488,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             5 -> QualysCsException.Conflict(
                 FfiConverterString.read(buf),
@@ -8151,6 +8500,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             6 -> QualysCsException.BadRequest(
                 FfiConverterString.read(buf),
@@ -8162,6 +8512,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             7 -> QualysCsException.RateLimited(
                 FfiConverterString.read(buf),
@@ -8173,6 +8524,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             8 -> QualysCsException.Server(
                 FfiConverterString.read(buf),
@@ -8184,6 +8536,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             9 -> QualysCsException.Http(
                 FfiConverterString.read(buf),
@@ -8195,6 +8548,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             10 -> QualysCsException.Transport(
                 FfiConverterString.read(buf),
@@ -8206,6 +8560,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             11 -> QualysCsException.Timeout(
                 FfiConverterString.read(buf),
@@ -8217,6 +8572,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             12 -> QualysCsException.Decode(
                 FfiConverterString.read(buf),
@@ -8228,8 +8584,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
-            13 -> QualysCsException.Config(
+            13 -> QualysCsException.NotReported(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
@@ -8239,6 +8596,19 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
+                )
+            14 -> QualysCsException.Config(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalUShort.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalULong.read(buf),
+                FfiConverterSequenceTypeViolation.read(buf),
+                FfiConverterSequenceString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -8258,6 +8628,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Auth -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8271,6 +8642,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Permission -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8284,6 +8656,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8297,6 +8670,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8310,6 +8684,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.BadRequest -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8323,6 +8698,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.RateLimited -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8336,6 +8712,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Server -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8349,6 +8726,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Http -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8362,6 +8740,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Transport -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8375,6 +8754,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8388,6 +8768,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Decode -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8401,6 +8782,21 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
+            )
+            is QualysCsException.NotReported -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalUShort.allocationSize(value.`status`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
+                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
             is QualysCsException.Config -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8414,6 +8810,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
+                + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
         }
     }
@@ -8431,6 +8828,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Auth -> {
@@ -8444,6 +8842,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Permission -> {
@@ -8457,6 +8856,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.NotFound -> {
@@ -8470,6 +8870,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Conflict -> {
@@ -8483,6 +8884,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.BadRequest -> {
@@ -8496,6 +8898,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.RateLimited -> {
@@ -8509,6 +8912,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Server -> {
@@ -8522,6 +8926,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Http -> {
@@ -8535,6 +8940,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Transport -> {
@@ -8548,6 +8954,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Timeout -> {
@@ -8561,6 +8968,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
             is QualysCsException.Decode -> {
@@ -8574,9 +8982,10 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
-            is QualysCsException.Config -> {
+            is QualysCsException.NotReported -> {
                 buf.putInt(13)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
@@ -8587,6 +8996,21 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
+                Unit
+            }
+            is QualysCsException.Config -> {
+                buf.putInt(14)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalUShort.write(value.`status`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
+                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
+                FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -10357,6 +10781,34 @@ public object FfiConverterSequenceTypeSchedule: FfiConverterRustBuffer<List<Sche
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeSkippedItem: FfiConverterRustBuffer<List<SkippedItem>> {
+    override fun read(buf: ByteBuffer): List<SkippedItem> {
+        val len = buf.getInt()
+        return List<SkippedItem>(len) {
+            FfiConverterTypeSkippedItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SkippedItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSkippedItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SkippedItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSkippedItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeViolation: FfiConverterRustBuffer<List<Violation>> {
     override fun read(buf: ByteBuffer): List<Violation> {
         val len = buf.getInt()
@@ -10660,15 +11112,18 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * Decodes a page of schedules.
+         * Decodes a page of schedules item by item (a key repeated in an item takes its last
+         * value; both spellings of an aliased field are read). An unreadable item is a `decode`
+         * error naming its index, or, with `lenient`, is left out and listed in `skipped`.
          */
-    @Throws(QualysCsException::class) fun `decodeSchedulePage`(`body`: kotlin.String): SchedulePage {
+    @Throws(QualysCsException::class) fun `decodeSchedulePage`(`body`: kotlin.String, `lenient`: kotlin.Boolean = false): SchedulePage {
             return FfiConverterTypeSchedulePage.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(
     
         
-        FfiConverterString.lower(`body`),_status)
+        FfiConverterString.lower(`body`),
+        FfiConverterBoolean.lower(`lenient`),_status)
 }
     )
     }
@@ -10699,6 +11154,23 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
         
         FfiConverterTypeScheduleRequest.lower(`request`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * One sentence saying when a schedule as listed runs and what it scans. When the answer
+         * leaves out the fields that decide the timing (Qualys's OpenAPI list shape has no interval
+         * or weekday), the sentence says so instead of guessing.
+         */
+    @Throws(QualysCsException::class) fun `explainSchedule`(`schedule`: Schedule): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_explain_schedule(
+    
+        
+        FfiConverterTypeSchedule.lower(`schedule`),_status)
 }
     )
     }
@@ -11005,6 +11477,25 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
+         * The next `n` runs of a schedule as listed, counted from its `created` date, strictly after
+         * `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or
+         * weekday.
+         */
+    @Throws(QualysCsException::class) fun `scheduleNextRuns`(`schedule`: Schedule, `after`: java.time.Instant, `n`: kotlin.UInt): List<java.time.Instant> {
+            return FfiConverterSequenceTimestamp.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(
+    
+        
+        FfiConverterTypeSchedule.lower(`schedule`),
+        FfiConverterTimestamp.lower(`after`),
+        FfiConverterUInt.lower(`n`),_status)
+}
+    )
+    }
+    
+
+        /**
          * A page of schedules as JSON text.
          */
     @Throws(QualysCsException::class) fun `schedulePageToJson`(`page`: SchedulePage): kotlin.String {
@@ -11054,6 +11545,22 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(
+    
+        
+        FfiConverterTypeSchedule.lower(`schedule`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The fields that decide when a listed schedule runs but that the answer did not carry
+         * (canonical names, e.g. `weekDay`); empty when its run times can be computed.
+         */
+    @Throws(QualysCsException::class) fun `scheduleUnreportedTiming`(`schedule`: Schedule): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(
     
         
         FfiConverterTypeSchedule.lower(`schedule`),_status)

@@ -7,18 +7,66 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
 import java.time.Instant
 import java.util.Collections
 
-/** The async client against the embedded emulator (real HTTP on 127.0.0.1, a free port). */
+/**
+ * The async client against the embedded emulator (real HTTP on 127.0.0.1, a free port).
+ *
+ * The end-to-end tests are registered once per wire profile of the emulator (`full`, and
+ * `oas2021`: Qualys's 2021 OpenAPI shape with sparse schedule list items, bare-string answers,
+ * no registryName and a gateway answering 422 to a null in a typed field). Where the shapes
+ * legitimately differ the assertions branch on the profile; after each of them no create or
+ * update body may have held a null.
+ */
 class ClientTests {
+    private val wires = listOf("full", "oas2021")
+    private val demoRegistryUri = "https://registry.demo.example"
+
     private suspend fun withEmulator(
         options: EmulatorOptions = EmulatorOptions(),
         body: suspend (Emulator, Client, String) -> Unit,
     ) {
         Emulator.start(options).use { emu ->
             emu.client().use { client -> body(emu, client, emu.demoRegistryId()) }
+            assertNoNullSent(emu)
             emu.stop()
+        }
+    }
+
+    /** A control route of the emulator (`/_emulator/...`), as parsed JSON. */
+    private fun control(emu: Emulator, path: String): Any? {
+        val http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
+        val answer = http.send(HttpRequest.newBuilder(URI.create(emu.url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString())
+        assertEq(answer.statusCode(), 200, "GET $path")
+        return Json.parse(answer.body())
+    }
+
+    /** The emulator's own record of a schedule (every field, whatever the wire profile). */
+    private fun stored(emu: Emulator, id: String): Map<String, Any?> =
+        control(emu, "/_emulator/schedules").arr().map { it.obj() }.single { it["scheduleUuid"] == id }
+
+    private fun nulls(v: Any?, path: String = ""): List<String> = when (v) {
+        null -> listOf(path.ifEmpty { "/" })
+        is Map<*, *> -> v.entries.flatMap { (k, x) -> nulls(x, "$path/$k") }
+        is List<*> -> v.withIndex().flatMap { (i, x) -> nulls(x, "$path/$i") }
+        else -> emptyList()
+    }
+
+    /** No create/update body held a null, and the gateway refused none (oas2021 answers 422). */
+    private fun assertNoNullSent(emu: Emulator) {
+        for (r in control(emu, "/_emulator/requests").arr().map { it.obj() }) {
+            val path = r["path"].str()
+            val method = r["method"].str()
+            if (!path.contains("/csapi/") || method !in setOf("POST", "PUT")) continue
+            assertTrue((r["status"] as JsonNumber?)?.value?.intValueExact() != 422) { "the gateway refused $method $path" }
+            if (r.containsKey("bodyRedacted")) {
+                assertEq(nulls(r["bodyRedacted"]), emptyList<String>(), "nulls sent in $method $path")
+            }
         }
     }
 
@@ -37,28 +85,48 @@ class ClientTests {
     )
 
     fun register(s: Suite) {
-        s.test("client", "create, list, get, update and delete against the emulator") {
-            withEmulator { _, client, reg ->
+        for (wire in wires) s.test("client", "create, list, get, update and delete against the emulator [$wire]") {
+            withEmulator(EmulatorOptions(wire = wire)) { emu, client, reg ->
+                assertEq(emu.wire(), wire, "emulator wire profile")
+                val full = wire == "full"
                 assertTrue(client.gatewayUrl().startsWith("http://127.0.0.1:")) { "gateway ${client.gatewayUrl()}" }
                 val created = client.createSchedule(reg, weekly("nightly"))
                 assertEq(created.scheduleUuid.length, 36, "schedule id length")
                 assertEq(created.recovered, false, "recovered")
-                // weekly with a time: the core warns that `schedule` is documented for daily only
-                assertEq(created.warnings.map { it.code }, listOf("schedule_not_daily"), "create warnings")
+                assertEq(stored(emu, created.scheduleUuid)["name"], "nightly", "the id returned is the one stored")
+                // weekly with a time: the weekly run time, no warning (both Qualys samples send one)
+                assertEq(created.warnings.map { it.code }, emptyList<String>(), "create warnings")
 
                 val page = client.listSchedules(reg, ListOptions())
                 assertEq(page.count, 1UL, "count after create")
                 val listed = page.data.single()
                 assertEq(listed.scheduleUuid, created.scheduleUuid, "listed id")
                 assertEq(listed.name, "nightly", "listed name")
-                assertEq(listed.weekDay, WeekDay.Monday, "listed weekDay")
+                // oas2021 lists schedules without weekDay and interval: unknown, not guessed
+                assertEq(listed.weekDay, if (full) WeekDay.Monday else null, "listed weekDay")
                 assertEq(listed.filters.single().repoTags.single().repo, "library/nginx", "listed repo")
                 assertTrue(listed.created != null) { "created date missing" }
+                val after = Instant.parse("2026-01-01T00:00:00Z")
+                if (full) {
+                    assertEq(scheduleUnreportedTiming(listed), emptyList<String>(), "unreported timing")
+                    assertEq(scheduleNextRuns(listed, after, 2u).size, 2, "next runs of the listed schedule")
+                    assertTrue(explainSchedule(listed).startsWith("Runs every Monday at 02:00 UTC")) { explainSchedule(listed) }
+                } else {
+                    assertEq(scheduleUnreportedTiming(listed), listOf("scheduleIntervalInDays", "weekDay"), "unreported timing")
+                    val nr = assertThrows<QualysCsException.NotReported>("next runs of a sparse listed schedule") {
+                        scheduleNextRuns(listed, after, 2u)
+                    }
+                    assertEq(nr.code, "not_reported", "code")
+                    assertEq(nr.fields, listOf("scheduleIntervalInDays", "weekDay"), "fields not reported")
+                    assertTrue(explainSchedule(listed).contains("does not report")) { explainSchedule(listed) }
+                }
 
+                // oas2021 answers an update 201 with an empty body: a success, not a decode error
                 val warnings = client.updateSchedule(reg, created.scheduleUuid, weekly("nightly", WeekDay.Friday))
-                assertEq(warnings.map { it.code }, listOf("schedule_not_daily"), "update warnings")
+                assertEq(warnings.map { it.code }, emptyList<String>(), "update warnings")
                 val got = client.getSchedule(reg, created.scheduleUuid)
-                assertEq(got.weekDay, WeekDay.Friday, "weekDay after update")
+                assertEq(got.weekDay, if (full) WeekDay.Friday else null, "weekDay after update")
+                assertEq(stored(emu, created.scheduleUuid)["weekDay"], "FRIDAY", "stored weekDay after update")
                 assertEq(got.status, ScheduleStatus.Created, "status")
 
                 client.deleteSchedule(reg, created.scheduleUuid)
@@ -141,6 +209,11 @@ class ClientTests {
             assertTrue(http.errorMessage.contains("allow_insecure_http")) { http.errorMessage }
             assertEq(platformGatewayUrl(Platform.US2), "https://gateway.qg2.apps.qualys.com", "US2 gateway")
             assertEq(platformFromUsername("acme2ab"), Platform.US2, "platform from username")
+            val wire = assertThrows<QualysCsException.Config>("unknown wire profile") {
+                Emulator.start(EmulatorOptions(wire = "oas2022"))
+            }
+            assertTrue(wire.errorMessage.contains("full") && wire.errorMessage.contains("oas2021")) { wire.errorMessage }
+            Emulator().use { assertEq(it.wire(), "full", "default wire profile"); it.stop() }
         }
 
         s.test("client", "ten creates at once with async/awaitAll") {
@@ -177,8 +250,8 @@ class ClientTests {
             }
         }
 
-        s.test("client", "cancel and bulk cancel running jobs") {
-            withEmulator { emu, client, reg ->
+        for (wire in wires) s.test("client", "cancel and bulk cancel running jobs [$wire]") {
+            withEmulator(EmulatorOptions(wire = wire)) { emu, client, reg ->
                 val a = client.createSchedule(reg, onDemand("a")).scheduleUuid
                 val b = client.createSchedule(reg, onDemand("b")).scheduleUuid
                 emu.advanceClock(2.0)
@@ -192,14 +265,17 @@ class ClientTests {
             }
         }
 
-        s.test("client", "registries, repositories and bulk delete") {
-            withEmulator { _, client, reg ->
+        for (wire in wires) s.test("client", "registries, repositories and bulk delete [$wire]") {
+            withEmulator(EmulatorOptions(wire = wire)) { _, client, reg ->
                 val regs = client.listRegistriesAll(ListOptions())
                 assertTrue(regs.any { it.registryUuid == reg }) { "demo registry not listed: $regs" }
                 val details = client.getRegistry(reg)
                 assertEq(details.registry.registryUuid, reg, "details id")
                 val name = details.registry.registryName
+                // oas2021 registries have no registryName: find by URI (or UUID) there
+                assertEq(name, if (wire == "full") "demo-registry" else null, "registry name")
                 if (name != null) assertEq(client.findRegistry(name).registryUuid, reg, "find by name")
+                assertEq(client.findRegistry(demoRegistryUri).registryUuid, reg, "find by URI")
                 client.listRepositories(reg, ListOptions())
                 for (i in 1..3) client.createSchedule(reg, onDemand("bulk-$i"))
                 val job = client.bulkDeleteSchedules(reg, BulkSelector(filter = "scheduleUuid:*"))
@@ -232,8 +308,8 @@ class ClientTests {
             }
         }
 
-        s.test("client", "plan and apply a desired state; progress per item; re-plan is empty") {
-            withEmulator { _, client, reg ->
+        for (wire in wires) s.test("client", "plan and apply a desired state; progress per item; re-plan [$wire]") {
+            withEmulator(EmulatorOptions(wire = wire)) { emu, client, reg ->
                 val yaml = """
                     version: 1
                     registries:
@@ -269,7 +345,27 @@ class ClientTests {
                 assertTrue(seen.all { it.total == 2UL && it.ok }) { "$seen" }
                 val names = client.listSchedulesAll(reg, ListOptions()).map { it.name }.sorted()
                 assertEq(names, listOf("nightly", "weekly"), "schedules after apply")
-                assertEq(planIsEmpty(client.plan(desired, PlanOptions())), true, "re-plan is empty")
+                val weeklyId = report.items.single { it.name == "weekly" }.scheduleId!!
+                assertEq(stored(emu, weeklyId)["weekDay"], "MONDAY", "stored weekDay")
+
+                val again = client.plan(desired, PlanOptions())
+                if (wire == "full") {
+                    assertEq(planIsEmpty(again), true, "re-plan is empty")
+                    assertEq(again.items.map { it.action }, listOf(Action.UNCHANGED, Action.UNCHANGED), "re-plan actions")
+                } else {
+                    // The server does not report interval and weekday: never "unchanged", an
+                    // update whose changes are all unknown (from = null).
+                    assertEq(planIsEmpty(again), false, "re-plan is not empty")
+                    assertEq(again.items.map { it.action }, listOf(Action.UPDATE, Action.UPDATE), "re-plan actions")
+                    for (item in again.items) {
+                        assertTrue(item.changes.isNotEmpty() && item.changes.all { it.unknown && it.fromJson == "null" }) { "${item.name}: ${item.changes}" }
+                        assertTrue((item.reason ?: "").contains("server does not report")) { "reason ${item.reason}" }
+                    }
+                    assertTrue(again.items.single { it.name == "weekly" }.changes.any { it.field == "weekDay" }) { "weekDay is not a change" }
+                    val second = client.apply(again, ApplyOptions(), null)
+                    assertEq(second.failed, 0UL, "failed on re-apply")
+                    assertEq(stored(emu, weeklyId)["weekDay"], "MONDAY", "weekDay after re-apply (same schedule, same content)")
+                }
             }
         }
 
@@ -310,7 +406,7 @@ class ClientTests {
             assertEq(other, WeekDay.Other("FUNDAY"), "unknown weekday kept")
             val withExtra = req.copy(extra = mapOf("owner" to "\"team-a\""))
             assertTrue(requestToJson(withExtra).contains("\"owner\":\"team-a\"")) { requestToJson(withExtra) }
-            assertEq(errorCodes().size, 13, "error codes")
+            assertEq(errorCodes().size, 14, "error codes")
             assertTrue(rules().any { it.code == "interval_out_of_range" && it.isError }) { "rules table" }
         }
     }

@@ -107,6 +107,7 @@ class VectorTests(private val dir: File) {
     private fun decodeToJson(kind: String, body: String): String = when (kind) {
         "create" -> createResponseToJson(decodeCreateResponse(body))
         "schedule_page" -> schedulePageToJson(decodeSchedulePage(body))
+        "schedule_page_lenient" -> schedulePageToJson(decodeSchedulePage(body, lenient = true))
         "registry_page" -> registryPageToJson(decodeRegistryPage(body))
         "registry" -> registryDetailsToJson(decodeRegistryDetails(body))
         "repository_page" -> repositoryPageToJson(decodeRepositoryPage(body))
@@ -188,7 +189,7 @@ class VectorTests(private val dir: File) {
 
     private fun timezones(s: Suite) {
         val file = "timezones.json"
-        val known = setOf("name", "local_time", "week_day", "zone", "reference", "expect", "expect_error")
+        val known = setOf("name", "description", "local_time", "week_day", "zone", "reference", "expect", "expect_error")
         for (c in cases(load(file), file, known)) {
             s.test("vectors $file", c["name"].str()) {
                 val day = (c["week_day"] as String?)?.let { weekDayFromWire(it) }
@@ -222,7 +223,7 @@ class VectorTests(private val dir: File) {
     private fun plans(s: Suite) {
         val file = "plans.json"
         val doc = load(file)
-        val known = setOf("name", "desired", "actual", "prune", "expect", "expect_unmanaged")
+        val known = setOf("name", "description", "desired", "actual", "prune", "expect", "expect_unmanaged")
         val registryJson = Json.write(doc["registry"])
         val reference = Instant.parse("2026-06-01T00:00:00Z")
         for (c in cases(doc, file, known)) {
@@ -245,6 +246,11 @@ class VectorTests(private val dir: File) {
                     assertEq(item.action.name.lowercase(), w["action"].str(), "action of ${item.name}")
                     if (w.containsKey("fields")) {
                         assertEq(item.changes.map { it.field }, w["fields"].arr().map { it.str() }, "changed fields of ${item.name}")
+                    }
+                    if (w.containsKey("unknown")) {
+                        // Fields the answer did not report: unknown, never equal (spec §6b).
+                        assertEq(item.changes.filter { it.unknown }.map { it.field }, w["unknown"].arr().map { it.str() }, "unknown fields of ${item.name}")
+                        assertTrue(item.changes.all { !it.unknown || it.fromJson == "null" }) { "an unknown field of ${item.name} has a from value" }
                     }
                     val sub = w["reason_contains"] as String?
                     if (sub != null) assertTrue((item.reason ?: "").contains(sub)) { "reason '${item.reason}' lacks '$sub'" }
