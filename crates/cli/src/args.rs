@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use qualys_cs_emulator::WireProfile;
 use std::path::PathBuf;
 
 /// Qualys Container Security registry scan schedules, from a terminal or a CI job.
@@ -29,7 +30,9 @@ pub const EXIT_CODES: &str = "Exit codes:
   7  the service failed, timed out, or rate-limited us after retries
   8  configuration error (credentials, gateway, platform)
   9  plan --detailed-exitcode: the plan has changes
-  10 apply finished with failed items";
+  10 apply finished with failed items
+  11 the server does not report what the command needs (e.g. a schedule's interval and
+     weekday in Qualys's 2021 API shape): the answer printed is incomplete";
 
 /// Options every command takes.
 #[derive(Debug, Args)]
@@ -65,6 +68,11 @@ pub struct Global {
     /// ~/.local/share/qualys-cs/emulator).
     #[arg(long, global = true, env = "QUALYS_CS_EMULATOR_DIR")]
     pub emulator_dir: Option<PathBuf>,
+    /// Wire profile of the embedded emulator: full (today's documentation) or oas2021
+    /// (Qualys's 2021 OpenAPI shape: fewer fields). Default: $QUALYS_CS_EMULATOR_WIRE, else
+    /// full.
+    #[arg(long, global = true, value_name = "PROFILE", requires = "emulator", value_parser = parse_wire)]
+    pub emulator_wire: Option<WireProfile>,
 }
 
 /// Output formats.
@@ -384,6 +392,11 @@ pub enum EmulatorCmd {
         /// Keep state in memory only.
         #[arg(long)]
         in_memory: bool,
+        /// Wire profile: full (today's documentation) or oas2021 (Qualys's 2021 OpenAPI
+        /// shape: fewer fields, bare-string answers, no registry names, a gateway that
+        /// refuses nulls with 422).
+        #[arg(long, value_name = "PROFILE", env = "QUALYS_CS_EMULATOR_WIRE", default_value = "full", value_parser = parse_wire)]
+        wire: WireProfile,
     },
 }
 
@@ -420,6 +433,11 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         return Err(format!("{s:?} is not a positive duration"));
     }
     Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// Parses a wire profile name (`full` or `oas2021`, any case).
+pub fn parse_wire(s: &str) -> Result<WireProfile, String> {
+    s.parse::<WireProfile>().map_err(|e| e.to_string())
 }
 
 /// Parses `10d` or `10` as a number of days.

@@ -13,10 +13,11 @@ use qualys_cs_client::apply::{ApplyOptions, ApplyProgress, Outcome};
 use qualys_cs_client::wait::{WaitFor, WaitOptions};
 use qualys_cs_client::{BulkSelector, ListOptions};
 use qualys_cs_core::desired::DesiredState;
+use qualys_cs_core::explain::explain_schedule;
 use qualys_cs_core::jiff::Timestamp;
-use qualys_cs_core::plan::{Action, Plan, PlanOptions};
+use qualys_cs_core::plan::{Action, Plan, PlanOptions, reports_request_fields};
 use qualys_cs_core::{
-    AdditionalFilters, Error, Extra, RegistryType, RepoTag, ScheduleId, ScheduleRequest,
+    AdditionalFilters, Error, Extra, RegistryType, RepoTag, Schedule, ScheduleId, ScheduleRequest,
     ScheduleStatus, Violation, WeekDay, validate, validate_value,
 };
 use serde_json::json;
@@ -251,6 +252,7 @@ async fn update(g: &Global, a: UpdateArgs) -> R {
     let reg = connect::registry(&conn.client, &a.registry).await?;
     let id = ScheduleId::parse(&a.id)?;
     let current = conn.client.get_schedule(&reg, &id).await?;
+    unreported_for_update(&current, &a)?;
     let mut req = current.to_request();
     let now = Timestamp::now();
     if let Some(e) = &a.every {
@@ -319,6 +321,42 @@ async fn update(g: &Global, a: UpdateArgs) -> R {
         format!("updated schedule {id}\n{}\n", qualys_cs_core::explain(&req))
     });
     Ok(())
+}
+
+/// An update replaces the whole schedule. Where the server's answer leaves fields out
+/// (Qualys's 2021 shape: no interval, weekday, force scan or latest-N-tags), sending the
+/// schedule back as listed would reset them: the flags must say what they should be.
+fn unreported_for_update(current: &Schedule, a: &UpdateArgs) -> Result<(), CliError> {
+    if current.is_on_demand() || reports_request_fields(current) {
+        return Ok(());
+    }
+    let mut fields: Vec<&str> = Vec::new();
+    let mut flags: Vec<&str> = Vec::new();
+    if a.every.is_none() && a.weekly.is_none() && a.daily.is_none() {
+        fields.extend(current.unreported_timing());
+        flags.push("--every DAYS, --weekly DAY [--at HH:MM] or --daily HH:MM");
+    }
+    if a.force_scan.is_none() {
+        fields.push("forceScan");
+        flags.push("--force-scan true|false");
+    }
+    if a.latest.is_none() {
+        fields.push("additionalFilters");
+        flags.push("--latest N (0 for no limit)");
+    }
+    if fields.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Sdk(Error::NotReported {
+        message: format!(
+            "the server does not report {} for schedule {}, and an update replaces the whole schedule: say what {} should be with {}, so that nothing is reset by accident; nothing was sent",
+            fields.join(", "),
+            current.schedule_uuid,
+            if fields.len() == 1 { "it" } else { "they" },
+            flags.join("; ")
+        ),
+        fields: fields.into_iter().map(str::to_owned).collect(),
+    }))
 }
 
 fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
@@ -450,26 +488,17 @@ fn parse_instant(s: &Option<String>, flag: &str) -> Result<Timestamp, CliError> 
 
 async fn preview(g: &Global, a: PreviewArgs, explain_only: bool) -> R {
     let after = parse_instant(&a.after, "--after")?;
-    let (req, created, _conn) = match &a.id {
-        Some(id) => {
-            let conn = connect::connect(g).await?;
-            let reg = connect::registry(&conn.client, &a.registry).await?;
-            let s = conn
-                .client
-                .get_schedule(&reg, &ScheduleId::parse(id)?)
-                .await?;
-            let created = s.created.and_then(|m| m.to_timestamp()).unwrap_or(after);
-            (s.to_request(), created, Some(conn))
-        }
-        None => {
-            let created = parse_instant(&a.created, "--created")?;
-            (
-                request_from_spec("preview", &a.spec, created)?,
-                created,
-                None::<Conn>,
-            )
-        }
-    };
+    if let Some(id) = &a.id {
+        let conn = connect::connect(g).await?;
+        let reg = connect::registry(&conn.client, &a.registry).await?;
+        let s = conn
+            .client
+            .get_schedule(&reg, &ScheduleId::parse(id)?)
+            .await?;
+        return preview_listed(g, &a, &s, after, explain_only);
+    }
+    let created = parse_instant(&a.created, "--created")?;
+    let req = request_from_spec("preview", &a.spec, created)?;
     if explain_only {
         let sentence = qualys_cs_core::explain(&req);
         emit(g.output, &json!({"explain": sentence}), || {
@@ -478,9 +507,76 @@ async fn preview(g: &Global, a: PreviewArgs, explain_only: bool) -> R {
         return Ok(());
     }
     let runs = qualys_cs_core::next_runs(&req, created, after, a.count)?;
+    print_runs(g, &a, &req, created, after, &runs)
+}
+
+/// `next-runs ID` / `explain ID`: from the schedule as the server listed it. Where the answer
+/// leaves out the fields that decide when it runs, a sentence says so and the exit code is 11.
+fn preview_listed(
+    g: &Global,
+    a: &PreviewArgs,
+    s: &Schedule,
+    after: Timestamp,
+    explain_only: bool,
+) -> R {
+    let missing = s.unreported_timing();
+    let not_reported = |what: &str| {
+        let at = s
+            .schedule
+            .as_deref()
+            .map(|t| format!("; its time of day is {t} UTC"))
+            .unwrap_or_default();
+        format!(
+            "the server does not report {} for this schedule ({}), so {what}{at}. (Qualys's 2021 API shape leaves these fields out of its answers.)",
+            missing.join(" or "),
+            s.schedule_uuid
+        )
+    };
+    if explain_only {
+        let sentence = explain_schedule(s);
+        emit(
+            g.output,
+            &json!({"explain": sentence, "notReported": missing}),
+            || format!("{sentence}\n"),
+        );
+        if missing.is_empty() {
+            return Ok(());
+        }
+        eprintln!("error: {}", not_reported("when it runs is unknown"));
+        return Err(CliError::Exit(11));
+    }
+    match s.next_runs(after, a.count) {
+        Ok(runs) => {
+            let created = s.created.and_then(|m| m.to_timestamp()).unwrap_or(after);
+            print_runs(g, a, &s.to_request(), created, after, &runs)
+        }
+        Err(Error::NotReported { fields, .. }) => {
+            let message = not_reported("its next runs cannot be computed");
+            if g.output != OutputFormat::Table {
+                emit(
+                    g.output,
+                    &json!({"notReported": fields, "message": message}),
+                    String::new,
+                );
+            }
+            eprintln!("error: {message}");
+            Err(CliError::Exit(11))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn print_runs(
+    g: &Global,
+    a: &PreviewArgs,
+    req: &ScheduleRequest,
+    created: Timestamp,
+    after: Timestamp,
+    runs: &[Timestamp],
+) -> R {
     let zoned = match &a.show_tz {
         Some(z) => Some(qualys_cs_core::next_runs_in_zone(
-            &req, created, after, a.count, z,
+            req, created, after, a.count, z,
         )?),
         None => None,
     };
@@ -756,10 +852,12 @@ async fn emulator(g: &Global, c: EmulatorCmd) -> R {
         host,
         port,
         in_memory,
+        wire,
     } = c;
     let mut b = qualys_cs_emulator::Emulator::builder()
         .host(host)
         .port(port)
+        .wire(wire)
         .realtime_clock(true);
     if in_memory {
         b = b.in_memory();
@@ -775,10 +873,11 @@ async fn emulator(g: &Global, c: EmulatorCmd) -> R {
         .map_err(|e| CliError::Sdk(Error::config("emulator", e.to_string())))?;
     println!("listening on {}", emu.url());
     println!(
-        "demo user {} / password {}; demo registry {}",
+        "demo user {} / password {}; demo registry {}; wire profile {}",
         qualys_cs_emulator::DEMO_USER,
         qualys_cs_emulator::DEMO_PASSWORD,
-        qualys_cs_emulator::DEMO_REGISTRY_ID
+        qualys_cs_emulator::DEMO_REGISTRY_ID,
+        emu.wire()
     );
     let _ = std::io::stdout().flush();
     let _ = tokio::signal::ctrl_c().await;

@@ -4,7 +4,7 @@
 use crate::args::{Global, RegistryArg};
 use qualys_cs_client::{Client, ClientBuilder, ListOptions, Platform};
 use qualys_cs_core::{Error, RegistryId, Violation};
-use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_USER, Emulator, EmulatorHandle};
+use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_USER, Emulator, EmulatorHandle, WireProfile};
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -46,6 +46,20 @@ fn read_password_stdin() -> Result<String, Error> {
     Ok(p)
 }
 
+/// The wire profile of the embedded emulator: `--emulator-wire`, else
+/// `$QUALYS_CS_EMULATOR_WIRE`, else full.
+pub fn emulator_wire(g: &Global) -> Result<WireProfile, Error> {
+    if let Some(w) = g.emulator_wire {
+        return Ok(w);
+    }
+    match std::env::var("QUALYS_CS_EMULATOR_WIRE") {
+        Ok(v) if !v.trim().is_empty() => v
+            .parse()
+            .map_err(|e| Error::config("QUALYS_CS_EMULATOR_WIRE", format!("{e}"))),
+        _ => Ok(WireProfile::default()),
+    }
+}
+
 /// Connects as the global options say.
 pub async fn connect(g: &Global) -> Result<Conn, Error> {
     if g.emulator {
@@ -58,6 +72,7 @@ pub async fn connect(g: &Global) -> Result<Conn, Error> {
         })?;
         let emu = Emulator::builder()
             .data_dir(&dir)
+            .wire(emulator_wire(g)?)
             .realtime_clock(true)
             .start()
             .await
@@ -126,7 +141,9 @@ pub async fn connect(g: &Global) -> Result<Conn, Error> {
     })
 }
 
-/// The registry a command names (UUID, name or URI), or the only one there is.
+/// The registry a command names, or the only one there is. A UUID is taken as is; anything
+/// else goes through [`Client::find_registry`] (URI, then name where the server reports
+/// names), whose `not_found` says which fields the server offered and lists near matches.
 pub async fn registry(client: &Client, arg: &RegistryArg) -> Result<RegistryId, Error> {
     match arg.registry.as_deref().map(str::trim) {
         Some(r) if !r.is_empty() => {
@@ -157,6 +174,7 @@ pub async fn registry(client: &Client, arg: &RegistryArg) -> Result<RegistryId, 
                             .map(|r| r
                                 .registry_name
                                 .clone()
+                                .or_else(|| r.registry_uri.clone())
                                 .unwrap_or_else(|| r.registry_uuid.clone()))
                             .collect::<Vec<_>>()
                             .join(", "),

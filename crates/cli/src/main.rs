@@ -38,6 +38,7 @@ pub fn exit_code(e: &Error) -> u8 {
             7
         }
         "config" => 8,
+        "not_reported" => 11,
         _ => 1,
     }
 }
@@ -65,15 +66,18 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(CliError::Sdk(e)) => {
-            if let Error::Validation { violations } = &e {
-                output::problems(violations, &[]);
-                eprintln!(
-                    "error: {} problem{}; nothing was sent",
-                    violations.len(),
-                    if violations.len() == 1 { "" } else { "s" }
-                );
-            } else {
-                eprintln!("error: {e}");
+            match &e {
+                Error::Validation { violations } => {
+                    output::problems(violations, &[]);
+                    eprintln!(
+                        "error: {} problem{}; nothing was sent",
+                        violations.len(),
+                        if violations.len() == 1 { "" } else { "s" }
+                    );
+                }
+                // Already a whole sentence saying what the server left out.
+                Error::NotReported { message, .. } => eprintln!("error: {message}"),
+                _ => eprintln!("error: {e}"),
             }
             ExitCode::from(exit_code(&e))
         }

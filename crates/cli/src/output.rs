@@ -92,7 +92,11 @@ pub fn kind(s: &Schedule) -> String {
             s.schedule.as_deref().unwrap_or("00:00")
         ),
         Some(n) => format!("every {n}d"),
-        None => "automatic".into(),
+        // Qualys's 2021 shape reports no interval: say what is known.
+        None => match s.schedule.as_deref() {
+            Some(t) => format!("automatic {t} UTC (interval not reported)"),
+            None => "automatic (interval not reported)".into(),
+        },
     }
 }
 
@@ -128,7 +132,12 @@ pub fn schedules_table(items: &[Schedule]) -> String {
 /// One schedule, as key/value rows.
 pub fn schedule_detail(s: &Schedule) -> String {
     let mut t = table(&["FIELD", "VALUE"]);
-    let req = s.to_request();
+    // Qualys's 2021 shape leaves these out: "-" would claim "none".
+    let absent: String = if qualys_cs_core::plan::reports_request_fields(s) || s.is_on_demand() {
+        "-".into()
+    } else {
+        "not reported".into()
+    };
     let rows: Vec<(&str, String)> = vec![
         ("id", s.schedule_uuid.clone()),
         ("name", s.name.clone()),
@@ -147,17 +156,17 @@ pub fn schedule_detail(s: &Schedule) -> String {
             s.additional_filters
                 .as_ref()
                 .and_then(|a| a.number_of_tags)
-                .map_or("-".into(), |n| n.to_string()),
+                .map_or(absent.clone(), |n| n.to_string()),
         ),
         (
             "force scan",
-            s.force_scan.map_or("-".into(), |b| b.to_string()),
+            s.force_scan.map_or(absent.clone(), |b| b.to_string()),
         ),
         ("created", time(s.created)),
         ("updated", time(s.updated)),
         ("job started", time(s.job_start_date)),
         ("job completed", time(s.job_completion_date)),
-        ("explain", qualys_cs_core::explain(&req)),
+        ("explain", qualys_cs_core::explain::explain_schedule(s)),
     ];
     for (k, v) in rows {
         t.add_row(vec![k.to_owned(), v]);
