@@ -102,6 +102,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
+/// Counts a sync under way for as long as it lives.
+struct Syncing<'a>(&'a AtomicUsize);
+
+impl<'a> Syncing<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::AcqRel);
+        Syncing(n)
+    }
+}
+
+impl Drop for Syncing<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Everything the routes share.
 #[derive(Debug)]
 pub struct AppState {
@@ -189,10 +205,8 @@ impl AppState {
     /// Applies every job event due by the clock (cheap when nothing is due). Blocks on the
     /// store: call it off the async workers.
     pub fn sync(&self) -> Result<(), StoreError> {
-        self.syncing.fetch_add(1, Ordering::AcqRel);
-        let r = self.sync_now();
-        self.syncing.fetch_sub(1, Ordering::AcqRel);
-        r
+        let _syncing = Syncing::new(&self.syncing);
+        self.sync_now()
     }
 
     /// [`sync`](Self::sync), unless one is under way: then the caller's later store access
@@ -296,10 +310,13 @@ impl AppState {
     /// Moves the clock forward and applies what became due; returns the new time (ms).
     /// Blocks on the store.
     pub fn advance_clock(&self, by: Duration) -> Result<i64, StoreError> {
+        // Counted as syncing before the clock moves: a request arriving meanwhile leaves the
+        // backlog to this call instead of taking it on itself.
+        let _syncing = Syncing::new(&self.syncing);
         let now = self.clock.advance(by);
         self.store
             .write(|tx| tx.meta_set(CLOCK_KEY, &now.to_string()))?;
-        self.sync()?;
+        self.sync_now()?;
         Ok(now)
     }
 
@@ -899,6 +916,12 @@ async fn process(
     plan: Plan,
     next: Next,
 ) -> Response {
+    // The other client acts whatever happens to this request (a before-fault too: this
+    // client's POST may be lost while the other's lands).
+    if let (Some(mode), Some(reg)) = (plan.twin, faults::schedule_create_registry(&rec.path)) {
+        let (s, reg, body) = (st.clone(), reg.to_owned(), bytes.clone());
+        let _ = tokio::task::spawn_blocking(move || s.create_twin(&reg, &body, mode)).await;
+    }
     let resp = match plan.action {
         Some(Action::Status {
             status,
@@ -912,12 +935,6 @@ async fn process(
             StatusCode::NO_CONTENT.into_response()
         }
         _ => {
-            if let (Some(mode), Some(reg)) =
-                (plan.twin, faults::schedule_create_registry(&rec.path))
-            {
-                let (s, reg, body) = (st.clone(), reg.to_owned(), bytes.clone());
-                let _ = tokio::task::spawn_blocking(move || s.create_twin(&reg, &body, mode)).await;
-            }
             let mut early = None;
             if rec.is_cs {
                 if let Err(e) = sync_off_workers(&st).await {

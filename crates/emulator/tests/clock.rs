@@ -17,7 +17,119 @@ wire_tests!(
     tokens_expire_by_the_emulator_clock,
     failed_outcome_sets_failed_and_an_error,
     realtime_mode_moves_jobs_as_time_passes,
+    created_and_date_come_from_one_stamp_clock,
 );
+
+/// The `Date` header of an answer, in epoch ms (whole seconds).
+fn date_ms(r: &reqwest::Response) -> i64 {
+    let text = r.headers()["date"].to_str().unwrap();
+    assert!(
+        text.ends_with(" GMT") && text.len() == 29,
+        "IMF-fixdate: {text}"
+    );
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(text)
+        .unwrap()
+        .as_millisecond()
+}
+
+fn created_ms(s: &serde_json::Value) -> i64 {
+    s["created"].as_str().unwrap().parse().unwrap()
+}
+
+/// Two creates 1.2 s apart on a frozen virtual clock get `created` values 1.2 s apart, and
+/// every `Date` header agrees with them; an advance moves the stamps too; job steps and
+/// run times still go by the virtual clock alone.
+async fn created_and_date_come_from_one_stamp_clock(wire: WireProfile) {
+    let env = start(long_lived(wire)).await;
+    let create = |name: &'static str| {
+        let env = &env;
+        async move {
+            let r = env
+                .call(Method::POST, &schedules_path(), Some(&on_demand(name)))
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+            let date = date_ms(&r);
+            let v: serde_json::Value = r.json().await.unwrap();
+            let id = v
+                .as_str()
+                .or(v["scheduleUuid"].as_str())
+                .unwrap()
+                .to_owned();
+            (id, date)
+        }
+    };
+    let (a, date_a) = create("first").await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let (b, date_b) = create("second").await;
+    let (ca, cb) = (
+        created_ms(&env.schedule(&a).await),
+        created_ms(&env.schedule(&b).await),
+    );
+    assert!(
+        (1_150..2_500).contains(&(cb - ca)),
+        "created {ca} then {cb}: {} ms apart, the creates were 1.2 s apart",
+        cb - ca
+    );
+    for (created, date) in [(ca, date_a), (cb, date_b)] {
+        // Date is written after created, in whole seconds.
+        assert!(
+            (created - date).abs() < 1_000,
+            "Date {date} and created {created} disagree by {} ms",
+            created - date
+        );
+    }
+    // The clock itself did not move: the job steps are where they were.
+    let raw = env.emu.schedules().unwrap();
+    for s in &raw {
+        assert_eq!(s["emulator"]["nextStepMs"], t0().as_millisecond() + 1_000);
+        assert_eq!(s["emulator"]["clockAtCreationMs"], t0().as_millisecond());
+    }
+    let c: serde_json::Value = env
+        .control(Method::GET, "/_emulator/clock", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["nowMs"], t0().as_millisecond());
+    assert!(c["stampMs"].as_i64().unwrap() > cb);
+
+    // A day's advance moves the stamps by a day; the Date of its answer says so.
+    let r = env
+        .control(
+            Method::POST,
+            "/_emulator/clock/advance",
+            Some(json!({"seconds": 86_400})),
+        )
+        .await;
+    let day = t0().as_millisecond() + 86_400_000;
+    let d = date_ms(&r);
+    assert!(
+        (day - 1_000..day + 5_000).contains(&d),
+        "Date {d} after a day"
+    );
+    let (c, date_c) = create("third").await;
+    let cc = created_ms(&env.schedule(&c).await);
+    assert!((day..day + 5_000).contains(&cc), "created {cc} after a day");
+    assert!((cc - date_c).abs() < 1_000);
+    // Jobs went by the virtual clock: the first two ran their four steps at t0 + 1..4 s.
+    assert_eq!(
+        env.schedule(&a).await["jobCompletionDate"],
+        ms("2026-01-01T00:00:04Z")
+    );
+    // Errors carry stamps too.
+    let r = env.get("/csapi/v1.3/registry/nope").await;
+    let d = date_ms(&r);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!((v["timestamp"].as_i64().unwrap() - d).abs() < 1_000, "{v}");
+    // Control routes and 404s have a Date as well.
+    assert!(
+        env.control(Method::GET, "/_emulator/faults", None)
+            .await
+            .headers()
+            .contains_key("date")
+    );
+}
 
 async fn on_demand_moves_created_queued_running_completed_one_step_apart(wire: WireProfile) {
     let env = start(long_lived(wire)).await;

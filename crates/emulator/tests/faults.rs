@@ -20,6 +20,8 @@ wire_tests!(
     rate_limit_headers_and_429,
     rate_limit_window_resets,
     tls_serves_https_on_localhost,
+    late_requests_are_processed_after_the_client_gave_up,
+    twin_faults_race_a_namesake_in_first,
 );
 
 fn create_rule(kind: &str, extra: Value) -> Value {
@@ -224,6 +226,146 @@ async fn latency_delays_then_processes_normally(wire: WireProfile) {
         "the rule was used up"
     );
     let _ = Stage::After;
+}
+
+async fn journal(env: &Env) -> Vec<Value> {
+    env.control(Method::GET, "/_emulator/requests", None)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `late`: the request is processed latencyMs later even when the client has gone (spec §8,
+/// "the server finishing after the client's timeout"); a client that waits gets the answer.
+async fn late_requests_are_processed_after_the_client_gave_up(wire: WireProfile) {
+    let env = start_default(wire).await;
+    env.fault(create_rule("late", json!({"latencyMs": 1_200})))
+        .await;
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let err = impatient
+        .post(env.url(&schedules_path()))
+        .bearer_auth(&env.token)
+        .json(&on_demand("slow-poke"))
+        .send()
+        .await
+        .expect_err("the client times out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(t.elapsed() < Duration::from_millis(1_000));
+    assert_eq!(
+        env.list("filter=name:slow-poke").await["count"],
+        0,
+        "not yet processed"
+    );
+    // The client is gone; the emulator still processes it at about 1.2 s.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if env.list("filter=name:slow-poke").await["count"] == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the late create never happened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        t.elapsed() >= Duration::from_millis(1_150),
+        "{:?}",
+        t.elapsed()
+    );
+    let j = journal(&env).await;
+    let e = j
+        .iter()
+        .find(|e| e["method"] == "POST" && e["path"] == schedules_path())
+        .expect("journaled although nobody read the answer");
+    assert_eq!(e["status"], 200);
+    assert!(e["ms"].as_u64().unwrap() >= 1_150, "{e}");
+    assert_eq!(e["faults"], json!(["fault-1"]));
+
+    // A client that waits gets the real answer, late.
+    env.fault(create_rule("late", json!({"latencyMs": 300})))
+        .await;
+    let t = Instant::now();
+    let id = env.create(&on_demand("patient")).await;
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    assert_eq!(env.schedule(&id).await["name"], "patient");
+
+    // Refused with the field named.
+    let r = env
+        .control(
+            Method::POST,
+            "/_emulator/faults",
+            Some(json!({"kind": "late"})),
+        )
+        .await;
+    assert!(
+        qualys_error(r, StatusCode::BAD_REQUEST)
+            .await
+            .contains("needs latencyMs")
+    );
+}
+
+/// `twin`: another client creates the same name just before the request is processed.
+async fn twin_faults_race_a_namesake_in_first(wire: WireProfile) {
+    let env = start_default(wire).await;
+    let repo = |s: &Value| s["filters"][0]["repoTags"][0]["repo"].clone();
+    let created = |s: &Value| s["created"].as_str().unwrap().parse::<i64>().unwrap();
+
+    // different (the default): same name, same registry, on demand, repo twin/other.
+    env.fault(json!({"kind": "twin", "path": "/csapi/v1.3/registry/*/schedule"}))
+        .await;
+    // A list is no create: the rule waits.
+    assert_eq!(env.list("").await["count"], 0);
+    let mine = env.create(&on_demand("race")).await;
+    let page = env.list("filter=name:race&sort=created:asc").await;
+    assert_eq!(page["count"], 2, "{page}");
+    let (twin, me) = (&page["data"][0], &page["data"][1]);
+    assert_eq!(me["scheduleUuid"], mine);
+    assert_ne!(twin["scheduleUuid"], mine);
+    assert_eq!(twin["onDemand"], true);
+    assert_eq!(repo(twin), "twin/other");
+    assert_eq!(repo(me), "library/nginx");
+    assert!(created(twin) < created(me), "the twin came first");
+
+    // identical: the same body.
+    env.fault(json!({"kind": "twin", "twin": "identical", "method": "POST"}))
+        .await;
+    let body = daily("copy", "05:00");
+    let mine = env.create(&body).await;
+    let page = env.list("filter=name:copy&sort=created:asc").await;
+    assert_eq!(page["count"], 2, "{page}");
+    let (twin, me) = (&page["data"][0], &page["data"][1]);
+    assert_eq!(me["scheduleUuid"], mine);
+    assert_eq!(repo(twin), repo(me));
+    assert_eq!(twin["filters"], me["filters"]);
+    assert_eq!(twin["schedule"], me["schedule"]);
+    assert!(created(twin) < created(me));
+
+    // An invalid body gets no twin (and its own 400); the rule is used up anyway.
+    env.fault(json!({"kind": "twin"})).await;
+    let r = env
+        .call(
+            Method::POST,
+            &schedules_path(),
+            Some(&json!({"name": "bad"})),
+        )
+        .await;
+    assert!(r.status().is_client_error());
+    assert_eq!(env.list("filter=name:bad").await["count"], 0);
+    let rules: Vec<Value> = env
+        .control(Method::GET, "/_emulator/faults", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rules[0]["matched"], 1, "only the create matched: {rules:?}");
+    assert_eq!(rules[2]["fired"], 1, "{rules:?}");
+    assert_eq!(rules[0]["twin"], Value::Null);
+    assert_eq!(rules[1]["twin"], "identical");
+    assert_eq!(env.raw_count().await, 4);
 }
 
 async fn seeded_probability_is_reproducible(wire: WireProfile) {

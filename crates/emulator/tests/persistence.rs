@@ -100,6 +100,7 @@ fn binary() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_qualys-cs-emulator"));
     c.env("RUST_LOG", "warn")
         .env_remove("QUALYS_CS_EMULATOR_WIRE")
+        .env_remove("QUALYS_CS_EMULATOR_CONTROL_TOKEN")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     c
