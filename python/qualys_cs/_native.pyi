@@ -785,6 +785,7 @@ class Client:
         page_number: int | None = None,
         page_size: int | None = None,
         sort: str | None = None,
+        lenient: bool = False,
     ) -> Page[Schedule]: ...
     def list_registries_page(
         self,
@@ -811,6 +812,7 @@ class Client:
         page_number: int | None = None,
         page_size: int | None = None,
         sort: str | None = None,
+        lenient: bool = False,
     ) -> ListIterator[Schedule]: ...
     def list_registries(
         self,
@@ -945,6 +947,7 @@ class AsyncClient:
         page_number: int | None = None,
         page_size: int | None = None,
         sort: str | None = None,
+        lenient: bool = False,
     ) -> asyncio.Future[Page[Schedule]]: ...
     def list_registries_page(
         self,
@@ -971,6 +974,7 @@ class AsyncClient:
         page_number: int | None = None,
         page_size: int | None = None,
         sort: str | None = None,
+        lenient: bool = False,
     ) -> AsyncListIterator[Schedule]: ...
     def list_registries(
         self,

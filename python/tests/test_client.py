@@ -265,3 +265,21 @@ def test_retried_create_does_not_duplicate(client: Client, registry_id: str, emu
     names = [s["name"] for s in emu.schedules()]
     assert names.count("once") == 1
 
+
+
+def test_lenient_listing_reports_an_unreadable_item(
+    client: Client, registry_id: str, emu: Emulator
+) -> None:
+    sid = client.create_schedule(registry_id, on_demand("fine")).schedule_uuid
+    page = client.list_schedules_page(registry_id, lenient=True)
+    assert [s.schedule_uuid for s in page] == [sid] and page.skipped == []
+    assert [s.schedule_uuid for s in client.list_schedules(registry_id, lenient=True)] == [sid]
+    # An answer with one unreadable item (a name that is a number): strict decoding names it,
+    # lenient decoding skips and reports it.
+    bad = '{"count": 2, "data": [{"scheduleUuid": "%s", "name": "ok"}, {"name": 42}]}' % sid
+    with pytest.raises(qualys_cs.DecodeError) as info:
+        qualys_cs.decode_response("schedule_page", bad)
+    assert "1" in str(info.value)
+    lenient = qualys_cs.decode_response("schedule_page_lenient", bad)
+    assert [s.schedule_uuid for s in lenient] == [sid]
+    assert [(s["index"], s["raw"]) for s in lenient.skipped] == [(1, {"name": 42})]

@@ -359,6 +359,17 @@ fn list_options(
     }
 }
 
+/// A schedule list's options; `lenient` skips (and logs) items that cannot be decoded.
+fn schedule_list_options(
+    filter: Option<String>,
+    page_number: Option<u32>,
+    page_size: Option<u32>,
+    sort: Option<String>,
+    lenient: bool,
+) -> qc::ListOptions {
+    list_options(filter, page_number, page_size, sort).lenient(lenient)
+}
+
 fn selector(
     schedule_ids: Option<Vec<String>>,
     filter: Option<String>,
@@ -926,8 +937,10 @@ impl Client {
     fn find_registry(&self, py: Python<'_>, name_or_uri: String) -> PyResult<Registry> {
         run(py, self.shared.find_registry(name_or_uri)?)
     }
-    /// One page of the schedules of a registry.
-    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
+    /// One page of the schedules of a registry. With `lenient=True` an item that cannot be
+    /// decoded is skipped and listed in `Page.skipped` (else it is a `DecodeError` naming it).
+    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
+    #[allow(clippy::too_many_arguments)]
     fn list_schedules_page(
         &self,
         py: Python<'_>,
@@ -936,12 +949,13 @@ impl Client {
         page_number: Option<u32>,
         page_size: Option<u32>,
         sort: Option<String>,
+        lenient: bool,
     ) -> PyResult<Page> {
         page_of::<_, Schedule>(run(
             py,
             self.shared.schedules_page(
                 registry_id,
-                list_options(filter, page_number, page_size, sort),
+                schedule_list_options(filter, page_number, page_size, sort, lenient),
             )?,
         )?)
     }
@@ -1031,8 +1045,10 @@ impl Client {
                 .wait_for_schedule(registry_id, schedule_id, until, timeout, interval)?,
         )
     }
-    /// Every schedule of a registry matching `filter`, page after page.
-    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
+    /// Every schedule of a registry matching `filter`, page after page (`lenient=True`: items
+    /// that cannot be decoded are skipped and logged).
+    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
+    #[allow(clippy::too_many_arguments)]
     fn list_schedules(
         &self,
         registry_id: &str,
@@ -1040,12 +1056,13 @@ impl Client {
         page_number: Option<u32>,
         page_size: Option<u32>,
         sort: Option<String>,
+        lenient: bool,
     ) -> PyResult<ListIterator> {
         Ok(ListIterator {
             paged: iterator(self.shared.paged(
                 Listing::Schedules,
                 Some(registry_id),
-                list_options(filter, page_number, page_size, sort),
+                schedule_list_options(filter, page_number, page_size, sort, lenient),
             )?),
         })
     }
@@ -1247,8 +1264,10 @@ impl AsyncClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         spawn(py, self.shared.find_registry(name_or_uri)?)
     }
-    /// One page of the schedules of a registry.
-    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
+    /// One page of the schedules of a registry. With `lenient=True` an item that cannot be
+    /// decoded is skipped and listed in `Page.skipped` (else it is a `DecodeError` naming it).
+    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
+    #[allow(clippy::too_many_arguments)]
     fn list_schedules_page<'py>(
         &self,
         py: Python<'py>,
@@ -1257,10 +1276,11 @@ impl AsyncClient {
         page_number: Option<u32>,
         page_size: Option<u32>,
         sort: Option<String>,
+        lenient: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let f = self.shared.schedules_page(
             registry_id,
-            list_options(filter, page_number, page_size, sort),
+            schedule_list_options(filter, page_number, page_size, sort, lenient),
         )?;
         crate::logging::refresh(py);
         future_into_py(py, async move {
@@ -1360,7 +1380,8 @@ impl AsyncClient {
         )
     }
     /// Every schedule of a registry matching `filter`, page after page (`async for`).
-    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
+    #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
+    #[allow(clippy::too_many_arguments)]
     fn list_schedules(
         &self,
         registry_id: &str,
@@ -1368,12 +1389,13 @@ impl AsyncClient {
         page_number: Option<u32>,
         page_size: Option<u32>,
         sort: Option<String>,
+        lenient: bool,
     ) -> PyResult<AsyncListIterator> {
         Ok(AsyncListIterator {
             paged: iterator(self.shared.paged(
                 Listing::Schedules,
                 Some(registry_id),
-                list_options(filter, page_number, page_size, sort),
+                schedule_list_options(filter, page_number, page_size, sort, lenient),
             )?),
         })
     }
