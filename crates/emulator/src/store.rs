@@ -944,6 +944,98 @@ mod tests {
         assert_eq!(extra, r#"{"owner":"team-a","status":"Running"}"#);
         assert_eq!(version, USER_VERSION);
         assert_eq!(store.read(|tx| tx.all()).expect("again")[0], *row);
+        // The old row got its lookup keys when the file was opened.
+        let mut n = Narrow::default();
+        n.name("OLD");
+        n.status("completed");
+        n.on_demand("TRUE");
+        assert_eq!(
+            store
+                .read(|tx| tx.list_narrowed("reg", &n))
+                .expect("narrowed")
+                .len(),
+            1
+        );
+        assert_eq!(
+            row.anchor, row.created,
+            "no anchor stored: the creation time"
+        );
+    }
+
+    #[test]
+    fn narrowed_lists_use_the_indexes_and_unreadable_rows_are_skipped() {
+        let store = Store::open_in_memory().expect("mem");
+        let mut rows: Vec<ScheduleRow> = ["Alpha", "alpha", "Beta"]
+            .iter()
+            .map(|n| row(n, n.starts_with('A')))
+            .collect();
+        store
+            .write(|tx| {
+                for r in &mut rows {
+                    tx.insert(r)?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .expect("insert");
+        let names = |n: &Narrow| {
+            store
+                .read(|tx| tx.list_narrowed("reg", n))
+                .expect("list")
+                .into_iter()
+                .map(|r| r.request.name)
+                .collect::<Vec<_>>()
+        };
+        let mut n = Narrow::default();
+        n.name("ALPHA");
+        assert_eq!(names(&n), ["Alpha", "alpha"]);
+        n.on_demand("true");
+        assert_eq!(names(&n), ["Alpha"]);
+        n.name("beta");
+        assert!(n.nothing && names(&n).is_empty());
+        let mut n = Narrow::default();
+        n.id(&rows[2].id.to_uppercase());
+        assert_eq!(names(&n), ["Beta"]);
+        // The plan uses the name index, not a scan of the registry.
+        let plan: String = store
+            .read(|tx| {
+                tx.c.query_row(
+                    "EXPLAIN QUERY PLAN SELECT seq FROM schedules WHERE registry_id = 'reg' AND name_key = 'alpha' ORDER BY seq",
+                    [],
+                    |r| r.get::<_, String>(3),
+                )
+                .map_err(StoreError::from)
+            })
+            .expect("plan");
+        assert!(plan.contains("schedules_by_name"), "{plan}");
+
+        // An unreadable row: skipped by lists, an error for a targeted get, parked when due.
+        store
+            .write(|tx| {
+                tx.c.execute(
+                    "UPDATE schedules SET request = 'nope' WHERE id = ?1",
+                    params![rows[0].id],
+                )?;
+                Ok::<_, StoreError>(())
+            })
+            .expect("corrupt");
+        assert_eq!(store.read(|tx| tx.list("reg")).expect("list").len(), 2);
+        let mut n = Narrow::default();
+        n.name("alpha");
+        assert_eq!(names(&n), ["alpha"]);
+        assert!(matches!(
+            store.read(|tx| tx.get("reg", &rows[0].id)),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert_eq!(
+            store
+                .read(|tx| tx.status_of("reg", &rows[0].id))
+                .expect("status"),
+            Some(ScheduleStatus::Created)
+        );
+        let (due, bad) = store.read(|tx| tx.due(i64::MAX)).expect("due");
+        assert_eq!((due.len(), bad.clone()), (2, vec![rows[0].seq]));
+        store.write(|tx| tx.park(bad[0])).expect("park");
+        assert!(store.read(|tx| tx.due(i64::MAX)).expect("due").1.is_empty());
     }
 
     #[test]

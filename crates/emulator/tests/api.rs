@@ -29,6 +29,7 @@ wire_tests!(
     update_delete_and_cancel_follow_the_rules,
     bulk_delete_and_cancel_skip_as_documented,
     schedules_page_filter_and_sort,
+    indexed_lookups_answer_exactly_what_the_filter_does,
     control_routes_reset_journal_redact_and_openapi_matches_routes,
     stop_and_drop_close_the_port,
 );
@@ -1415,6 +1416,131 @@ async fn schedules_page_filter_and_sort(wire: WireProfile) {
         let m = qualys_error(r, StatusCode::BAD_REQUEST).await;
         assert!(m.contains(param), "{q}: {m}");
     }
+}
+
+/// Equality terms on name, scheduleUuid, status and onDemand are answered from indexed keys;
+/// the answer is exactly what the filter gives on the whole list (case-insensitive, Unicode
+/// lower-casing, two terms on one field, values that cannot match).
+async fn indexed_lookups_answer_exactly_what_the_filter_does(wire: WireProfile) {
+    let env = start(long_lived(wire)).await;
+    let names = [
+        "Nightly Scan",
+        "nightly scan",
+        "NIGHTLY SCAN x",
+        "Ärger",
+        "ärger",
+        "straße",
+        "ΣΊΣΥΦΟΣ",
+        "a*b",
+    ];
+    for n in names {
+        env.create(&on_demand(n)).await;
+    }
+    let first = env.create(&daily("Nightly Scan", "03:00")).await;
+    env.advance(2.0).await; // the on-demand ones are Running, the daily one Created
+    let all = env.list("pageSize=1000").await["data"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(all.len(), names.len() + 1);
+    let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+    let ids_where = |f: &dyn Fn(&Value) -> bool| {
+        all.iter()
+            .filter(|s| f(s))
+            .map(|s| s["scheduleUuid"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let ids = |page: &Value| {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["scheduleUuid"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let q = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    for name in [
+        "nightly scan",
+        "NIGHTLY SCAN",
+        "ärger",
+        "ÄRGER",
+        "STRASSE",
+        "σίσυφος",
+        "x",
+    ] {
+        let want = ids_where(&|s| lower(s["name"].as_str().unwrap()) == lower(name));
+        let got = env
+            .list(&format!(
+                "pageSize=1000&filter={}",
+                q(&format!("name:\"{name}\""))
+            ))
+            .await;
+        assert_eq!(ids(&got), want, "name:{name:?}");
+    }
+    assert_eq!(
+        ids(&env
+            .list("filter=name:%22nightly%20scan%22&sort=created:desc")
+            .await),
+        {
+            let mut v = ids_where(&|s| lower(s["name"].as_str().unwrap()) == "nightly scan");
+            v.reverse();
+            v
+        }
+    );
+    // Wildcards still go through the filter (a `*` in a stored name is just a character).
+    assert_eq!(env.list("filter=name:a*b").await["count"], 1);
+    assert_eq!(env.list("filter=name:nightly*").await["count"], 4);
+    // Ids in any case; two different ids match nothing.
+    let upper = first.to_uppercase();
+    assert_eq!(
+        ids(&env.list(&format!("filter=scheduleUuid:{upper}")).await),
+        std::slice::from_ref(&first)
+    );
+    let other = all[0]["scheduleUuid"].as_str().unwrap();
+    assert_eq!(
+        env.list(&format!(
+            "filter=scheduleUuid:{first}%20and%20scheduleUuid:{other}"
+        ))
+        .await["count"],
+        0
+    );
+    // Status and onDemand, alone and together with a name.
+    for (filter, want) in [
+        ("status:RUNNING", ids_where(&|s| s["status"] == "Running")),
+        ("status:created", ids_where(&|s| s["status"] == "Created")),
+        ("onDemand:TRUE", ids_where(&|s| s["onDemand"] == true)),
+        ("onDemand:false", vec![first.clone()]),
+        ("onDemand:maybe", vec![]),
+        ("onDemand:true%20and%20onDemand:false", vec![]),
+        ("name:a%20and%20name:b", vec![]),
+        (
+            "name:%22NIGHTLY%20scan%22%20and%20onDemand:false%20and%20status:Created",
+            vec![first.clone()],
+        ),
+        ("status:Completed", vec![]),
+    ] {
+        assert_eq!(
+            ids(&env.list(&format!("pageSize=1000&filter={filter}")).await),
+            want,
+            "{filter}"
+        );
+    }
+    // Bulk calls narrow the same way.
+    let r = env
+        .call(
+            Method::DELETE,
+            &format!(
+                "{}/bulk?filter=name:%22nightly%20scan%22%20and%20onDemand:false",
+                schedules_path()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        env.list("filter=name:%22nightly%20scan%22").await["count"],
+        2
+    );
 }
 
 async fn control_routes_reset_journal_redact_and_openapi_matches_routes(wire: WireProfile) {
