@@ -18,6 +18,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! `created`, `updated`, error timestamps and the `Date` header of every answer come from the
+//! clock's stamps ([`clock::Clock::stamp_ms`]): on the frozen virtual clock they still follow
+//! real time, so a client can compare `Date` with `created`. Beyond loopback the control
+//! routes need a token ([`EmulatorBuilder::control_token`]).
+//!
 //! It answers in one of two [wire profiles](WireProfile): `Full` (today's documentation, the
 //! default) or `Oas2021` (the shape of Qualys's own 2021 OpenAPI file, with a
 //! schema-validating gateway): `Emulator::builder().wire(WireProfile::Oas2021)`.
@@ -600,10 +605,7 @@ impl EmulatorHandle {
 
     /// Entries and bytes of the request journal, with its bounds.
     pub fn journal_stats(&self) -> JournalStats {
-        match self.state.journal.lock() {
-            Ok(j) => j.stats(),
-            Err(p) => p.into_inner().stats(),
-        }
+        journal_stats(&self.state)
     }
 
     /// Adds a fault rule (as `POST /_emulator/faults`); returns its id.
@@ -636,6 +638,13 @@ impl EmulatorHandle {
 impl Drop for EmulatorHandle {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+    }
+}
+
+fn journal_stats(state: &AppState) -> JournalStats {
+    match state.journal.lock() {
+        Ok(j) => j.stats(),
+        Err(p) => p.into_inner().stats(),
     }
 }
 
@@ -686,6 +695,16 @@ impl BlockingEmulatorHandle {
     /// The emulator clock now.
     pub fn now(&self) -> jiff::Timestamp {
         self.state.clock.now()
+    }
+
+    /// A stamp of the emulator clock (what `created` and `Date` say now).
+    pub fn stamp(&self) -> jiff::Timestamp {
+        self.state.clock.stamp()
+    }
+
+    /// Entries and bytes of the request journal, with its bounds.
+    pub fn journal_stats(&self) -> JournalStats {
+        journal_stats(&self.state)
     }
 
     /// Adds a fault rule; returns its id.
