@@ -1113,6 +1113,9 @@ fn schedule_not_found(id: &str, reg: &RegistryState) -> ApiError {
     ApiError::not_found(format!("schedule {id} not found in registry {}", reg.id()))
 }
 
+/// The internal sort key of creation order (ties of `created`/`updated`).
+const SEQ_SORT_KEY: &str = "\u{0}seq";
+
 /// Fields an Oas2021 schedule list item does not carry: a filter on them matches nothing and
 /// a sort on them sorts as if absent.
 const OAS_HIDDEN_SCHEDULE_FIELDS: &[&str] = &["registryType", "scheduleIntervalInDays", "weekDay"];
@@ -1365,12 +1368,30 @@ async fn list_schedules(
             .store
             .read(|tx| tx.list_narrowed(reg.id(), &narrow(&filter)))?;
         let t = reg.details.registry.registry_type.as_ref();
-        let mut items: Vec<Schedule> = rows
+        let mut items: Vec<(i64, Schedule)> = rows
             .iter()
-            .map(|r| r.to_schedule(t))
-            .filter(|s| filter.matches(|f| st.schedule_filter_value(s, f)))
+            .map(|r| (r.seq, r.to_schedule(t)))
+            .filter(|(_, s)| filter.matches(|f| st.schedule_filter_value(s, f)))
             .collect();
-        query::sort_by_keys(&mut items, &sort, |s, f| st.schedule_sort_value(s, f));
+        let mut sort = sort;
+        // Stamps have millisecond resolution: schedules created (or updated) in the same
+        // millisecond tie, and the tie goes by creation order in the key's direction, so
+        // `sort=created:desc` always lists the latest create first.
+        if let Some(k) = sort
+            .iter()
+            .find(|k| matches!(k.field, "created" | "updated"))
+        {
+            let direction = k.direction;
+            sort.push(query::SortKey {
+                field: SEQ_SORT_KEY,
+                direction,
+            });
+        }
+        query::sort_by_keys(&mut items, &sort, |(seq, s), f| match f {
+            SEQ_SORT_KEY => SortValue::Num(*seq),
+            f => st.schedule_sort_value(s, f),
+        });
+        let items: Vec<Schedule> = items.into_iter().map(|(_, s)| s).collect();
         match st.wire {
             WireProfile::Oas2021 => Ok(page_mapped(items, paging, wire::oas_schedule)),
             WireProfile::Full => Ok(page_of(items, paging)),

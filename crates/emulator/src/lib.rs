@@ -598,7 +598,7 @@ impl EmulatorHandle {
     }
 
     /// A stamp of the emulator clock: what `created`, `updated` and the `Date` header say now
-    /// (virtual clock: its now plus the real time since it last moved; strictly increasing).
+    /// (virtual clock: its now plus the real time since it last moved; never going back).
     pub fn stamp(&self) -> jiff::Timestamp {
         self.state.clock.stamp()
     }
