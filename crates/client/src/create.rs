@@ -239,7 +239,10 @@ impl Client {
                     if let Some(d) = delay {
                         tokio::time::sleep(d).await;
                     }
-                    let settle = if rate_limited || answered_2xx {
+                    // Settle only where a re-send would follow: a 429 or a 2xx is an answer
+                    // (any processing is over), and with attempts or time used up one look
+                    // decides.
+                    let settle = if rate_limited || answered_2xx || delay.is_none() {
                         Duration::ZERO
                     } else {
                         inner.create_settle
@@ -375,6 +378,16 @@ impl Client {
                     }
                 }
             }
+            tracing::debug!(
+                page = page_number,
+                items = page.data.len(),
+                cutoff,
+                newest = page.data.first().and_then(|s| s.created).map(|m| m.0),
+                candidates = candidates.len(),
+                older_seen,
+                sorted_desc,
+                "create look"
+            );
             // Newest first: once an item older than the cutoff is seen on a sorted page, no
             // later page can hold a newer one.
             if !full || (older_seen && sorted_desc && own.snapshot.is_none()) {
