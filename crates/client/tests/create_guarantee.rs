@@ -176,7 +176,12 @@ async fn one_call_per_create_whatever_shares_the_name() {
         .with_test_writer()
         .try_init();
     for wire in WireProfile::ALL {
-        let emu = start(builder().wire(wire)).await;
+        let emu = start(
+            builder()
+                .wire(wire)
+                .rate_limit(1_000_000, Duration::from_secs(60)),
+        )
+        .await;
         let c = client_for(&emu).build().unwrap();
         let reg = registry();
         c.list_registries(&Default::default()).await.unwrap();

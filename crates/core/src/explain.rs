@@ -52,16 +52,16 @@ pub fn explain_schedule(s: &Schedule) -> String {
     let at = s
         .schedule
         .as_deref()
-        .map(|t| format!(" (its time is {t} UTC)"))
+        .map(|t| format!("; its time of day is {t} UTC"))
         .unwrap_or_default();
     let when = if missing.contains(&"onDemand") {
         format!(
-            "Runs at times the server does not report ({} not in its answer){at},",
+            "Runs at times the server does not report ({} not in its answer{at}),",
             missing.join(", ")
         )
     } else {
         format!(
-            "Runs on an automatic schedule whose interval the server does not report ({} not in its answer){at},",
+            "Runs on an automatic schedule whose interval the server does not report ({} not in its answer{at}),",
             missing.join(", ")
         )
     };

@@ -137,6 +137,11 @@ pub fn find_registry<'a>(
         offered.push("registryName");
     }
     let lower = wanted.to_ascii_lowercase();
+    // "demo-registry" is near "registry.demo.example": every word of the reference occurs.
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 3)
+        .collect();
     let mut near: Vec<(usize, String)> = registries
         .iter()
         .filter_map(|r| {
@@ -150,7 +155,11 @@ pub fn find_registry<'a>(
                 .flatten()
                 .filter(|c| !c.is_empty() && !key.is_empty())
                 .map(|c| {
-                    if c.contains(&key) || key.contains(c.as_str()) || c.contains(&lower) {
+                    if c.contains(&key)
+                        || key.contains(c.as_str())
+                        || c.contains(&lower)
+                        || (!words.is_empty() && words.iter().all(|w| c.contains(w)))
+                    {
                         0
                     } else {
                         crate::validate::edit_distance(c, &key)
@@ -224,6 +233,14 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("registryUuid, registryUri"), "{text}");
         assert!(text.contains("reports no registryName"), "{text}");
+        let RegistryLookupError::NotFound { near, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            near.len(),
+            1,
+            "demo-registry is near registry.demo.example: {err}"
+        );
         let err = find_registry("registry.demo.exampel", &rs).unwrap_err();
         let RegistryLookupError::NotFound { near, .. } = &err else {
             panic!("{err}")
