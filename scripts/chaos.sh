@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Chaos across languages: ONE emulator (release binary, in memory, loopback, port 0) with seeded
-# probability fault rules on the create route (429, 503 before, 503 after, drop before, drop
-# after: ~27 % of create POSTs faulted), then creates through the Rust client, the Python
+# probability fault rules on the create route — 429 before and after processing, 503 before and
+# after, a dropped connection before and after, LATE completion (processed 2.5 s after arrival,
+# whether or not the client still waits: every client here gives up after 1.5 s) and a SECOND
+# CLIENT (the emulator creates a same-named schedule with other content just before the
+# request): ~28 % of create POSTs faulted — then creates through the Rust client, the Python
 # package and the Node package AT THE SAME TIME (distinct name prefixes), then counts, from the
 # emulator's own state (GET /_emulator/schedules, /_emulator/requests):
-#   creates attempted, OK answers, faults injected, duplicates (names with > 1 schedule),
-#   losses (intended names with 0 schedules).
+#   creates attempted, OK answers, faults injected, duplicates (names with > 1 schedule of the
+#   client's own content), losses (intended names with none of the client's own content; the
+#   second client's twin does not count as the client's schedule). The written guarantee these
+#   numbers test is docs/create-guarantee.md.
 # Exits non-zero unless every create answered OK, duplicates = 0 and losses = 0.
 #
-#   scripts/chaos.sh                               # 400 Rust + 300 Python + 300 Node, p = 0.06 per rule
+#   scripts/chaos.sh                               # 400 Rust + 300 Python + 300 Node, p = 0.04 per rule
 #   RUST_N=1000 PY_N=500 NODE_N=500 P=0.08 SEED=7 scripts/chaos.sh
 #   PY_VENV=/path/to/venv scripts/chaos.sh         # a venv where `import qualys_cs` works
 #
@@ -20,7 +25,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
 RUST_N=${RUST_N:-400} PY_N=${PY_N:-300} NODE_N=${NODE_N:-300}
-P=${P:-0.06} SEED=${SEED:-20261126} TIME_CAP=${TIME_CAP:-300}
+P=${P:-0.04} SEED=${SEED:-20261126} TIME_CAP=${TIME_CAP:-300}
 HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$HOST_TRIPLE}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
@@ -70,10 +75,13 @@ echo "emulator: $URL"
 echo "==> fault rules on POST …/schedule: probability $P each, seeds from $SEED"
 i=0
 for rule in '"kind":"status","status":429,"stage":"before","retryAfterSec":1' \
+            '"kind":"status","status":429,"stage":"after","retryAfterSec":1' \
             '"kind":"status","status":503,"stage":"before"' \
             '"kind":"status","status":503,"stage":"after"' \
             '"kind":"drop","stage":"before"' \
-            '"kind":"drop","stage":"after"'; do
+            '"kind":"drop","stage":"after"' \
+            '"kind":"late","latencyMs":2500' \
+            '"kind":"twin","twin":"different"'; do
   i=$((i + 1))
   body="{\"method\":\"POST\",\"path\":\"/csapi/v1.3/registry/*/schedule\",$rule,\"probability\":$P,\"seed\":$((SEED + i))}"
   curl -sS --max-time 5 -X POST -H 'content-type: application/json' -d "$body" "$URL/_emulator/faults" \
@@ -108,7 +116,14 @@ wanted = {"rust": int(sys.argv[3]), "python": int(sys.argv[4]), "node": int(sys.
 schedules = json.load(open(f"{work}/schedules.json"))
 journal = json.load(open(f"{work}/requests.json"))
 faults = json.load(open(f"{work}/faults.json"))
-names = Counter(s["name"] for s in schedules)
+def own(s):
+    # The second client's twin (repository twin/other) is not the client's schedule.
+    try:
+        return s["filters"][0]["repoTags"][0]["repo"] == "library/nginx"
+    except (KeyError, IndexError, TypeError):
+        return False
+names = Counter(s["name"] for s in schedules if own(s))
+twins = sum(1 for s in schedules if not own(s))
 ok_line = {}
 for lang in wanted:
     try:
@@ -147,14 +162,15 @@ for lang, n in wanted.items():
     good &= ok == n and dups == 0 and losses == 0
 pct = 100.0 * tot["faulted"] / tot["posts"] if tot["posts"] else 0.0
 print(f"{'total':<8} {tot['n']:>9} {tot['ok']:>5} {tot['posts']:>6} {tot['faulted']:>8} {pct:>7.1f}% {'':>9} {tot['dups']:>5} {tot['losses']:>6}")
+print(f"second-client twins made by the emulator: {twins} (not counted as the clients' schedules)")
 print("fault rules fired: " + ", ".join(
-    f"{f.get('kind')} {f.get('status', '')} {f.get('stage', '')}".replace("  ", " ") + f" = {f.get('fired')}"
+    f"{f.get('kind')} {f.get('status', '')} {f.get('stage', '')} {f.get('latencyMs', '')}".replace("  ", " ") + f" = {f.get('fired')}"
     for f in faults))
 stray = sum(1 for s in schedules if not s["name"].startswith(run_id))
 if stray:
     print(f"unexpected schedules: {stray}"); good = False
-if tot["n"] and 100.0 * tot["faulted"] / max(tot["posts"], 1) < 20.0:
-    print("WARNING: fewer than 20 % of create POSTs were faulted (raise P)")
+if tot["n"] and 100.0 * tot["faulted"] / max(tot["posts"], 1) < 25.0:
+    print("WARNING: fewer than 25 % of create POSTs were faulted (raise P)")
 print("chaos: " + ("PASS (every create OK, 0 duplicates, 0 losses)" if good else "FAIL"))
 sys.exit(0 if good else 1)
 PY

@@ -21,6 +21,8 @@ const client = new Client({
   username: 'demo_user',
   password: 'demo-password',
   noProxy: true,
+  requestTimeoutMs: 1500,
+  createSettleWindowMs: 4000,
   retry: { maxAttempts: 12, baseDelayMs: 20, maxDelayMs: 500, maxElapsedMs: 60000 },
   rateLimit: { maxConcurrency: concurrency },
 })

@@ -28,6 +28,8 @@ def main() -> int:
         username=qualys_cs.DEMO_USER,
         password=qualys_cs.DEMO_PASSWORD,
         no_proxy=True,
+        request_timeout=1.5,
+        create_settle_window=4.0,
         retry=qualys_cs.RetryPolicy(max_attempts=12, base_delay=0.02, max_delay=0.5, max_elapsed=60.0),
         rate_limit=qualys_cs.RateLimitPolicy(max_concurrency=concurrency),
     )

@@ -30,6 +30,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .gateway_url(url.as_str())
         .credentials(user, password)
         .no_proxy()
+        // The chaos emulator completes some requests 2.5 s late: give up after 1.5 s and keep
+        // looking for 4 s before sending again (docs/create-guarantee.md).
+        .request_timeout(Duration::from_millis(1_500))
+        .create_settle_window(Duration::from_secs(4))
         .retry(RetryPolicy {
             max_attempts: 12,
             base_delay: Duration::from_millis(20),
