@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Qualys Container Security registry scan schedules, from a terminal or a CI job.
 ///
 /// Credentials come from QUALYS_USERNAME with QUALYS_PASSWORD (or --password-stdin), or
-/// QUALYS_TOKEN; the gateway from --platform / QUALYS_PLATFORM or --gateway-url /
+/// QUALYS_TOKEN (or --token-stdin) — never from an argument; the gateway from --platform / QUALYS_PLATFORM or --gateway-url /
 /// QUALYS_GATEWAY_URL. Try everything offline with --emulator.
 #[derive(Debug, Parser)]
 #[command(name = "qualys-cs", version, about, long_about = None, after_help = EXIT_CODES)]
@@ -49,9 +49,10 @@ pub struct Global {
     /// Read the password from the first line of standard input (else QUALYS_PASSWORD).
     #[arg(long, global = true)]
     pub password_stdin: bool,
-    /// A ready JWT instead of username and password.
-    #[arg(long, global = true, env = "QUALYS_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
+    /// Read a ready JWT from the first line of standard input, instead of username and
+    /// password (else QUALYS_TOKEN). Secrets are never taken as arguments.
+    #[arg(long, global = true, conflicts_with = "password_stdin")]
+    pub token_stdin: bool,
     /// Output format.
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,

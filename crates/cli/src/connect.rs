@@ -28,19 +28,20 @@ pub fn emulator_dir(g: &Global) -> PathBuf {
     base.join("qualys-cs").join("emulator")
 }
 
-fn read_password_stdin() -> Result<String, Error> {
+/// The first line of standard input, for `flag` (`--password-stdin`, `--token-stdin`).
+fn read_secret_stdin(flag: &str, what: &str) -> Result<String, Error> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-        Error::config(
-            "--password-stdin",
-            format!("cannot read standard input: {e}"),
-        )
-    })?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::config(flag, format!("cannot read standard input: {e}")))?;
     let p = line.trim_end_matches(['\r', '\n']).to_owned();
     if p.is_empty() {
         return Err(Error::config(
-            "--password-stdin",
-            "standard input held no password; pipe it in, e.g. `printf %s \"$PW\" | qualys-cs --password-stdin ...`",
+            flag,
+            format!(
+                "standard input held no {what}; pipe it in, e.g. `printf %s \"$SECRET\" | qualys-cs {flag} ...`"
+            ),
         ));
     }
     Ok(p)
@@ -110,13 +111,18 @@ pub async fn connect(g: &Global) -> Result<Conn, Error> {
         b = b.gateway_url(u.clone());
     }
     let password = if g.password_stdin {
-        Some(read_password_stdin()?)
+        Some(read_secret_stdin("--password-stdin", "password")?)
     } else {
         std::env::var("QUALYS_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty())
     };
-    match (&g.username, password, &g.token) {
+    let token = if g.token_stdin {
+        Some(read_secret_stdin("--token-stdin", "token")?)
+    } else {
+        std::env::var("QUALYS_TOKEN").ok().filter(|t| !t.is_empty())
+    };
+    match (&g.username, password, &token) {
         (Some(u), Some(p), _) => b = b.credentials(u.clone(), p),
         (_, _, Some(t)) => b = b.token(t.clone()),
         (Some(_), None, None) => {
@@ -128,7 +134,7 @@ pub async fn connect(g: &Global) -> Result<Conn, Error> {
         (None, _, None) => {
             return Err(Error::config(
                 "QUALYS_USERNAME",
-                "no credentials: set QUALYS_USERNAME and QUALYS_PASSWORD (or --password-stdin), or QUALYS_TOKEN; or try --emulator",
+                "no credentials: set QUALYS_USERNAME and QUALYS_PASSWORD (or --password-stdin), or QUALYS_TOKEN (or --token-stdin); or try --emulator",
             ));
         }
     }

@@ -43,8 +43,38 @@ pub fn exit_code(e: &Error) -> u8 {
     }
 }
 
+/// A secret given as a command-line argument (`--password`, `--token`, with or without `=`):
+/// it would show in `ps`, in shell history and in CI logs, so it is refused before anything
+/// else. Returns the flag.
+fn secret_on_the_command_line(argv: &[std::ffi::OsString]) -> Option<&'static str> {
+    for a in argv.iter().skip(1) {
+        let a = a.to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        for flag in ["--password", "--token"] {
+            if a == flag || a.starts_with(&format!("{flag}=")) {
+                return Some(flag);
+            }
+        }
+    }
+    None
+}
+
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(flag) = secret_on_the_command_line(&argv) {
+        let (env, stdin) = if flag == "--password" {
+            ("QUALYS_PASSWORD", "--password-stdin")
+        } else {
+            ("QUALYS_TOKEN", "--token-stdin")
+        };
+        eprintln!(
+            "error: {flag} is not taken on the command line (a secret there shows in `ps`, shell history and CI logs): set {env}, or pipe it to {stdin}"
+        );
+        return ExitCode::from(2);
+    }
+    let cli = args::Cli::parse_from(argv);
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -799,6 +799,56 @@ fn password_stdin_and_exit_codes_and_no_secret_in_output(wire: WireProfile) {
         .write_stdin("wrong\n");
     c.assert().code(4);
 
+    // Secrets are never arguments: refused before anything runs, naming the way to pass them.
+    for (args, env_var) in [
+        (vec!["--password", "hunter2"], "QUALYS_PASSWORD"),
+        (vec!["--password=hunter2"], "QUALYS_PASSWORD"),
+        (vec!["--token", "eyJhbGciOi"], "QUALYS_TOKEN"),
+        (
+            vec!["registry", "list", "--token=eyJhbGciOi"],
+            "QUALYS_TOKEN",
+        ),
+    ] {
+        let mut all = args.clone();
+        if all[0].starts_with("--") && all.len() <= 2 {
+            all.extend(["auth", "check"]);
+        }
+        let out = env.cmd().args(&all).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let err = stderr(&out);
+        assert!(err.contains(env_var), "{all:?}: {err}");
+        assert!(
+            !err.contains("hunter2") && !err.contains("eyJhbGciOi"),
+            "{err}"
+        );
+    }
+    // A token from standard input works (fetched from the emulator's /auth).
+    let token = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{}/auth", env.emu.url()))
+        .form(&[
+            ("username", DEMO_USER),
+            ("password", DEMO_PASSWORD),
+            ("token", "true"),
+        ])
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let mut c = env.cmd();
+    c.env_remove("QUALYS_PASSWORD")
+        .env_remove("QUALYS_USERNAME")
+        .args(["--token-stdin", "registry", "list", "-o", "json"])
+        .write_stdin(format!("{token}\n"));
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !(stdout(&out) + &stderr(&out)).contains(&token),
+        "token leaked"
+    );
+
     let mut c = env.cmd();
     c.env_remove("QUALYS_PASSWORD")
         .env_remove("QUALYS_USERNAME")
