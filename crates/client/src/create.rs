@@ -323,14 +323,25 @@ impl Client {
         let mut undated: Vec<String> = Vec::new();
         let mut page_number = 1u32;
         let page_size = 50u32;
+        let mut sort = true;
         loop {
-            let options = ListOptions::new()
+            let mut options = ListOptions::new()
                 .filter(name_filter(&own.request.name))
-                .sort("created:desc")
                 .page_number(page_number)
                 .page_size(page_size)
                 .lenient(true);
-            let page = self.list_schedules(own.registry, &options).await?;
+            if sort {
+                options = options.sort("created:desc");
+            }
+            let page = match self.list_schedules(own.registry, &options).await {
+                // A server that refuses the sort: read every page unsorted instead.
+                Err(e) if sort && e.code() == "bad_request" => {
+                    tracing::debug!("the server refused sort=created:desc ({e}); reading unsorted");
+                    sort = false;
+                    continue;
+                }
+                other => other?,
+            };
             // Read after the first answer: it carried a `Date` even when the POST got none.
             let cutoff = state.cutoff(own.sent_ms);
             if cutoff.is_none() && own.snapshot.is_none() {
@@ -390,7 +401,7 @@ impl Client {
             );
             // Newest first: once an item older than the cutoff is seen on a sorted page, no
             // later page can hold a newer one.
-            if !full || (older_seen && sorted_desc && own.snapshot.is_none()) {
+            if !full || (sort && older_seen && sorted_desc && own.snapshot.is_none()) {
                 break;
             }
             page_number = page_number.saturating_add(1);
