@@ -1,5 +1,5 @@
 //! `GET /openapi.json`: an OpenAPI 3.0 description of every route the emulator serves (auth,
-//! CS, control), hand-written to match `app.rs`.
+//! CS, control), hand-written to match the routes in `app/`.
 
 use crate::app::{
     REGISTRY_FILTER_FIELDS, REGISTRY_SORT_FIELDS, REPOSITORY_FILTER_FIELDS, REPOSITORY_SORT_FIELDS,
