@@ -17,8 +17,8 @@ use qualys_cs_core::explain::explain_schedule;
 use qualys_cs_core::jiff::Timestamp;
 use qualys_cs_core::plan::{Action, Plan, PlanOptions, reports_request_fields};
 use qualys_cs_core::{
-    AdditionalFilters, Error, Extra, RegistryType, RepoTag, Schedule, ScheduleId, ScheduleRequest,
-    ScheduleStatus, Violation, WeekDay, validate, validate_value,
+    AdditionalFilters, Error, Schedule, ScheduleId, ScheduleRequest, ScheduleStatus, Violation,
+    WeekDay, validate_value,
 };
 use serde_json::json;
 use std::io::{IsTerminal, Read, Write};
@@ -54,6 +54,10 @@ fn bad(path: &str, code: &str, msg: impl Into<String>) -> CliError {
 }
 
 /// Builds the request the spec flags describe; warnings (validation, DST) are printed.
+///
+/// The flags become the same schedule spec a desired-state file holds, parsed by core's
+/// [`qualys_cs_core::desired::schedule_from_spec`]: one set of rules for flags and files.
+/// Problems name the flag that caused them.
 pub fn request_from_spec(
     name: &str,
     s: &SpecArgs,
@@ -70,75 +74,95 @@ pub fn request_from_spec(
             "say when the schedule runs with one of --on-demand, --every 10d, --weekly MONDAY [--at HH:MM], --daily HH:MM",
         ));
     }
-    if s.tz.is_some() && s.daily.is_none() && s.weekly.is_none() {
-        return Err(usage("--tz applies to --daily and --weekly only"));
-    }
-    let mut dst = Vec::new();
-    let mut req = if s.on_demand {
-        ScheduleRequest::on_demand(name).build_unchecked()
+    let mut spec = serde_json::Map::new();
+    spec.insert("name".into(), json!(name));
+    if s.on_demand {
+        spec.insert("onDemand".into(), json!(true));
     } else if let Some(e) = &s.every {
-        let days = parse_days(e, "--every").map_err(usage)?;
-        ScheduleRequest::every_days(name, days).build_unchecked()
+        spec.insert(
+            "every".into(),
+            json!(parse_days(e, "--every").map_err(usage)?),
+        );
     } else if let Some(day) = &s.weekly {
-        let day = weekly_day(day)?;
-        match &s.tz {
-            Some(z) => {
-                let at = s.at.clone().unwrap_or_else(|| "00:00".into());
-                let (b, c) = ScheduleRequest::weekly_in_zone(name, day, &at, z, now)?;
-                dst = c.warnings;
-                b.build_unchecked()
-            }
-            None => match &s.at {
-                Some(at) => ScheduleRequest::weekly(name, day)
-                    .at(at.clone())
-                    .build_unchecked(),
-                None => ScheduleRequest::weekly(name, day).build_unchecked(),
-            },
+        let mut w = serde_json::Map::new();
+        w.insert("day".into(), json!(day));
+        if let Some(at) = &s.at {
+            w.insert("at".into(), json!(at));
         }
-    } else {
-        let at = s.daily.clone().unwrap_or_default();
-        match &s.tz {
-            Some(z) => {
-                let (b, c) = ScheduleRequest::daily_in_zone(name, &at, z, now)?;
-                dst = c.warnings;
-                b.build_unchecked()
-            }
-            None => ScheduleRequest::daily(name, at).build_unchecked(),
-        }
-    };
-    let filter = &mut req.filters[0];
-    for r in &s.repos {
-        let (repo, tag) = match r.split_once(':') {
-            Some((repo, tags)) => (repo.to_owned(), Some(tags.to_owned())),
-            None if !s.tags.is_empty() => (r.clone(), Some(s.tags.join(","))),
-            None => (r.clone(), None),
-        };
-        filter.repo_tags.push(RepoTag {
-            repo,
-            tag,
-            extra: Extra::new(),
-        });
+        spec.insert("weekly".into(), serde_json::Value::Object(w));
+    } else if let Some(at) = &s.daily {
+        spec.insert("daily".into(), json!(at));
     }
+    if let Some(z) = &s.tz {
+        spec.insert("timezone".into(), json!(z));
+    }
+    let repos: Vec<serde_json::Value> = s
+        .repos
+        .iter()
+        .map(|r| match r.split_once(':') {
+            Some((repo, tags)) => json!({"repo": repo, "tags": tags}),
+            None if !s.tags.is_empty() => json!({"repo": r, "tags": s.tags}),
+            None => json!(r),
+        })
+        .collect();
+    spec.insert("repos".into(), json!(repos));
     if let Some(d) = &s.created_within {
-        filter.days = Some(i64::from(parse_days(d, "--created-within").map_err(usage)?));
+        spec.insert(
+            "createdWithinDays".into(),
+            json!(parse_days(d, "--created-within").map_err(usage)?),
+        );
     }
     if let Some(n) = s.latest {
-        req.additional_filters = Some(AdditionalFilters::latest(n));
+        spec.insert("latestTags".into(), json!(n));
     }
     if s.force_scan {
-        req.force_scan = Some(true);
+        spec.insert("forceScan".into(), json!(true));
     }
     if let Some(t) = &s.registry_type {
-        req.registry_type =
-            Some(RegistryType::parse_loose(t).unwrap_or_else(|| RegistryType::from_wire(t)));
+        spec.insert("registryType".into(), json!(t));
     }
-    let report = validate(&req);
-    output::problems(&[], &dst);
-    if !report.is_valid() {
-        return Err(CliError::Sdk(Error::validation(report.errors)));
-    }
-    output::problems(&[], &report.warnings);
-    Ok(req)
+    let (schedule, warnings) =
+        qualys_cs_core::desired::schedule_from_spec(&serde_json::Value::Object(spec), now)
+            .map_err(|e| match e {
+                Error::Validation { violations } => CliError::Sdk(Error::validation(
+                    violations.into_iter().map(flag_violation).collect(),
+                )),
+                other => CliError::Sdk(other),
+            })?;
+    let warnings: Vec<Violation> = warnings.into_iter().map(flag_violation).collect();
+    output::problems(&[], &warnings);
+    Ok(schedule.request)
+}
+
+/// A violation of the schedule spec, its path named by the flag that set the field.
+fn flag_violation(v: Violation) -> Violation {
+    let path = v.path.as_str();
+    let flag = match path {
+        "/name" => "--name".to_owned(),
+        "/onDemand" => "--on-demand".to_owned(),
+        "/every" => "--every".to_owned(),
+        "/daily" => "--daily".to_owned(),
+        "/weekly" | "/weekly/day" => "--weekly".to_owned(),
+        "/weekly/at" => "--at".to_owned(),
+        "/timezone" => "--tz".to_owned(),
+        "/createdWithinDays" => "--created-within".to_owned(),
+        "/latestTags" => "--latest".to_owned(),
+        "/forceScan" => "--force-scan".to_owned(),
+        "/registryType" => "--registry-type".to_owned(),
+        "/repos" => "--repo".to_owned(),
+        p => match p.strip_prefix("/repos/") {
+            Some(rest) => {
+                let n = rest
+                    .split('/')
+                    .next()
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .map_or(0, |i| i + 1);
+                format!("--repo #{n}")
+            }
+            None => p.to_owned(),
+        },
+    };
+    Violation::new(flag, v.code, v.message)
 }
 
 /// The day a `--weekly` flag names (any case).

@@ -379,16 +379,78 @@ fn validation_errors_print_like_a_compiler_and_send_nothing(wire: WireProfile) {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
+    // Flags are parsed by core's schedule spec (the one desired-state files use); each
+    // problem names the flag that caused it.
     assert!(
-        err.contains("error: /forceScan: forceScan is only valid"),
+        err.contains("error: --force-scan: forceScan is only valid"),
         "{err}"
     );
     assert!(err.contains("(force_scan_interval_too_short)"), "{err}");
     assert!(
-        err.contains("error: /filters/0/repoTags/0/repo: repo must not contain whitespace"),
+        err.contains("error: --repo #1: repo must not contain whitespace"),
         "{err}"
     );
     assert!(err.contains("2 problems; nothing was sent"), "{err}");
+    // The spec's own rules, as in files: a time zone only with --daily / --weekly, a day
+    // that is not a weekday.
+    let out = env
+        .cmd()
+        .args([
+            "schedule",
+            "create",
+            "--name",
+            "x",
+            "--every",
+            "10d",
+            "--tz",
+            "Europe/Paris",
+            "--weekly-typo-guard",
+            "--repo",
+            "a",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "unknown flag: {}", stderr(&out));
+    let out = env
+        .cmd()
+        .args([
+            "schedule",
+            "create",
+            "--name",
+            "x",
+            "--every",
+            "10d",
+            "--tz",
+            "Europe/Paris",
+            "--repo",
+            "a",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: --tz: timezone applies to daily and weekly"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env
+        .cmd()
+        .args([
+            "schedule", "create", "--name", "x", "--weekly", "thursdy", "--repo", "a",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: --weekly: "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("(invalid_week_day)"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         env.journal().is_empty(),
         "nothing reached the server: {:?}",

@@ -194,6 +194,9 @@ impl Cx<'_> {
     }
 
     fn locate(&self, v: Violation) -> Violation {
+        if self.source.is_empty() {
+            return v;
+        }
         let at = match self.line_of(&v.path) {
             Some(l) => format!("{}:{l}", self.source),
             None => self.source.to_owned(),
@@ -445,6 +448,30 @@ impl DesiredState {
             file_name,
             reference,
         )
+    }
+}
+
+/// One schedule described as in a desired-state file — `{name, onDemand | every | weekly |
+/// daily, timezone, repos, createdWithinDays, forceScan, latestTags, registryType}` — from any
+/// front end. The command line turns its flags into this and calls it, so flags and files
+/// share one parser and one set of rules. `reference` is the instant local times are
+/// converted at. Every problem comes back at once in one `validation` error whose paths are
+/// the spec's keys (`/daily`, `/weekly/day`, `/repos/0`); warnings (validation, DST shifts)
+/// come back beside the schedule.
+pub fn schedule_from_spec(
+    spec: &Value,
+    reference: Timestamp,
+) -> Result<(DesiredSchedule, Vec<Violation>), Error> {
+    let lines = HashMap::new();
+    let mut cx = Cx {
+        source: "",
+        lines: &lines,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    match parse_schedule(&mut cx, spec, "", reference) {
+        Some(ds) if cx.errors.is_empty() => Ok((ds, cx.warnings)),
+        _ => Err(Error::validation(cx.errors)),
     }
 }
 
