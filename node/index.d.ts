@@ -285,12 +285,15 @@ export declare class QualysCsError {
   requestId?: string
   /** Qualys `errorCode` of the error body, e.g. `"403 FORBIDDEN"`. */
   qualysErrorCode?: string
-  /** Qualys `message` of the error body. */
-  qualysMessage?: string
+  /** The server's message: Qualys `message` of the error body. */
+  serverMessage?: string
   /** The raw answer text when it was not a Qualys JSON error body (truncated). */
   body?: string
-  /** Seconds the server asked to wait (`rate_limited`). */
-  retryAfterSeconds?: number
+  /**
+   * How long the server asked to wait (`rate_limited`), in milliseconds (as every duration
+   * of the client's options).
+   */
+  retryAfterMs?: number
   /** Every problem found (`validation`); empty for the other codes. */
   violations: Violation[]
   /** The setting at fault (`config`), e.g. `gateway_url`. */
@@ -539,7 +542,7 @@ export type CreateRecoveryMode = 'creation_cutoff' | 'snapshot' | 'assume_unique
  * Decodes an answer body exactly as the client does and returns the API's JSON (canonical
  * names, unknown fields kept; `create` gives `{scheduleUuid}`). Throws a `decode` error for a
  * body that cannot be read, and for `http_error` the error the status and body map to (with
- * `status`, `qualysErrorCode`, `qualysMessage`, `body`). For tools and the shared test vectors.
+ * `status`, `qualysErrorCode`, `serverMessage`, `body`). For tools and the shared test vectors.
  */
 export declare function decodeResponse(kind: ResponseKind, body: string, status?: number | undefined | null): any
 
@@ -929,6 +932,8 @@ export interface RegistryPage {
   count: number
   /** The registries of this page. */
   data: Array<Registry>
+  /** Always empty: only schedule listings decode leniently (kept for one page shape). */
+  skipped: Array<SkippedItem>
 }
 
 /** Registry types Container Security documents (`registryType`); others are passed as given. */
@@ -952,6 +957,8 @@ export interface RepositoryPage {
   count: number
   /** The repositories of this page. */
   data: Array<Repository>
+  /** Always empty: only schedule listings decode leniently (kept for one page shape). */
+  skipped: Array<SkippedItem>
 }
 
 /** A repository and, optionally, comma-separated tags (`null` = every tag). */
@@ -1042,10 +1049,10 @@ export interface SchedulePage {
   /** The schedules of this page. */
   data: Array<Schedule>
   /**
-   * Items that could not be decoded and were skipped (only with `lenient: true`; absent
-   * when none was).
+   * Items that could not be decoded and were skipped (only with `lenient: true`; empty when
+   * none was).
    */
-  skipped?: Array<SkippedItem>
+  skipped: Array<SkippedItem>
 }
 
 /**

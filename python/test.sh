@@ -138,8 +138,8 @@ assert not validate({"name": ""}).valid
 with Emulator() as emu:
     client = emu.client()
     req = ScheduleRequest.daily("smoke", "02:00").repo("library/nginx").build()
-    sid = client.create_schedule(emu.registry_id, req).schedule_uuid
-    assert [s.schedule_uuid for s in client.list_schedules(emu.registry_id)] == [sid]
+    sid = client.create_schedule(emu.demo_registry_id, req).schedule_uuid
+    assert [s.schedule_uuid for s in client.list_schedules_all(emu.demo_registry_id)] == [sid]
 print("sdist smoke test: ok", qualys_cs.__version__, qualys_cs.__file__)
 PY
 ) || die "sdist smoke test"

@@ -48,7 +48,7 @@ test('auth: wrong password is 401 with the Qualys error code', async () => {
     isQualys(e, 'auth')
     assert.equal(e.status, 401)
     assert.equal(e.qualysErrorCode, '401 UNAUTHORIZED')
-    assert.ok(e.qualysMessage)
+    assert.ok(e.serverMessage)
     return true
   })
 })
@@ -74,12 +74,12 @@ test('not_found: unknown registry is 404 from the server', async () => {
   })
 })
 
-test('rate_limited: 429 carries retryAfterSeconds', async () => {
+test('rate_limited: 429 carries retryAfterMs', async () => {
   emu.addFault({ kind: 'status', status: 429, retryAfterSec: 3, count: 1, method: 'GET' })
   await assert.rejects(emu.client(fast).listSchedules(reg), (e) => {
     isQualys(e, 'rate_limited')
     assert.equal(e.status, 429)
-    assert.equal(e.retryAfterSeconds, 3)
+    assert.equal(e.retryAfterMs, 3000)
     return true
   })
 })

@@ -74,7 +74,7 @@ test('responses.json: decodeResponse() decodes answers and maps error answers', 
       assert.equal(e.code, want.code, 'code')
       if ('status' in want) assert.equal(e.status, want.status, 'status')
       if ('qualys_error_code' in want) assert.equal(e.qualysErrorCode ?? null, want.qualys_error_code, 'qualysErrorCode')
-      if ('message' in want) assert.equal(e.qualysMessage ?? null, want.message, 'qualysMessage')
+      if ('message' in want) assert.equal(e.serverMessage ?? null, want.message, 'serverMessage')
       if ('body' in want) assert.equal(e.body ?? null, want.body, 'body')
       return
     }

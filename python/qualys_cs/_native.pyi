@@ -777,33 +777,6 @@ class Client:
     ) -> BulkCancelResponse: ...
     def get_registry(self, registry_id: str) -> RegistryDetails: ...
     def find_registry(self, name_or_uri: str) -> Registry: ...
-    def list_schedules_page(
-        self,
-        registry_id: str,
-        *,
-        filter: str | None = None,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        sort: str | None = None,
-        lenient: bool = False,
-    ) -> Page[Schedule]: ...
-    def list_registries_page(
-        self,
-        *,
-        filter: str | None = None,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        sort: str | None = None,
-    ) -> Page[Registry]: ...
-    def list_repositories_page(
-        self,
-        registry_id: str,
-        *,
-        filter: str | None = None,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        sort: str | None = None,
-    ) -> Page[Repository]: ...
     def list_schedules(
         self,
         registry_id: str,
@@ -813,7 +786,7 @@ class Client:
         page_size: int | None = None,
         sort: str | None = None,
         lenient: bool = False,
-    ) -> ListIterator[Schedule]: ...
+    ) -> Page[Schedule]: ...
     def list_registries(
         self,
         *,
@@ -821,8 +794,35 @@ class Client:
         page_number: int | None = None,
         page_size: int | None = None,
         sort: str | None = None,
-    ) -> ListIterator[Registry]: ...
+    ) -> Page[Registry]: ...
     def list_repositories(
+        self,
+        registry_id: str,
+        *,
+        filter: str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        sort: str | None = None,
+    ) -> Page[Repository]: ...
+    def list_schedules_all(
+        self,
+        registry_id: str,
+        *,
+        filter: str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        sort: str | None = None,
+        lenient: bool = False,
+    ) -> ListIterator[Schedule]: ...
+    def list_registries_all(
+        self,
+        *,
+        filter: str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        sort: str | None = None,
+    ) -> ListIterator[Registry]: ...
+    def list_repositories_all(
         self,
         registry_id: str,
         *,
@@ -939,33 +939,6 @@ class AsyncClient:
     ) -> asyncio.Future[BulkCancelResponse]: ...
     def get_registry(self, registry_id: str) -> asyncio.Future[RegistryDetails]: ...
     def find_registry(self, name_or_uri: str) -> asyncio.Future[Registry]: ...
-    def list_schedules_page(
-        self,
-        registry_id: str,
-        *,
-        filter: str | None = None,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        sort: str | None = None,
-        lenient: bool = False,
-    ) -> asyncio.Future[Page[Schedule]]: ...
-    def list_registries_page(
-        self,
-        *,
-        filter: str | None = None,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        sort: str | None = None,
-    ) -> asyncio.Future[Page[Registry]]: ...
-    def list_repositories_page(
-        self,
-        registry_id: str,
-        *,
-        filter: str | None = None,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        sort: str | None = None,
-    ) -> asyncio.Future[Page[Repository]]: ...
     def list_schedules(
         self,
         registry_id: str,
@@ -975,7 +948,7 @@ class AsyncClient:
         page_size: int | None = None,
         sort: str | None = None,
         lenient: bool = False,
-    ) -> AsyncListIterator[Schedule]: ...
+    ) -> asyncio.Future[Page[Schedule]]: ...
     def list_registries(
         self,
         *,
@@ -983,8 +956,35 @@ class AsyncClient:
         page_number: int | None = None,
         page_size: int | None = None,
         sort: str | None = None,
-    ) -> AsyncListIterator[Registry]: ...
+    ) -> asyncio.Future[Page[Registry]]: ...
     def list_repositories(
+        self,
+        registry_id: str,
+        *,
+        filter: str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        sort: str | None = None,
+    ) -> asyncio.Future[Page[Repository]]: ...
+    def list_schedules_all(
+        self,
+        registry_id: str,
+        *,
+        filter: str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        sort: str | None = None,
+        lenient: bool = False,
+    ) -> AsyncListIterator[Schedule]: ...
+    def list_registries_all(
+        self,
+        *,
+        filter: str | None = None,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        sort: str | None = None,
+    ) -> AsyncListIterator[Registry]: ...
+    def list_repositories_all(
         self,
         registry_id: str,
         *,
@@ -1054,11 +1054,11 @@ class Emulator:
     @property
     def wire(self) -> WireProfile: ...
     @property
-    def username(self) -> str: ...
+    def demo_username(self) -> str: ...
     @property
-    def password(self) -> str: ...
+    def demo_password(self) -> str: ...
     @property
-    def registry_id(self) -> str: ...
+    def demo_registry_id(self) -> str: ...
     @property
     def running(self) -> bool: ...
     def now(self) -> datetime: ...

@@ -94,7 +94,7 @@ def client(emu: qualys_cs.Emulator) -> qualys_cs.Client:
 
 @pytest.fixture()
 def registry_id(emu: qualys_cs.Emulator) -> str:
-    return emu.registry_id
+    return emu.demo_registry_id
 
 
 def weekly(name: str = "nightly", repo: str = "library/nginx") -> qualys_cs.ScheduleRequest:

@@ -197,15 +197,15 @@ def test_wait_for_schedule(emu_module: Emulator) -> None:
     # (its own emulator, with a real-time clock, in this module's wire profile)
     with Emulator(realtime_clock=True, job_step=0.05, wire=emu_module.wire) as emu:
         c = emu.client()
-        sid = c.create_schedule(emu.registry_id, on_demand("job")).schedule_uuid
-        done = c.wait_for_schedule(emu.registry_id, sid, timeout=10, interval=0.05)
+        sid = c.create_schedule(emu.demo_registry_id, on_demand("job")).schedule_uuid
+        done = c.wait_for_schedule(emu.demo_registry_id, sid, timeout=10, interval=0.05)
         assert done.status == "Completed" and done.is_terminal()
 
         async def wait_running() -> str:
             ac = emu.async_client()
-            sid2 = (await ac.create_schedule(emu.registry_id, on_demand("job2"))).schedule_uuid
+            sid2 = (await ac.create_schedule(emu.demo_registry_id, on_demand("job2"))).schedule_uuid
             s = await ac.wait_for_schedule(
-                emu.registry_id, sid2, until=["Running", "Completed"], timeout=10, interval=0.02
+                emu.demo_registry_id, sid2, until=["Running", "Completed"], timeout=10, interval=0.02
             )
             return s.status or ""
 

@@ -25,9 +25,9 @@ def test_every_operation(emu: Emulator, registry_id: str) -> None:
         nxt = qualys_cs.ScheduleRequest.weekly("a1", "TUESDAY").repo("library/nginx").build()
         assert await c.update_schedule(registry_id, created.schedule_uuid, nxt) == []
         assert (await c.get_schedule(registry_id, created.schedule_uuid)).week_day == "TUESDAY"
-        names: List[str] = [s.name async for s in c.list_schedules(registry_id, page_size=1)]
+        names: List[str] = [s.name async for s in c.list_schedules_all(registry_id, page_size=1)]
         assert sorted(names) == ["a1", "a2"]
-        page = await c.list_schedules_page(registry_id, page_size=1)
+        page = await c.list_schedules(registry_id, page_size=1)
         assert page.count == 2 and len(page) == 1
         await c.cancel_schedule(registry_id, from_dict.schedule_uuid)
         await c.delete_schedule(registry_id, from_dict.schedule_uuid)
@@ -37,15 +37,15 @@ def test_every_operation(emu: Emulator, registry_id: str) -> None:
         assert len(bc.cancel_job_id) == 36
         bd = await c.bulk_delete_schedules(registry_id, schedule_ids=[created.schedule_uuid])
         assert len(bd.deletion_job_id) == 36
-        assert [s async for s in c.list_schedules(registry_id)] == []
-        regs = [r async for r in c.list_registries()]
+        assert [s async for s in c.list_schedules_all(registry_id)] == []
+        regs = [r async for r in c.list_registries_all()]
         assert registry_id in {r.registry_uuid for r in regs}
-        assert (await c.list_registries_page()).count == len(regs)
+        assert (await c.list_registries()).count == len(regs)
         assert (await c.get_registry(registry_id)).registry_name == "demo-registry"
         assert (await c.find_registry("demo-registry")).registry_uuid == registry_id
-        repos = [r async for r in c.list_repositories(registry_id)]
-        assert repos and (await c.list_repositories_page(registry_id)).count == len(repos)
-        assert c.token_fetches == 1 and c.username == emu.username
+        repos = [r async for r in c.list_repositories_all(registry_id)]
+        assert repos and (await c.list_repositories(registry_id)).count == len(repos)
+        assert c.token_fetches == 1 and c.username == emu.demo_username
         assert isinstance(c.to_sync(), qualys_cs.Client)
 
     asyncio.run(main())
@@ -61,7 +61,7 @@ def test_errors_raise_from_await(emu: Emulator, registry_id: str) -> None:
             await c.create_schedule(registry_id, {"name": "x"})
         bad = emu.async_client(password="nope")
         with pytest.raises(qualys_cs.AuthError):
-            async for _ in bad.list_schedules(registry_id):
+            async for _ in bad.list_schedules_all(registry_id):
                 pass
         # Argument errors surface at the call, before any awaitable exists.
         with pytest.raises(qualys_cs.ValidationError):

@@ -110,14 +110,14 @@ def test_invalid_request_is_never_sent(client: Client, registry_id: str, emu: Em
 def test_list_walks_every_page(client: Client, registry_id: str, emu: Emulator) -> None:
     made = {client.create_schedule(registry_id, on_demand(f"s{i}")).schedule_uuid for i in range(7)}
     emu.clear_requests()
-    listed = list(client.list_schedules(registry_id, page_size=3))
+    listed = list(client.list_schedules_all(registry_id, page_size=3))
     assert {s.schedule_uuid for s in listed} == made
     pages = [r for r in emu.requests() if r["method"] == "GET" and r["path"].endswith("/schedule")]
     assert len(pages) == 3  # 3 + 3 + 1
-    page = client.list_schedules_page(registry_id, page_size=3, page_number=3)
+    page = client.list_schedules(registry_id, page_size=3, page_number=3)
     assert page.count == 7 and len(page) == 1 and len(page.data) == 1
     assert page.to_dict()["count"] == 7
-    filtered = list(client.list_schedules(registry_id, filter='name:"s4"'))
+    filtered = list(client.list_schedules_all(registry_id, filter='name:"s4"'))
     assert [s.name for s in filtered] == ["s4"]
 
 
@@ -146,7 +146,7 @@ def test_listed_schedule_timing_is_reported_or_said_unknown(
 ) -> None:
     req = qualys_cs.ScheduleRequest.weekly("wk", "THURSDAY").at("06:55").repo("app").build()
     sid = client.create_schedule(registry_id, req).schedule_uuid
-    listed = next(iter(client.list_schedules(registry_id)))
+    listed = next(iter(client.list_schedules_all(registry_id)))
     assert listed.schedule_uuid == sid and listed.schedule == "06:55"
     after = datetime(2026, 1, 1, tzinfo=timezone.utc)
     if emu.wire == "full":
@@ -192,18 +192,18 @@ def test_bulk_delete_and_cancel(client: Client, registry_id: str, emu: Emulator)
     assert isinstance(cancelled, qualys_cs.BulkCancelResponse) and len(cancelled.cancel_job_id) == 36
     deleted = client.bulk_delete_schedules(registry_id, schedule_ids=ids[:2])
     assert isinstance(deleted, qualys_cs.BulkDeleteResponse) and len(deleted.deletion_job_id) == 36
-    assert {s.schedule_uuid for s in client.list_schedules(registry_id)} == {ids[2]}
+    assert {s.schedule_uuid for s in client.list_schedules_all(registry_id)} == {ids[2]}
     client.bulk_delete_schedules(registry_id, filter="scheduleUuid:*")
-    assert list(client.list_schedules(registry_id)) == []
+    assert list(client.list_schedules_all(registry_id)) == []
     with pytest.raises(qualys_cs.ValidationError) as info:
         client.bulk_delete_schedules(registry_id)
     assert info.value.violations[0].code == "selector_required"
 
 
 def test_registries_and_repositories(client: Client, registry_id: str, emu: Emulator) -> None:
-    registries = list(client.list_registries())
+    registries = list(client.list_registries_all())
     assert registry_id in {r.registry_uuid for r in registries}
-    page = client.list_registries_page(page_size=1)
+    page = client.list_registries(page_size=1)
     assert page.count == len(registries) and len(page) == 1
     details = client.get_registry(registry_id)
     assert isinstance(details, qualys_cs.RegistryDetails)
@@ -219,9 +219,9 @@ def test_registries_and_repositories(client: Client, registry_id: str, emu: Emul
         assert "registryName" in str(info.value)
     assert client.find_registry(DEMO_REGISTRY_URI).registry_uuid == registry_id
     assert client.find_registry(registry_id.upper()).registry_uuid == registry_id
-    repos = list(client.list_repositories(registry_id, page_size=2))
+    repos = list(client.list_repositories_all(registry_id, page_size=2))
     assert repos and all(isinstance(r, qualys_cs.Repository) and r.repo_name for r in repos)
-    assert client.list_repositories_page(registry_id).count == len(repos)
+    assert client.list_repositories(registry_id).count == len(repos)
     with pytest.raises(qualys_cs.NotFoundError):
         client.find_registry("no-such-registry")
 
@@ -229,9 +229,9 @@ def test_registries_and_repositories(client: Client, registry_id: str, emu: Emul
 def test_properties_and_context_manager(emu: Emulator) -> None:
     with emu.client() as c:
         assert c.gateway_url == emu.url
-        assert c.username == emu.username
+        assert c.username == emu.demo_username
         assert c.token_fetches == 0
-        list(c.list_registries())
+        list(c.list_registries_all())
         assert c.token_fetches == 1
         a = c.to_async()
         assert isinstance(a, qualys_cs.AsyncClient) and a.gateway_url == emu.url
@@ -240,8 +240,8 @@ def test_properties_and_context_manager(emu: Emulator) -> None:
 def test_from_env(emu: Emulator, registry_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {
         "QUALYS_GATEWAY_URL": emu.url,
-        "QUALYS_USERNAME": emu.username,
-        "QUALYS_PASSWORD": emu.password,
+        "QUALYS_USERNAME": emu.demo_username,
+        "QUALYS_PASSWORD": emu.demo_password,
     }
     c = Client.from_env(env)
     assert c.get_registry(registry_id).registry_uuid == registry_id
@@ -271,9 +271,9 @@ def test_lenient_listing_reports_an_unreadable_item(
     client: Client, registry_id: str, emu: Emulator
 ) -> None:
     sid = client.create_schedule(registry_id, on_demand("fine")).schedule_uuid
-    page = client.list_schedules_page(registry_id, lenient=True)
+    page = client.list_schedules(registry_id, lenient=True)
     assert [s.schedule_uuid for s in page] == [sid] and page.skipped == []
-    assert [s.schedule_uuid for s in client.list_schedules(registry_id, lenient=True)] == [sid]
+    assert [s.schedule_uuid for s in client.list_schedules_all(registry_id, lenient=True)] == [sid]
     # An answer with one unreadable item (a name that is a number): strict decoding names it,
     # lenient decoding skips and reports it.
     bad = '{"count": 2, "data": [{"scheduleUuid": "%s", "name": "ok"}, {"name": 42}]}' % sid

@@ -27,7 +27,7 @@ def test_eight_threads_share_one_client(client: Client, registry_id: str, emu: E
     ids = [i for r in results for i in r]
     assert len(ids) == 80 and len(set(ids)) == 80
     assert len(emu.schedules()) == 80
-    assert len(list(client.list_schedules(registry_id))) == 80
+    assert len(list(client.list_schedules_all(registry_id))) == 80
     assert client.token_fetches == 1  # one token shared by every thread
 
 
@@ -67,10 +67,10 @@ def test_client_works_in_a_forked_child(client: Client, registry_id: str, emu: E
         try:
             os.close(read)
             made = client.create_schedule(registry_id, on_demand("child")).schedule_uuid
-            names = sorted(s.name for s in client.list_schedules(registry_id))
+            names = sorted(s.name for s in client.list_schedules_all(registry_id))
 
             async def via_async() -> int:
-                return (await async_client.list_schedules_page(registry_id)).count
+                return (await async_client.list_schedules(registry_id)).count
 
             count = asyncio.run(via_async())
             os.write(write, f"{made} {','.join(names)} {count}".encode())

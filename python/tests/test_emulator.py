@@ -13,14 +13,14 @@ def test_context_manager_starts_and_stops() -> None:
     with Emulator() as emu:
         assert emu.running and emu.port > 0
         assert emu.url == f"http://127.0.0.1:{emu.port}"
-        assert emu.username == qualys_cs.DEMO_USER and emu.password == qualys_cs.DEMO_PASSWORD
-        assert emu.registry_id == qualys_cs.DEMO_REGISTRY_ID
+        assert emu.demo_username == qualys_cs.DEMO_USER and emu.demo_password == qualys_cs.DEMO_PASSWORD
+        assert emu.demo_registry_id == qualys_cs.DEMO_REGISTRY_ID
         c = emu.client(retry=qualys_cs.RetryPolicy.none())
-        assert c.get_registry(emu.registry_id).registry_uuid == emu.registry_id
+        assert c.get_registry(emu.demo_registry_id).registry_uuid == emu.demo_registry_id
         assert "running=True" in repr(emu)
     assert not emu.running
     with pytest.raises(qualys_cs.TransportError):
-        c.get_registry(emu.registry_id)
+        c.get_registry(emu.demo_registry_id)
     with pytest.raises(RuntimeError):
         emu.now()
     emu.stop()  # idempotent
@@ -78,7 +78,7 @@ def test_reset_clears_schedules(emu: Emulator, registry_id: str) -> None:
     assert len(emu.schedules()) == 1
     emu.reset()
     assert emu.schedules() == []
-    assert list(c.list_schedules(registry_id)) == []
+    assert list(c.list_schedules_all(registry_id)) == []
 
 
 def test_rate_limit_and_token_ttl_settings() -> None:
@@ -87,10 +87,10 @@ def test_rate_limit_and_token_ttl_settings() -> None:
         c = emu.client(
             retry=qualys_cs.RetryPolicy.none(), rate_limit=qualys_cs.RateLimitPolicy.disabled()
         )
-        c.get_registry(emu.registry_id)
-        c.get_registry(emu.registry_id)
+        c.get_registry(emu.demo_registry_id)
+        c.get_registry(emu.demo_registry_id)
         with pytest.raises(qualys_cs.RateLimitedError) as info:
-            c.get_registry(emu.registry_id)
+            c.get_registry(emu.demo_registry_id)
         assert info.value.retry_after is not None and info.value.retry_after >= 1
 
 
@@ -107,7 +107,7 @@ def test_wire_profile_option() -> None:
     with Emulator(wire="oas2021") as emu:
         assert emu.wire == "oas2021"
         # The 2021 OpenAPI shape: no registryName, a bare-string create answer.
-        assert emu.client().get_registry(emu.registry_id).registry_name is None
+        assert emu.client().get_registry(emu.demo_registry_id).registry_name is None
     with pytest.raises(qualys_cs.ConfigError) as info:
         Emulator(wire="oas2022")  # type: ignore[arg-type]
     assert info.value.field == "wire"

@@ -35,7 +35,7 @@ def test_not_found_carries_http_details(client: Client, registry_id: str) -> Non
 
 
 def test_auth_error_on_bad_password(emu: Emulator, registry_id: str) -> None:
-    c = emu.client(username=emu.username, password="wrong-password")
+    c = emu.client(username=emu.demo_username, password="wrong-password")
     with pytest.raises(qualys_cs.AuthError) as info:
         c.get_registry(registry_id)
     assert info.value.status == 401 and info.value.code == "auth"
@@ -46,7 +46,7 @@ def test_permission_error() -> None:
     with Emulator(users_without_permission={"bob": "bob-pw"}) as emu:
         c = emu.client(username="bob", password="bob-pw")
         with pytest.raises(qualys_cs.PermissionDeniedError) as info:
-            list(c.list_schedules(emu.registry_id))
+            list(c.list_schedules_all(emu.demo_registry_id))
         assert info.value.status == 403
         assert info.value.qualys_error_code == "403 FORBIDDEN"
 
@@ -94,7 +94,7 @@ def test_transport_error_when_nothing_listens() -> None:
 
 def test_timeout(emu: Emulator, registry_id: str) -> None:
     c = emu.client(request_timeout=0.2, retry=qualys_cs.RetryPolicy.none())
-    list(c.list_registries())  # logged in
+    list(c.list_registries_all())  # logged in
     emu.add_fault("latency", method="GET", latency_ms=1500, count=1)
     with pytest.raises(qualys_cs.RequestTimeoutError) as info:
         c.get_registry(registry_id)

@@ -55,14 +55,14 @@ def test_repr_never_shows_secrets(secret_emu: Emulator) -> None:
 def test_exception_text_never_shows_secrets(secret_emu: Emulator) -> None:
     bad = secret_emu.client(username="alice_user", password=PASSWORD + "-wrong")
     with pytest.raises(qualys_cs.AuthError) as info:
-        bad.get_registry(secret_emu.registry_id)
+        bad.get_registry(secret_emu.demo_registry_id)
     e = info.value
     dumped = str(e) + repr(e) + json.dumps(e.to_dict())
     assert PASSWORD not in dumped
     token = fetch_token(secret_emu)
     expired = secret_emu.client(token=token + "x", retry=qualys_cs.RetryPolicy.none())
     with pytest.raises(qualys_cs.AuthError) as info2:
-        expired.get_registry(secret_emu.registry_id)
+        expired.get_registry(secret_emu.demo_registry_id)
     dumped = str(info2.value) + repr(info2.value) + json.dumps(info2.value.to_dict())
     assert token not in dumped
 
@@ -74,7 +74,7 @@ def test_log_records_are_forwarded_and_redacted(
     caplog.set_level(logging.DEBUG, logger="qualys_cs")
     by_password = secret_emu.client(username="alice_user", password=PASSWORD)
     by_token = secret_emu.client(token=token)
-    rid = secret_emu.registry_id
+    rid = secret_emu.demo_registry_id
     by_password.create_schedule(rid, on_demand("logged"))
     by_token.get_registry(rid)
     req = (
@@ -103,5 +103,5 @@ def test_no_records_when_logging_is_off(
     secret_emu: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="qualys_cs")
-    secret_emu.client().get_registry(secret_emu.registry_id)
+    secret_emu.client().get_registry(secret_emu.demo_registry_id)
     assert [r for r in caplog.records if r.name.startswith("qualys_cs.")] == []

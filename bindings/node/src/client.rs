@@ -208,6 +208,27 @@ fn json<T: Serialize>(v: T) -> Result<Value, CoreError> {
     })
 }
 
+/// Runs a one-page listing and converts the page to `{count, data, skipped}`: `skipped` is always
+/// there (empty unless `lenient` skipped an item), as in every language of the SDK.
+fn call_page<'env, T, F>(env: &'env Env, fut: F) -> napi::Result<PromiseRaw<'env, Value>>
+where
+    T: Serialize + Send + 'static,
+    F: Future<Output = Result<qualys_cs_core::Page<T>, CoreError>> + Send + 'static,
+{
+    promise(
+        env,
+        async move {
+            let mut v = json(fut.await?)?;
+            if let Value::Object(o) = &mut v {
+                o.entry("skipped")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+            }
+            Ok(v)
+        },
+        |_, v| Ok(v),
+    )
+}
+
 /// Runs `op` on the client's runtime and converts its answer to the API's JSON.
 fn call_json<'env, T, F>(env: &'env Env, fut: F) -> napi::Result<PromiseRaw<'env, Value>>
 where
@@ -336,7 +357,7 @@ impl Client {
         options: Option<ListOptions>,
     ) -> napi::Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        call_json(env, async move {
+        call_page(env, async move {
             let reg = RegistryId::parse(&registry_id)?;
             c.list_schedules(&reg, &options.unwrap_or_default().into())
                 .await
@@ -483,7 +504,7 @@ impl Client {
         options: Option<ListOptions>,
     ) -> napi::Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        call_json(env, async move {
+        call_page(env, async move {
             c.list_registries(&options.unwrap_or_default().into()).await
         })
     }
@@ -533,7 +554,7 @@ impl Client {
         options: Option<ListOptions>,
     ) -> napi::Result<PromiseRaw<'env, Value>> {
         let c = self.inner.clone();
-        call_json(env, async move {
+        call_page(env, async move {
             let reg = RegistryId::parse(&registry_id)?;
             c.list_repositories(&reg, &options.unwrap_or_default().into())
                 .await

@@ -248,7 +248,7 @@ fn to_json<T: serde::Serialize>(v: T) -> Result<Value, CoreError> {
 /// Decodes an answer body exactly as the client does and returns the API's JSON (canonical
 /// names, unknown fields kept; `create` gives `{scheduleUuid}`). Throws a `decode` error for a
 /// body that cannot be read, and for `http_error` the error the status and body map to (with
-/// `status`, `qualysErrorCode`, `qualysMessage`, `body`). For tools and the shared test vectors.
+/// `status`, `qualysErrorCode`, `serverMessage`, `body`). For tools and the shared test vectors.
 #[napi(ts_return_type = "any")]
 pub fn decode_response(
     env: Env,

@@ -37,12 +37,13 @@ pub struct QualysCsError {
     pub request_id: Option<String>,
     /// Qualys `errorCode` of the error body, e.g. `"403 FORBIDDEN"`.
     pub qualys_error_code: Option<String>,
-    /// Qualys `message` of the error body.
-    pub qualys_message: Option<String>,
+    /// The server's message: Qualys `message` of the error body.
+    pub server_message: Option<String>,
     /// The raw answer text when it was not a Qualys JSON error body (truncated).
     pub body: Option<String>,
-    /// Seconds the server asked to wait (`rate_limited`).
-    pub retry_after_seconds: Option<f64>,
+    /// How long the server asked to wait (`rate_limited`), in milliseconds (as every duration
+    /// of the client's options).
+    pub retry_after_ms: Option<f64>,
     /// Every problem found (`validation`); empty for the other codes.
     #[napi(ts_type = "Violation[]")]
     pub violations: String,
@@ -69,7 +70,7 @@ pub enum ErrorCode {
     Conflict,
     /// The server refused the request as malformed (HTTP 400).
     BadRequest,
-    /// Too many requests (HTTP 429). See `retryAfterSeconds`.
+    /// Too many requests (HTTP 429). See `retryAfterMs`.
     RateLimited,
     /// The server failed (HTTP 5xx).
     Server,
@@ -130,7 +131,7 @@ fn fields(e: &CoreError) -> serde_json::Value {
         for (k, v) in [
             ("requestId", &d.request_id),
             ("qualysErrorCode", &d.qualys_error_code),
-            ("qualysMessage", &d.message),
+            ("serverMessage", &d.message),
             ("body", &d.body),
         ] {
             if let Some(v) = v {
@@ -147,7 +148,7 @@ fn fields(e: &CoreError) -> serde_json::Value {
             retry_after: Some(d),
             ..
         } => {
-            o.insert("retryAfterSeconds".into(), d.as_secs_f64().into());
+            o.insert("retryAfterMs".into(), (d.as_secs_f64() * 1000.0).into());
         }
         CoreError::Transport { not_sent, .. } => {
             o.insert("notSent".into(), (*not_sent).into());

@@ -264,9 +264,9 @@ pub struct SchedulePage {
     pub count: u32,
     /// The schedules of this page.
     pub data: Vec<Schedule>,
-    /// Items that could not be decoded and were skipped (only with `lenient: true`; absent
-    /// when none was).
-    pub skipped: Option<Vec<SkippedItem>>,
+    /// Items that could not be decoded and were skipped (only with `lenient: true`; empty when
+    /// none was).
+    pub skipped: Vec<SkippedItem>,
 }
 
 /// An item of a list answer that could not be decoded and was skipped (`lenient: true`).
@@ -290,6 +290,8 @@ pub struct RegistryPage {
     pub count: u32,
     /// The registries of this page.
     pub data: Vec<Registry>,
+    /// Always empty: only schedule listings decode leniently (kept for one page shape).
+    pub skipped: Vec<SkippedItem>,
 }
 
 /// One page of repositories; `count` is the total across pages.
@@ -299,6 +301,8 @@ pub struct RepositoryPage {
     pub count: u32,
     /// The repositories of this page.
     pub data: Vec<Repository>,
+    /// Always empty: only schedule listings decode leniently (kept for one page shape).
+    pub skipped: Vec<SkippedItem>,
 }
 
 /// The answer of a bulk delete: the deletion job.

@@ -941,7 +941,7 @@ impl Client {
     /// decoded is skipped and listed in `Page.skipped` (else it is a `DecodeError` naming it).
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
     #[allow(clippy::too_many_arguments)]
-    fn list_schedules_page(
+    fn list_schedules(
         &self,
         py: Python<'_>,
         registry_id: &str,
@@ -961,7 +961,7 @@ impl Client {
     }
     /// One page of registries.
     #[pyo3(signature = (*, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_registries_page(
+    fn list_registries(
         &self,
         py: Python<'_>,
         filter: Option<String>,
@@ -977,7 +977,7 @@ impl Client {
     }
     /// One page of the repositories of a registry.
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_repositories_page(
+    fn list_repositories(
         &self,
         py: Python<'_>,
         registry_id: &str,
@@ -1049,7 +1049,7 @@ impl Client {
     /// that cannot be decoded are skipped and logged).
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
     #[allow(clippy::too_many_arguments)]
-    fn list_schedules(
+    fn list_schedules_all(
         &self,
         registry_id: &str,
         filter: Option<String>,
@@ -1068,7 +1068,7 @@ impl Client {
     }
     /// Every registry, page after page.
     #[pyo3(signature = (*, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_registries(
+    fn list_registries_all(
         &self,
         filter: Option<String>,
         page_number: Option<u32>,
@@ -1085,7 +1085,7 @@ impl Client {
     }
     /// Every repository of a registry, page after page.
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_repositories(
+    fn list_repositories_all(
         &self,
         registry_id: &str,
         filter: Option<String>,
@@ -1268,7 +1268,7 @@ impl AsyncClient {
     /// decoded is skipped and listed in `Page.skipped` (else it is a `DecodeError` naming it).
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
     #[allow(clippy::too_many_arguments)]
-    fn list_schedules_page<'py>(
+    fn list_schedules<'py>(
         &self,
         py: Python<'py>,
         registry_id: &str,
@@ -1289,7 +1289,7 @@ impl AsyncClient {
     }
     /// One page of registries.
     #[pyo3(signature = (*, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_registries_page<'py>(
+    fn list_registries<'py>(
         &self,
         py: Python<'py>,
         filter: Option<String>,
@@ -1307,7 +1307,7 @@ impl AsyncClient {
     }
     /// One page of the repositories of a registry.
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_repositories_page<'py>(
+    fn list_repositories<'py>(
         &self,
         py: Python<'py>,
         registry_id: &str,
@@ -1382,7 +1382,7 @@ impl AsyncClient {
     /// Every schedule of a registry matching `filter`, page after page (`async for`).
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None, lenient = false))]
     #[allow(clippy::too_many_arguments)]
-    fn list_schedules(
+    fn list_schedules_all(
         &self,
         registry_id: &str,
         filter: Option<String>,
@@ -1401,7 +1401,7 @@ impl AsyncClient {
     }
     /// Every registry, page after page (`async for`).
     #[pyo3(signature = (*, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_registries(
+    fn list_registries_all(
         &self,
         filter: Option<String>,
         page_number: Option<u32>,
@@ -1418,7 +1418,7 @@ impl AsyncClient {
     }
     /// Every repository of a registry, page after page (`async for`).
     #[pyo3(signature = (registry_id, *, filter = None, page_number = None, page_size = None, sort = None))]
-    fn list_repositories(
+    fn list_repositories_all(
         &self,
         registry_id: &str,
         filter: Option<String>,

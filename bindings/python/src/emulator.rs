@@ -212,17 +212,17 @@ impl Emulator {
     }
     /// The demo user's name.
     #[getter]
-    fn username(&self) -> &'static str {
+    fn demo_username(&self) -> &'static str {
         emu::DEMO_USER
     }
     /// The demo user's password (never shown in `repr`).
     #[getter]
-    fn password(&self) -> &'static str {
+    fn demo_password(&self) -> &'static str {
         emu::DEMO_PASSWORD
     }
     /// The demo registry's id.
     #[getter]
-    fn registry_id(&self) -> &'static str {
+    fn demo_registry_id(&self) -> &'static str {
         emu::DEMO_REGISTRY_ID
     }
     /// True until `stop()`.
@@ -381,7 +381,7 @@ impl Emulator {
 
     fn __repr__(&self) -> String {
         format!(
-            "Emulator(url={}, registry_id={}, wire={}, running={})",
+            "Emulator(url={}, demo_registry_id={}, wire={}, running={})",
             py_repr(&self.url),
             py_repr(emu::DEMO_REGISTRY_ID),
             py_repr(self.wire.as_str()),

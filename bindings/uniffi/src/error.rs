@@ -6,6 +6,7 @@
 
 use crate::types::{Violation, violations_out};
 use qualys_cs_core as qc;
+use std::time::Duration;
 
 macro_rules! error_enum {
     ($( $(#[$vmeta:meta])* $variant:ident => $code:literal ),+ $(,)?) => {
@@ -27,12 +28,13 @@ macro_rules! error_enum {
                     request_id: Option<String>,
                     /// Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
                     qualys_error_code: Option<String>,
-                    /// Qualys `message` from the error body.
-                    qualys_message: Option<String>,
+                    /// The server's message: Qualys `message` from the error body.
+                    server_message: Option<String>,
                     /// The raw body when it was not a Qualys error body (truncated).
                     body: Option<String>,
-                    /// How long the server asked to wait (`rate_limited`), in milliseconds.
-                    retry_after_ms: Option<u64>,
+                    /// How long the server asked to wait (`rate_limited`): `java.time.Duration`
+                    /// in Kotlin, `TimeInterval` (seconds) in Swift.
+                    retry_after: Option<Duration>,
                     /// Every problem found (`validation`); empty otherwise.
                     violations: Vec<Violation>,
                     /// The fields the server's answer left out (`not_reported`, canonical
@@ -45,13 +47,13 @@ macro_rules! error_enum {
         impl QualysCsError {
             /// Builds the variant of `code` (unknown codes become `Http`, keeping the code).
             fn from_parts(p: Parts) -> Self {
-                let Parts { code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields } = p;
+                let Parts { code, message, status, request_id, qualys_error_code, server_message, body, retry_after, violations, fields } = p;
                 match code.as_str() {
                     $( $code => QualysCsError::$variant {
-                        code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields,
+                        code, message, status, request_id, qualys_error_code, server_message, body, retry_after, violations, fields,
                     }, )+
                     _ => QualysCsError::Http {
-                        code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields,
+                        code, message, status, request_id, qualys_error_code, server_message, body, retry_after, violations, fields,
                     },
                 }
             }
@@ -59,16 +61,16 @@ macro_rules! error_enum {
             /// A copy of the fields (every variant has the same).
             fn parts(&self) -> Parts {
                 match self {
-                    $( QualysCsError::$variant { code, message, status, request_id, qualys_error_code, qualys_message, body, retry_after_ms, violations, fields } )|+ =>
+                    $( QualysCsError::$variant { code, message, status, request_id, qualys_error_code, server_message, body, retry_after, violations, fields } )|+ =>
                         Parts {
                             code: code.clone(),
                             message: message.clone(),
                             status: *status,
                             request_id: request_id.clone(),
                             qualys_error_code: qualys_error_code.clone(),
-                            qualys_message: qualys_message.clone(),
+                            server_message: server_message.clone(),
                             body: body.clone(),
-                            retry_after_ms: *retry_after_ms,
+                            retry_after: *retry_after,
                             violations: violations.clone(),
                             fields: fields.clone(),
                         },
@@ -111,9 +113,9 @@ impl QualysCsError {
         self.parts().qualys_error_code
     }
 
-    /// Qualys `message` from the error body.
-    pub fn qualys_message(&self) -> Option<String> {
-        self.parts().qualys_message
+    /// The server's message: Qualys `message` from the error body.
+    pub fn server_message(&self) -> Option<String> {
+        self.parts().server_message
     }
 
     /// The raw body when it was not a Qualys error body, or could not be decoded.
@@ -121,9 +123,10 @@ impl QualysCsError {
         self.parts().body
     }
 
-    /// How long the server asked to wait, in milliseconds (`rate_limited`).
-    pub fn retry_after_ms(&self) -> Option<u64> {
-        self.parts().retry_after_ms
+    /// How long the server asked to wait (`rate_limited`): `java.time.Duration` in Kotlin,
+    /// `TimeInterval` in Swift.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.parts().retry_after
     }
 
     /// The violations (empty unless `validation`).
@@ -144,9 +147,9 @@ struct Parts {
     status: Option<u16>,
     request_id: Option<String>,
     qualys_error_code: Option<String>,
-    qualys_message: Option<String>,
+    server_message: Option<String>,
     body: Option<String>,
-    retry_after_ms: Option<u64>,
+    retry_after: Option<Duration>,
     violations: Vec<Violation>,
     fields: Vec<String>,
 }
@@ -186,10 +189,8 @@ error_enum! {
 impl From<qc::Error> for QualysCsError {
     fn from(e: qc::Error) -> Self {
         let http = e.http();
-        let retry_after_ms = match &e {
-            qc::Error::RateLimited { retry_after, .. } => {
-                retry_after.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-            }
+        let retry_after = match &e {
+            qc::Error::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         };
         let body = match &e {
@@ -202,9 +203,9 @@ impl From<qc::Error> for QualysCsError {
             status: http.map(|d| d.status),
             request_id: http.and_then(|d| d.request_id.clone()),
             qualys_error_code: http.and_then(|d| d.qualys_error_code.clone()),
-            qualys_message: http.and_then(|d| d.message.clone()),
+            server_message: http.and_then(|d| d.message.clone()),
             body,
-            retry_after_ms,
+            retry_after,
             violations: violations_out(e.violations().to_vec()),
             fields: match &e {
                 qc::Error::NotReported { fields, .. } => fields.clone(),
@@ -226,9 +227,9 @@ impl From<qualys_cs_emulator::Error> for QualysCsError {
             status: None,
             request_id: None,
             qualys_error_code: None,
-            qualys_message: None,
+            server_message: None,
             body: None,
-            retry_after_ms: None,
+            retry_after: None,
             violations: Vec::new(),
             fields: Vec::new(),
         })
@@ -242,15 +243,9 @@ pub fn error_from_http(
     status: u16,
     request_id: Option<String>,
     body: String,
-    retry_after_ms: Option<u64>,
+    retry_after: Option<Duration>,
 ) -> QualysCsError {
-    qc::Error::from_http(
-        status,
-        request_id,
-        &body,
-        retry_after_ms.map(std::time::Duration::from_millis),
-    )
-    .into()
+    qc::Error::from_http(status, request_id, &body, retry_after).into()
 }
 
 /// Every code an error can carry (the core's list).
@@ -273,9 +268,9 @@ mod tests {
                 status: None,
                 request_id: None,
                 qualys_error_code: None,
-                qualys_message: None,
+                server_message: None,
                 body: None,
-                retry_after_ms: None,
+                retry_after: None,
                 violations: Vec::new(),
                 fields: Vec::new(),
             });
@@ -290,7 +285,7 @@ mod tests {
             429,
             Some("r-9".into()),
             r#"{"errorCode":"429 TOO_MANY_REQUESTS","message":"slow down"}"#,
-            Some(std::time::Duration::from_millis(1500)),
+            Some(Duration::from_millis(1500)),
         )
         .into();
         match e {
@@ -299,7 +294,7 @@ mod tests {
                 status,
                 request_id,
                 qualys_error_code,
-                retry_after_ms,
+                retry_after,
                 message,
                 ..
             } => {
@@ -307,7 +302,7 @@ mod tests {
                 assert_eq!(status, Some(429));
                 assert_eq!(request_id.as_deref(), Some("r-9"));
                 assert_eq!(qualys_error_code.as_deref(), Some("429 TOO_MANY_REQUESTS"));
-                assert_eq!(retry_after_ms, Some(1500));
+                assert_eq!(retry_after, Some(Duration::from_millis(1500)));
                 assert!(message.contains("slow down"), "{message}");
             }
             other => panic!("wrong variant {other:?}"),

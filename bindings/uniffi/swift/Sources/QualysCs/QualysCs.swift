@@ -693,6 +693,34 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+        let seconds: UInt64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
+    }
+
+    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+        if value.rounded(.down) > Double(Int64.max) {
+            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
+        }
+
+        if value < 0 {
+            fatalError("Invalid duration, must be non-negative")
+        }
+
+        let seconds = UInt64(value)
+        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
+        writeInt(&buf, seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
 
 
 
@@ -6962,14 +6990,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -6998,14 +7027,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7034,14 +7064,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7070,14 +7101,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7106,14 +7138,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7142,14 +7175,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7178,14 +7212,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7214,14 +7249,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7250,14 +7286,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7286,14 +7323,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7322,14 +7360,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7358,14 +7397,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7395,14 +7435,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7431,14 +7472,15 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * Qualys `errorCode` from the error body, e.g. `"403 FORBIDDEN"`.
          */qualysErrorCode: String?, 
         /**
-         * Qualys `message` from the error body.
-         */qualysMessage: String?, 
+         * The server's message: Qualys `message` from the error body.
+         */serverMessage: String?, 
         /**
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
-         */retryAfterMs: UInt64?, 
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
@@ -7510,18 +7552,6 @@ public func qualysErrorCode() -> String?  {
 }
     
     /**
-     * Qualys `message` from the error body.
-     */
-public func qualysMessage() -> String?  {
-    return try!  FfiConverterOptionString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_qualyscserror_qualys_message(
-            FfiConverterTypeQualysCsError_lower(self),uniffiCallStatus
-    )
-})
-}
-    
-    /**
      * The request id sent back by the server, when any.
      */
 public func requestId() -> String?  {
@@ -7534,12 +7564,25 @@ public func requestId() -> String?  {
 }
     
     /**
-     * How long the server asked to wait, in milliseconds (`rate_limited`).
+     * How long the server asked to wait (`rate_limited`): `java.time.Duration` in Kotlin,
+     * `TimeInterval` in Swift.
      */
-public func retryAfterMs() -> UInt64?  {
-    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+public func retryAfter() -> TimeInterval?  {
+    return try!  FfiConverterOptionDuration.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_qualyscserror_retry_after_ms(
+    uniffi_qualys_cs_uniffi_fn_method_qualyscserror_retry_after(
+            FfiConverterTypeQualysCsError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The server's message: Qualys `message` from the error body.
+     */
+public func serverMessage() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_qualyscserror_server_message(
             FfiConverterTypeQualysCsError_lower(self),uniffiCallStatus
     )
 })
@@ -7602,9 +7645,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7614,9 +7657,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7626,9 +7669,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7638,9 +7681,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7650,9 +7693,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7662,9 +7705,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7674,9 +7717,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7686,9 +7729,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7698,9 +7741,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7710,9 +7753,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7722,9 +7765,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7734,9 +7777,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7746,9 +7789,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7758,9 +7801,9 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             qualysErrorCode: try FfiConverterOptionString.read(from: &buf), 
-            qualysMessage: try FfiConverterOptionString.read(from: &buf), 
+            serverMessage: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
             violations: try FfiConverterSequenceTypeViolation.read(from: &buf), 
             fields: try FfiConverterSequenceString.read(from: &buf)
             )
@@ -7776,198 +7819,198 @@ public struct FfiConverterTypeQualysCsError: FfiConverterRustBuffer {
 
         
         
-        case let .Validation(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Validation(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Auth(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Auth(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Permission(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Permission(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .NotFound(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .NotFound(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Conflict(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Conflict(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .BadRequest(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .BadRequest(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .RateLimited(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .RateLimited(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Server(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Server(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Http(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Http(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Transport(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Transport(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Timeout(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Timeout(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Decode(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Decode(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .NotReported(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .NotReported(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
         
-        case let .Config(code,message,status,requestId,qualysErrorCode,qualysMessage,body,retryAfterMs,violations,fields):
+        case let .Config(code,message,status,requestId,qualysErrorCode,serverMessage,body,retryAfter,violations,fields):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(qualysErrorCode, into: &buf)
-            FfiConverterOptionString.write(qualysMessage, into: &buf)
+            FfiConverterOptionString.write(serverMessage, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             FfiConverterSequenceTypeViolation.write(violations, into: &buf)
             FfiConverterSequenceString.write(fields, into: &buf)
             
@@ -8727,6 +8770,30 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDuration.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDuration.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -10103,14 +10170,14 @@ public func errorCodes() -> [String]  {
  * The error the core maps an HTTP error answer to (`Error::from_http`), as a value (for
  * callers that get answers by other means, and for the shared response vectors).
  */
-public func errorFromHttp(status: UInt16, requestId: String?, body: String, retryAfterMs: UInt64?) -> QualysCsError  {
+public func errorFromHttp(status: UInt16, requestId: String?, body: String, retryAfter: TimeInterval?) -> QualysCsError  {
     return try!  FfiConverterTypeQualysCsError_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_error_from_http(
         FfiConverterUInt16.lower(status),
         FfiConverterOptionString.lower(requestId),
         FfiConverterString.lower(body),
-        FfiConverterOptionUInt64.lower(retryAfterMs),uniffiCallStatus
+        FfiConverterOptionDuration.lower(retryAfter),uniffiCallStatus
     )
 })
 }
@@ -10280,7 +10347,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_func_error_codes() != 12312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_error_from_http() != 41597) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_error_from_http() != 39430) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_cancel_schedules() != 57238) {

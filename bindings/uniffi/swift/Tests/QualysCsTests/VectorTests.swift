@@ -115,7 +115,7 @@ final class VectorTests: XCTestCase {
             "code": e.code(),
             "status": e.status().map { Int($0) },
             "qualys_error_code": e.qualysErrorCode(),
-            "message": e.qualysMessage(),
+            "message": e.serverMessage(),
             "body": e.body(),
         ]
         for (k, want) in expected {
@@ -144,7 +144,7 @@ final class VectorTests: XCTestCase {
             let body = c["body"] as! String
             if kind == "http_error" {
                 let status = UInt16((c["status"] as! NSNumber).intValue)
-                let e = errorFromHttp(status: status, requestId: nil, body: body, retryAfterMs: nil)
+                let e = errorFromHttp(status: status, requestId: nil, body: body, retryAfter: nil)
                 compareError(e, c["expect_error"] as! [String: Any], name, &failures)
                 continue
             }

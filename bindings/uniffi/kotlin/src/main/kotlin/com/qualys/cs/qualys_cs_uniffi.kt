@@ -1090,11 +1090,11 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_qualys_error_code(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_qualys_message(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_request_id(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_retry_after_ms(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_retry_after(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_server_message(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_status(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1200,7 +1200,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_error_from_http(`status`: Short,`requestId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`retryAfterMs`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_error_from_http(`status`: Short,`requestId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`retryAfter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_qualys_cs_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1831,6 +1831,47 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
         buf.putLong(sign * epochOffset.seconds)
         // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
         buf.putInt(epochOffset.nano)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
+    override fun read(buf: ByteBuffer): java.time.Duration {
+        // Type mismatch (should be u64) but we check for overflow/underflow below
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (seconds < 0) {
+            throw java.time.DateTimeException("Duration exceeds minimum or maximum value supported by uniffi")
+        }
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Duration nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        return java.time.Duration.ofSeconds(seconds, nanoseconds)
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Duration) = 12UL
+
+    override fun write(value: java.time.Duration, buf: ByteBuffer) {
+        if (value.seconds < 0) {
+            // Rust does not support negative Durations
+            throw IllegalArgumentException("Invalid duration, must be non-negative")
+        }
+
+        if (value.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Duration.html
+            throw IllegalArgumentException("Invalid duration, nano value must be non-negative")
+        }
+
+        // Type mismatch (should be u64) but since Rust doesn't support negative durations we should be OK
+        buf.putLong(value.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(value.nano)
     }
 }
 
@@ -7483,9 +7524,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7493,9 +7534,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7509,7 +7551,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7543,9 +7585,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7553,9 +7595,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7569,7 +7612,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7603,9 +7646,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7613,9 +7656,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7629,7 +7673,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7663,9 +7707,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7673,9 +7717,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7689,7 +7734,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7723,9 +7768,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7733,9 +7778,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7749,7 +7795,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7783,9 +7829,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7793,9 +7839,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7809,7 +7856,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7843,9 +7890,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7853,9 +7900,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7869,7 +7917,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7903,9 +7951,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7913,9 +7961,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7929,7 +7978,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -7963,9 +8012,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -7973,9 +8022,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -7989,7 +8039,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -8023,9 +8073,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -8033,9 +8083,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -8049,7 +8100,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -8083,9 +8134,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -8093,9 +8144,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -8109,7 +8161,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -8143,9 +8195,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -8153,9 +8205,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -8169,7 +8222,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -8204,9 +8257,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -8214,9 +8267,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -8230,7 +8284,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
     /**
@@ -8264,9 +8318,9 @@ sealed class QualysCsException: kotlin.Exception() {
         val `qualysErrorCode`: kotlin.String?, 
         
         /**
-         * Qualys `message` from the error body.
+         * The server's message: Qualys `message` from the error body.
          */
-        val `qualysMessage`: kotlin.String?, 
+        val `serverMessage`: kotlin.String?, 
         
         /**
          * The raw body when it was not a Qualys error body (truncated).
@@ -8274,9 +8328,10 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`), in milliseconds.
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
+         * in Kotlin, `TimeInterval` (seconds) in Swift.
          */
-        val `retryAfterMs`: kotlin.ULong?, 
+        val `retryAfter`: java.time.Duration?, 
         
         /**
          * Every problem found (`validation`); empty otherwise.
@@ -8290,7 +8345,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, qualysMessage=${ `qualysMessage` }, body=${ `body` }, retryAfterMs=${ `retryAfterMs` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
     }
     
 
@@ -8361,19 +8416,6 @@ sealed class QualysCsException: kotlin.Exception() {
 
     
         /**
-         * Qualys `message` from the error body.
-         */ fun `qualysMessage`(): kotlin.String? {
-            return FfiConverterOptionalString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_qualyscserror_qualys_message(FfiConverterTypeQualysCsError.lower(this),
-        _status)
-}
-    )
-    }
-    
-
-    
-        /**
          * The request id sent back by the server, when any.
          */ fun `requestId`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
@@ -8387,11 +8429,25 @@ sealed class QualysCsException: kotlin.Exception() {
 
     
         /**
-         * How long the server asked to wait, in milliseconds (`rate_limited`).
-         */ fun `retryAfterMs`(): kotlin.ULong? {
-            return FfiConverterOptionalULong.lift(
+         * How long the server asked to wait (`rate_limited`): `java.time.Duration` in Kotlin,
+         * `TimeInterval` in Swift.
+         */ fun `retryAfter`(): java.time.Duration? {
+            return FfiConverterOptionalDuration.lift(
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_qualyscserror_retry_after_ms(FfiConverterTypeQualysCsError.lower(this),
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_qualyscserror_retry_after(FfiConverterTypeQualysCsError.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+        /**
+         * The server's message: Qualys `message` from the error body.
+         */ fun `serverMessage`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_qualyscserror_server_message(FfiConverterTypeQualysCsError.lower(this),
         _status)
 }
     )
@@ -8450,7 +8506,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8462,7 +8518,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8474,7 +8530,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8486,7 +8542,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8498,7 +8554,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8510,7 +8566,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8522,7 +8578,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8534,7 +8590,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8546,7 +8602,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8558,7 +8614,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8570,7 +8626,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8582,7 +8638,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8594,7 +8650,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8606,7 +8662,7 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 FfiConverterSequenceTypeViolation.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
@@ -8624,9 +8680,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8638,9 +8694,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8652,9 +8708,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8666,9 +8722,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8680,9 +8736,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8694,9 +8750,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8708,9 +8764,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8722,9 +8778,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8736,9 +8792,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8750,9 +8806,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8764,9 +8820,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8778,9 +8834,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8792,9 +8848,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8806,9 +8862,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 + FfiConverterOptionalUShort.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`qualysErrorCode`)
-                + FfiConverterOptionalString.allocationSize(value.`qualysMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`serverMessage`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
                 + FfiConverterSequenceTypeViolation.allocationSize(value.`violations`)
                 + FfiConverterSequenceString.allocationSize(value.`fields`)
             )
@@ -8824,9 +8880,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8838,9 +8894,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8852,9 +8908,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8866,9 +8922,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8880,9 +8936,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8894,9 +8950,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8908,9 +8964,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8922,9 +8978,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8936,9 +8992,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8950,9 +9006,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8964,9 +9020,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8978,9 +9034,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -8992,9 +9048,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -9006,9 +9062,9 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`qualysErrorCode`, buf)
-                FfiConverterOptionalString.write(value.`qualysMessage`, buf)
+                FfiConverterOptionalString.write(value.`serverMessage`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 FfiConverterSequenceTypeViolation.write(value.`violations`, buf)
                 FfiConverterSequenceString.write(value.`fields`, buf)
                 Unit
@@ -10003,6 +10059,38 @@ public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.In
         } else {
             buf.put(1)
             FfiConverterTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
+    override fun read(buf: ByteBuffer): java.time.Duration? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDuration.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Duration?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDuration.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Duration?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDuration.write(value, buf)
         }
     }
 }
@@ -11674,7 +11762,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * The error the core maps an HTTP error answer to (`Error::from_http`), as a value (for
          * callers that get answers by other means, and for the shared response vectors).
-         */ fun `errorFromHttp`(`status`: kotlin.UShort, `requestId`: kotlin.String?, `body`: kotlin.String, `retryAfterMs`: kotlin.ULong?): QualysCsException {
+         */ fun `errorFromHttp`(`status`: kotlin.UShort, `requestId`: kotlin.String?, `body`: kotlin.String, `retryAfter`: java.time.Duration?): QualysCsException {
             return FfiConverterTypeQualysCsError.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_error_from_http(
@@ -11683,7 +11771,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         FfiConverterUShort.lower(`status`),
         FfiConverterOptionalString.lower(`requestId`),
         FfiConverterString.lower(`body`),
-        FfiConverterOptionalULong.lower(`retryAfterMs`),_status)
+        FfiConverterOptionalDuration.lower(`retryAfter`),_status)
 }
     )
     }

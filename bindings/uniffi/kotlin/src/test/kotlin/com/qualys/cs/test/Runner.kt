@@ -52,6 +52,7 @@ fun main(args: Array<String>) {
     val suite = Suite()
     VectorTests(vectors).register(suite)
     ClientTests().register(suite)
+    VocabularyTests().register(suite)
 
     var passed = 0
     var failed = 0

@@ -122,7 +122,7 @@ class VectorTests(private val dir: File) {
         "code" to e.code(),
         "status" to e.status()?.toInt(),
         "qualys_error_code" to e.qualysErrorCode(),
-        "message" to e.qualysMessage(),
+        "message" to e.serverMessage(),
         "body" to e.body(),
     )
 
