@@ -191,10 +191,10 @@ export declare class Emulator {
   /** The emulator clock now (RFC 3339). */
   now(): string
   /**
-   * Moves the virtual clock forward by `seconds`: due automatic schedules fire and jobs move
-   * through their statuses. Returns the new time (RFC 3339).
+   * Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
+   * jobs move through their statuses. Returns the new time (RFC 3339).
    */
-  advanceClock(seconds: number): string
+  advanceClock(ms: number): string
   /** Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field. */
   addFault(rule: FaultRuleInput): string
   /**
@@ -291,7 +291,7 @@ export declare class QualysCsError {
   body?: string
   /**
    * How long the server asked to wait (`rate_limited`), in milliseconds (as every duration
-   * of the client's options).
+   * of this package).
    */
   retryAfterMs?: number
   /** Every problem found (`validation`); empty for the other codes. */
@@ -563,8 +563,8 @@ export interface EmulatorOptions {
   usersWithoutPermission?: Array<EmulatorUser>
   /** Leave the demo user out. */
   noDemoUser?: boolean
-  /** Token lifetime, in seconds (default 4 h). */
-  tokenTtlSeconds?: number
+  /** Token lifetime, in milliseconds (default 4 h). */
+  tokenTtlMs?: number
   /** The rate limit (default 1000 calls per 60 s). */
   rateLimit?: EmulatorRateLimit
   /** Run the clock in real time instead of a virtual clock moved by `advanceClock`. */
@@ -573,8 +573,8 @@ export interface EmulatorOptions {
   tls?: EmulatorTls
   /** A registries seed file (JSON or TOML). */
   configFile?: string
-  /** How long each job step takes on the emulator clock, in seconds (default 1). */
-  jobStepSeconds?: number
+  /** How long each job step takes on the emulator clock, in milliseconds (default 1000). */
+  jobStepMs?: number
   /** Make every job end in `Failed` (with an entry in `errors`). */
   failJobs?: boolean
   /** Where the virtual clock starts (RFC 3339 text or epoch ms). */
@@ -593,8 +593,8 @@ export interface EmulatorOptions {
 export interface EmulatorRateLimit {
   /** Calls allowed per window. */
   limit: number
-  /** The window, in seconds. */
-  windowSeconds: number
+  /** The window, in milliseconds. */
+  windowMs: number
 }
 
 /** A TLS certificate and key (PEM) to serve `https://localhost:PORT` with. */
@@ -652,7 +652,10 @@ export interface FaultRuleInput {
   probability?: number
   /** Seed of the probability draws. */
   seed?: number
-  /** For status 429: `Retry-After` and `X-RateLimit-ToWait-Sec`, in seconds. */
+  /**
+   * For status 429: the value of the `Retry-After` and `X-RateLimit-ToWait-Sec` headers,
+   * whole seconds as on the wire (the client's error then says `retryAfterMs`).
+   */
   retryAfterSec?: number
 }
 

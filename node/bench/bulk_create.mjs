@@ -79,7 +79,7 @@ function requireTime () {
   return { median: runs[3], min: runs[0], max: runs[runs.length - 1] }
 }
 
-const emu = await Emulator.start({ rateLimit: { limit: 10_000_000, windowSeconds: 60 } })
+const emu = await Emulator.start({ rateLimit: { limit: 10_000_000, windowMs: 60_000 } })
 try {
   const results = []
   results.push(await timed(emu, 'fetch', fetchRun))

@@ -156,14 +156,14 @@ registries:
   test('waitForSchedule follows the virtual clock; a status never reached times out', async () => {
     const { scheduleUuid: id } = await client.createSchedule(reg, { name: 'w', filters: [{ repoTags: [{ repo: 'library/nginx' }] }] })
     const waiting = client.waitForSchedule(reg, id, { intervalMs: 20, timeoutMs: 10000 })
-    setTimeout(() => emu.advanceClock(10), 100)
+    setTimeout(() => emu.advanceClock(10_000), 100)
     const done = await waiting
     assert.equal(done.status, 'Completed')
     assert.ok(done.jobCompletionDate)
 
     const { scheduleUuid: other } = await client.createSchedule(reg, { name: 'x', filters: [{ repoTags: [{ repo: 'library/nginx' }] }] })
     const running = client.waitForSchedule(reg, other, { until: ['Running'], intervalMs: 10, timeoutMs: 5000 })
-    setTimeout(() => emu.advanceClock(2), 50)
+    setTimeout(() => emu.advanceClock(2000), 50)
     assert.equal((await running).status, 'Running')
     await assert.rejects(client.waitForSchedule(reg, other, { until: ['Paused'], intervalMs: 10, timeoutMs: 150 }),
       (e) => e instanceof QualysCsError && e.code === 'timeout' && /Running/.test(e.message))

@@ -185,7 +185,7 @@ for (const wire of WIRES) describe(`wire ${wire}`, () => {
 
   test('cancelSchedule and a running schedule (virtual clock): delete is a conflict', async () => {
     const { scheduleUuid: id } = await client.createSchedule(reg, onDemand('run'))
-    emu.advanceClock(2)
+    emu.advanceClock(2000)
     assert.equal((await client.getSchedule(reg, id)).status, 'Running')
     await assert.rejects(client.deleteSchedule(reg, id), (e) => {
       assert.equal(e.code, 'conflict')
@@ -203,10 +203,10 @@ for (const wire of WIRES) describe(`wire ${wire}`, () => {
     for (const n of ['b1', 'b2', 'b3']) ids.push((await client.createSchedule(reg, onDemand(n))).scheduleUuid)
     const c = await client.bulkCancelSchedules(reg, { scheduleIds: [ids[0]] })
     assert.match(c.CancelJobId, UUID)
-    emu.advanceClock(1)
+    emu.advanceClock(1000)
     const d = await client.bulkDeleteSchedules(reg, { filter: 'scheduleUuid:*' })
     assert.match(d.deletionJobId, UUID)
-    emu.advanceClock(5)
+    emu.advanceClock(5000)
     const left = (await client.listSchedules(reg)).data
     assert.ok(left.length < 3, `bulk delete removed schedules (left: ${left.map((s) => `${s.name}:${s.status}`)})`)
     await assert.rejects(client.bulkDeleteSchedules(reg, {}), (e) => e.code === 'validation' && e.violations[0].path === '/scheduleIds')

@@ -6,7 +6,7 @@ import { Emulator } from '../index.js'
 
 let emu, reg
 before(async () => {
-  emu = await Emulator.start({ rateLimit: { limit: 100000, windowSeconds: 60 } })
+  emu = await Emulator.start({ rateLimit: { limit: 100000, windowMs: 60_000 } })
   reg = emu.demoRegistryId
 })
 after(() => emu.stop())

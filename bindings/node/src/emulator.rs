@@ -31,8 +31,8 @@ pub struct EmulatorUser {
 pub struct EmulatorRateLimit {
     /// Calls allowed per window.
     pub limit: u32,
-    /// The window, in seconds.
-    pub window_seconds: f64,
+    /// The window, in milliseconds.
+    pub window_ms: f64,
 }
 
 /// A TLS certificate and key (PEM) to serve `https://localhost:PORT` with.
@@ -61,8 +61,8 @@ pub struct EmulatorOptions {
     pub users_without_permission: Option<Vec<EmulatorUser>>,
     /// Leave the demo user out.
     pub no_demo_user: Option<bool>,
-    /// Token lifetime, in seconds (default 4 h).
-    pub token_ttl_seconds: Option<f64>,
+    /// Token lifetime, in milliseconds (default 4 h).
+    pub token_ttl_ms: Option<f64>,
     /// The rate limit (default 1000 calls per 60 s).
     pub rate_limit: Option<EmulatorRateLimit>,
     /// Run the clock in real time instead of a virtual clock moved by `advanceClock`.
@@ -71,8 +71,8 @@ pub struct EmulatorOptions {
     pub tls: Option<EmulatorTls>,
     /// A registries seed file (JSON or TOML).
     pub config_file: Option<String>,
-    /// How long each job step takes on the emulator clock, in seconds (default 1).
-    pub job_step_seconds: Option<f64>,
+    /// How long each job step takes on the emulator clock, in milliseconds (default 1000).
+    pub job_step_ms: Option<f64>,
     /// Make every job end in `Failed` (with an entry in `errors`).
     pub fail_jobs: Option<bool>,
     /// Where the virtual clock starts (RFC 3339 text or epoch ms).
@@ -112,7 +112,8 @@ pub struct FaultRuleInput {
     pub probability: Option<f64>,
     /// Seed of the probability draws.
     pub seed: Option<u32>,
-    /// For status 429: `Retry-After` and `X-RateLimit-ToWait-Sec`, in seconds.
+    /// For status 429: the value of the `Retry-After` and `X-RateLimit-ToWait-Sec` headers,
+    /// whole seconds as on the wire (the client's error then says `retryAfterMs`).
     pub retry_after_sec: Option<u32>,
 }
 
@@ -126,11 +127,11 @@ fn emulator_error(e: qualys_cs_emulator::Error) -> CoreError {
     }
 }
 
-fn seconds(field: &str, s: f64) -> Result<Duration, CoreError> {
-    Duration::try_from_secs_f64(s).map_err(|_| {
+fn millis(field: &str, ms: f64) -> Result<Duration, CoreError> {
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
         CoreError::config(
             field,
-            format!("must be a number of seconds, 0 or more; got {s}"),
+            format!("must be a number of milliseconds, 0 or more; got {ms}"),
         )
     })
 }
@@ -260,14 +261,14 @@ impl Emulator {
         sync(&env, self.with(|h| Ok(h.now().to_string())))
     }
 
-    /// Moves the virtual clock forward by `seconds`: due automatic schedules fire and jobs move
-    /// through their statuses. Returns the new time (RFC 3339).
+    /// Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
+    /// jobs move through their statuses. Returns the new time (RFC 3339).
     #[napi]
-    pub fn advance_clock(&self, env: Env, seconds_: f64) -> napi::Result<String> {
+    pub fn advance_clock(&self, env: Env, ms: f64) -> napi::Result<String> {
         sync(
             &env,
             self.with(|h| {
-                let by = seconds("seconds", seconds_)?;
+                let by = millis("ms", ms)?;
                 h.advance_clock(by)
                     .map(|t| t.to_string())
                     .map_err(emulator_error)
@@ -366,13 +367,13 @@ fn build(o: EmulatorOptions) -> Result<qualys_cs_emulator::EmulatorBuilder, Core
     if o.no_demo_user == Some(true) {
         b = b.no_demo_user();
     }
-    if let Some(s) = o.token_ttl_seconds {
-        b = b.token_ttl(seconds("token_ttl_seconds", s)?);
+    if let Some(ms) = o.token_ttl_ms {
+        b = b.token_ttl(millis("token_ttl_ms", ms)?);
     }
     if let Some(r) = o.rate_limit {
         b = b.rate_limit(
             u64::from(r.limit),
-            seconds("rate_limit.window_seconds", r.window_seconds)?,
+            millis("rate_limit.window_ms", r.window_ms)?,
         );
     }
     if let Some(r) = o.realtime_clock {
@@ -384,8 +385,8 @@ fn build(o: EmulatorOptions) -> Result<qualys_cs_emulator::EmulatorBuilder, Core
     if let Some(f) = o.config_file {
         b = b.config_file(f);
     }
-    if let Some(s) = o.job_step_seconds {
-        b = b.job_step(seconds("job_step_seconds", s)?);
+    if let Some(ms) = o.job_step_ms {
+        b = b.job_step(millis("job_step_ms", ms)?);
     }
     if let Some(f) = o.fail_jobs {
         b = b.fail_jobs(f);

@@ -42,7 +42,7 @@ pub struct QualysCsError {
     /// The raw answer text when it was not a Qualys JSON error body (truncated).
     pub body: Option<String>,
     /// How long the server asked to wait (`rate_limited`), in milliseconds (as every duration
-    /// of the client's options).
+    /// of this package).
     pub retry_after_ms: Option<f64>,
     /// Every problem found (`validation`); empty for the other codes.
     #[napi(ts_type = "Violation[]")]
