@@ -318,7 +318,10 @@ pub fn validate(req: &ScheduleRequest) -> Report {
     }
 
     if let Some(WeekDay::Other(s)) = &req.week_day {
+        let known: Vec<&str> = WeekDay::KNOWN.iter().map(WeekDay::as_str).collect();
         let hint = WeekDay::parse_loose(s)
+            .map(|k| k.as_str().to_owned())
+            .or_else(|| suggest(s, &known).map(str::to_owned))
             .map(|k| format!(" (did you mean {k}?)"))
             .unwrap_or_default();
         r.error(
@@ -647,4 +650,44 @@ pub fn validate_update(current: &Schedule, next: &ScheduleRequest) -> Report {
     r.errors.extend(rest.errors);
     r.warnings.extend(rest.warnings);
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_misspelt_weekday_gets_a_did_you_mean() {
+        for (given, want) in [
+            ("thursdy", "THURSDAY"),
+            ("thursday", "THURSDAY"),
+            ("Mondy", "MONDAY"),
+        ] {
+            let r = validate_value(&json!({
+                "name": "w", "onDemand": false, "scheduleIntervalInDays": 7,
+                "weekDay": given, "filters": [{"repoTags": [{"repo": "a"}]}]
+            }));
+            let e = r
+                .errors
+                .iter()
+                .find(|v| v.path == "/weekDay")
+                .expect("weekDay error");
+            assert_eq!(e.code, "invalid_week_day");
+            assert!(
+                e.message.contains(&format!("did you mean {want}?")),
+                "{}",
+                e.message
+            );
+        }
+        let r = validate_value(&json!({
+            "name": "w", "onDemand": false, "scheduleIntervalInDays": 7,
+            "weekDay": "someday", "filters": [{"repoTags": [{"repo": "a"}]}]
+        }));
+        assert!(
+            !r.errors[0].message.contains("did you mean"),
+            "{}",
+            r.errors[0].message
+        );
+    }
 }
