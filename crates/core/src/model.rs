@@ -596,20 +596,63 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
     })
 }
 
-/// Answer of bulk delete.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Answer of bulk delete: `{"deletionJobId": …}` (the docs), or a bare JSON string (the
+/// OpenAPI file answers most writes with one, spec §6b).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BulkDeleteResponse {
     /// The deletion job's id.
-    #[serde(rename = "deletionJobId", alias = "DeletionJobId")]
+    #[serde(rename = "deletionJobId")]
     pub deletion_job_id: String,
 }
 
-/// Answer of bulk cancel (note the capital `C` on the wire).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Answer of bulk cancel: `{"CancelJobId": …}` (note the capital `C`), or a bare JSON string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BulkCancelResponse {
     /// The cancel job's id.
-    #[serde(rename = "CancelJobId", alias = "cancelJobId")]
+    #[serde(rename = "CancelJobId")]
     pub cancel_job_id: String,
+}
+
+/// A job id answered as an object under one of `keys`, or as a bare JSON string.
+fn job_id<'de, D: Deserializer<'de>>(d: D, keys: &[&str], what: &str) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Object(m) => keys
+            .iter()
+            .find_map(|k| m.get(*k))
+            .and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "the {what} answer holds no {} (got keys {})",
+                    keys[0],
+                    m.keys().cloned().collect::<Vec<_>>().join(", ")
+                ))
+            }),
+        other => Err(serde::de::Error::custom(format!(
+            "the {what} answer is {}, not an object or a string",
+            crate::decode::json_type(&other)
+        ))),
+    }
+}
+
+impl<'de> Deserialize<'de> for BulkDeleteResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(BulkDeleteResponse {
+            deletion_job_id: job_id(d, &["deletionJobId", "DeletionJobId"], "bulk delete")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for BulkCancelResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(BulkCancelResponse {
+            cancel_job_id: job_id(d, &["CancelJobId", "cancelJobId"], "bulk cancel")?,
+        })
+    }
 }
 
 /// Decodes a JSON answer body into `T`, mapping failures to a `decode` error with the body.
