@@ -17,7 +17,7 @@
 #   rust    qualys-cs-{core,client,emulator,cli}-V.crate (`cargo package`)
 #
 # Native code is built with the `dist` profile, defined below through CARGO_PROFILE_DIST_*
-# (release + opt-level "s", fat LTO, one codegen unit, symbols stripped), so the workspace's
+# (release + opt-level "z", fat LTO, one codegen unit, symbols stripped), so the workspace's
 # shared [profile.release] stays as it is. Scratch files (tool venvs, staging, check folders)
 # live in .package/; both dist/ and .package/ are git-ignored.
 set -euo pipefail
@@ -142,7 +142,7 @@ build_setup() {
   export CARGO_TERM_COLOR=never
   # The `dist` profile (see the header). Only this script builds with it.
   export CARGO_PROFILE_DIST_INHERITS=release
-  export CARGO_PROFILE_DIST_OPT_LEVEL=s
+  export CARGO_PROFILE_DIST_OPT_LEVEL=z
   export CARGO_PROFILE_DIST_LTO=fat
   export CARGO_PROFILE_DIST_CODEGEN_UNITS=1
   export CARGO_PROFILE_DIST_STRIP=symbols
@@ -217,13 +217,19 @@ build_node() {
     --manifest-path ../bindings/node/Cargo.toml --output-dir "$stage/build" --js index.js --dts index.d.ts)
   local addon=$stage/build/$NODE_ADDON
   [[ -f $addon ]] || die "napi build did not write $NODE_ADDON"
-  is_stripped "$addon"
   # The committed loader and types are what ships: they must be what this build generates.
   local f
   for f in index.js index.d.ts; do
     cmp -s "$stage/build/$f" "$ROOT/node/$f" \
       || die "node/$f differs from what napi generates from the current sources: run 'npm run build' in node/ and commit node/$f"
   done
+  # The addon that ships is linked as a cdylib alone: the crate also declares an rlib, and a
+  # build of both keeps every public item of the crate graph alive (~2 MiB more).
+  step "node: the shipped addon: cargo rustc -p qualys-cs-node --profile dist --crate-type cdylib"
+  (cd "$ROOT" && quiet "$WORK/logs/node-cdylib.log" \
+    cargo rustc -p qualys-cs-node --lib --profile dist --crate-type cdylib)
+  cp "$PROFILE_DIR/libqualys_cs_node.so" "$addon"
+  is_stripped "$addon"
 
   step "node: platform package $NODE_PLATFORM_NAME (napi artifacts layout: npm/linux-x64-gnu)"
   local plat=$stage/linux-x64-gnu
