@@ -42,12 +42,20 @@ const CUTOFF_MARGIN_MS: i64 = 2_000;
 /// How many returned ids a client remembers (the cutoff excludes older ones anyway).
 const REMEMBERED_IDS: usize = 65_536;
 
+/// What the `Date` headers told about the server's clock.
+#[derive(Debug, Default)]
+struct ServerClock {
+    /// Lower bound of `server clock − local clock`, in ms (None until an answer had a `Date`).
+    offset_ms: Option<i64>,
+    /// The last `Date` text and its value in ms (it changes once a second).
+    last_date: Option<(String, i64)>,
+}
+
 /// What a client learns across calls: the server's clock offset, the ids its creates
 /// returned, and the registries whose answers carry no `created`.
 #[derive(Debug, Default)]
 pub(crate) struct CreateState {
-    /// Lower bound of `server clock − local clock`, in ms (None until an answer had a `Date`).
-    offset_ms: Mutex<Option<i64>>,
+    clock: Mutex<ServerClock>,
     returned: Mutex<(VecDeque<String>, HashSet<String>)>,
     /// Registries whose answers carry no `created` (or no `Date`): snapshot before a POST.
     needs_snapshot: Mutex<HashSet<String>>,
@@ -62,23 +70,39 @@ impl CreateState {
     /// (local). The header has 1 s resolution and was written before the answer arrived, so
     /// `date − received` is never above the true offset.
     pub(crate) fn observe_date(&self, headers: &HeaderMap, received_ms: i64) {
-        let Some(date) = headers
+        let Some(text) = headers
             .get(reqwest::header::DATE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| qualys_cs_core::jiff::fmt::rfc2822::parse(v.trim()).ok())
         else {
             return;
         };
-        let bound = date.timestamp().as_millisecond() - received_ms;
-        if let Ok(mut o) = self.offset_ms.lock() {
-            *o = Some(o.map_or(bound, |b| b.max(bound)));
-        }
+        let Ok(mut g) = self.clock.lock() else {
+            return;
+        };
+        let ServerClock {
+            offset_ms: offset,
+            last_date: last,
+        } = &mut *g;
+        // The header changes once a second: parse it only then.
+        let date_ms = match last {
+            Some((t, ms)) if t == text => *ms,
+            _ => {
+                let Ok(d) = qualys_cs_core::jiff::fmt::rfc2822::parse(text.trim()) else {
+                    return;
+                };
+                let ms = d.timestamp().as_millisecond();
+                *last = Some((text.to_owned(), ms));
+                ms
+            }
+        };
+        let bound = date_ms - received_ms;
+        *offset = Some(offset.map_or(bound, |b| b.max(bound)));
     }
 
     /// The earliest server time at which a schedule made by a POST first sent at `sent_ms`
     /// (local) can have been created; None when no answer carried a `Date` yet.
     fn cutoff(&self, sent_ms: i64) -> Option<i64> {
-        let offset = (*self.offset_ms.lock().ok()?)?;
+        let offset = self.clock.lock().ok()?.offset_ms?;
         Some(sent_ms + offset - CUTOFF_MARGIN_MS)
     }
 
