@@ -5,6 +5,7 @@
 #   scripts/package.sh --check          install each artifact in dist/ into a clean folder with
 #                                       cargo and rustc removed from PATH and run a smoke program
 #   scripts/package.sh --only python,node [--check]    a subset (python node kotlin swift rust)
+#   PACKAGE_VERIFY=1 scripts/package.sh --only rust     `cargo package` with its verify build
 #
 # Artifacts (one version for all of them: [workspace.package] version in Cargo.toml):
 #   python  qualys_cs-V-cp39-abi3-<manylinux tag>.whl (tag = what auditwheel says the binary
@@ -530,6 +531,8 @@ if [[ $MODE == build ]]; then
   step "version $VERSION (Cargo.toml [workspace.package]); parts: $PARTS"
   check_sources_version
   build_setup
+  # A full build starts from an empty dist/ (no artifact of an older version stays behind).
+  [[ $PARTS == "$ALL_PARTS" ]] && rm -rf "${DIST:?}"/*
   want python && build_python
   want node && build_node
   want kotlin && build_kotlin
