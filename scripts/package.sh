@@ -387,9 +387,8 @@ with Emulator() as emu:  # the seed document's sample schedule
     client = emu.client()
     req = (ScheduleRequest.weekly("Automatic Scan Schedule", "THURSDAY").at("09:30").repo("azuretest")
            .force_scan(True).registry_type("Azure").latest_tags(5).build())
-    rid = getattr(emu, "demo_registry_id", None) or emu.registry_id  # (0.1.0 renamed registry_id)
-    created = client.create_schedule(rid, req)
-    names = [s.name for s in getattr(client, "list_schedules_all", client.list_schedules)(rid)]
+    created = client.create_schedule(emu.demo_registry_id, req)
+    names = [s.name for s in client.list_schedules_all(emu.demo_registry_id)]
     assert names == ["Automatic Scan Schedule"], names
 print(f"python {sys.version.split()[0]}: qualys_cs {qualys_cs.__version__} created {created.schedule_uuid}, listed {names}")
 PY
