@@ -863,7 +863,7 @@ class Client:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool: ...
+    ) -> None: ...
 
 class AsyncClient:
     """The asyncio client: the methods of ``Client``, each returning an awaitable."""
@@ -1120,4 +1120,4 @@ class Emulator:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool: ...
+    ) -> None: ...

@@ -26,6 +26,28 @@ def test_context_manager_starts_and_stops() -> None:
     emu.stop()  # idempotent
 
 
+def _url_of_a_fresh_emulator() -> str:
+    # `return` inside `with Emulator()`: mypy --strict (run on this file by python/test.sh)
+    # must not report "Missing return statement" — __exit__ returns None, exceptions propagate.
+    with Emulator() as emu:
+        return emu.url
+
+
+def _registry_through_a_client() -> str:
+    with Emulator() as emu, emu.client() as c:
+        return c.get_registry(emu.demo_registry_id).registry_uuid
+
+
+def test_return_inside_with_and_exceptions_propagate() -> None:
+    assert _url_of_a_fresh_emulator().startswith("http://127.0.0.1:")
+    assert _registry_through_a_client() == qualys_cs.DEMO_REGISTRY_ID
+    with pytest.raises(ZeroDivisionError):
+        with Emulator() as emu:
+            assert emu.running
+            1 / 0
+    assert not emu.running
+
+
 def test_two_emulators_get_different_ports() -> None:
     with Emulator() as a, Emulator() as b:
         assert a.port != b.port

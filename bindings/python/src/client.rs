@@ -1137,8 +1137,9 @@ impl Client {
         _t: Option<&Bound<'_, PyAny>>,
         _v: Option<&Bound<'_, PyAny>>,
         _tb: Option<&Bound<'_, PyAny>>,
-    ) -> bool {
-        false
+    ) {
+        // None: exceptions propagate (and type checkers know a `return` inside the block
+        // ends the function).
     }
 }
 

@@ -374,9 +374,10 @@ impl Emulator {
     }
 
     #[pyo3(signature = (*_args))]
-    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<bool> {
-        self.stop(py)?;
-        Ok(false)
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+        // None: exceptions propagate (and type checkers know a `return` inside the block
+        // ends the function).
+        self.stop(py)
     }
 
     fn __repr__(&self) -> String {
