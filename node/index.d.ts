@@ -1081,8 +1081,11 @@ export interface ScheduleRequest {
   registryType?: RegistryType | (string & {})
   /** What to scan: at least one filter. */
   filters: Array<Filter>
-  /** Limit the scan to the latest N tags. */
-  additionalFilters?: AdditionalFilters
+  /**
+   * Limit the scan to the latest N tags; `null` or absent = no limit (the documentation's
+   * own sample sends `null`).
+   */
+  additionalFilters?: AdditionalFilters | null
 }
 
 /** Statuses of a schedule's job (`status`) that this version knows; others are kept as given. */

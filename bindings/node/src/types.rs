@@ -88,7 +88,9 @@ pub struct ScheduleRequest {
     pub registry_type: Option<String>,
     /// What to scan: at least one filter.
     pub filters: Vec<Filter>,
-    /// Limit the scan to the latest N tags.
+    /// Limit the scan to the latest N tags; `null` or absent = no limit (the documentation's
+    /// own sample sends `null`).
+    #[napi(ts_type = "AdditionalFilters | null")]
     pub additional_filters: Option<AdditionalFilters>,
 }
 
