@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: every suite in the repository, each language, no silent skips.
+# The one test command: every suite in the repository, each language, and the packaged
+# artifacts installed from clean folders (scripts/package.sh --check), no silent skips.
 #
 #   scripts/test.sh            # everything
 #   SUITES="rust python" scripts/test.sh   # a subset while developing
@@ -14,7 +15,7 @@ ROOT=$PWD
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-ALL="rust python node kotlin"
+ALL="rust python node kotlin package"
 SUITES="${SUITES:-$ALL}"
 passed=0
 failed=0
@@ -46,6 +47,11 @@ rust_suite() {
   cargo run -q -p qualys-cs-core --example seed_sample >/dev/null || return 1
 }
 
+package_suite() {
+  bash scripts/package.sh || return 1
+  bash scripts/package.sh --check || return 1
+}
+
 for s in $SUITES; do
   case $s in
     rust) run_suite rust rust_suite ;;
@@ -58,6 +64,10 @@ for s in $SUITES; do
     kotlin)
       if [ -f bindings/uniffi/test.sh ]; then run_suite kotlin bash bindings/uniffi/test.sh
       else echo "suite kotlin: bindings/uniffi/test.sh is missing"; failed=$((failed + 1)); failed_names+=(kotlin); fi ;;
+    package)
+      # Every artifact a registry would receive, built into dist/, then installed from a
+      # clean folder with cargo and rustc off PATH and smoke-tested per language.
+      run_suite package package_suite ;;
     *) echo "unknown suite $s (known: $ALL)"; failed=$((failed + 1)) ;;
   esac
 done
