@@ -623,6 +623,26 @@ impl EmulatorHandle {
         Ok(self.state.raw_schedules()?)
     }
 
+    /// The active fault rules (as `GET /_emulator/faults`).
+    pub fn faults(&self) -> serde_json::Value {
+        locked(&self.state.faults, |f| serde_json::to_value(f.list())).unwrap_or_default()
+    }
+
+    /// Removes every fault rule (as `DELETE /_emulator/faults`).
+    pub fn clear_faults(&self) {
+        locked(&self.state.faults, |f| f.clear());
+    }
+
+    /// The request journal, secrets redacted (as `GET /_emulator/requests`).
+    pub fn requests(&self) -> serde_json::Value {
+        locked(&self.state.journal, |j| serde_json::to_value(j.list())).unwrap_or_default()
+    }
+
+    /// Empties the request journal (as `DELETE /_emulator/requests`).
+    pub fn clear_requests(&self) {
+        locked(&self.state.journal, |j| j.clear());
+    }
+
     /// Stops accepting, lets open requests finish (up to 5 s) and waits.
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
@@ -646,6 +666,11 @@ fn journal_stats(state: &AppState) -> JournalStats {
         Ok(j) => j.stats(),
         Err(p) => p.into_inner().stats(),
     }
+}
+
+/// Runs `f` on the value behind a mutex (a poisoned lock is used as is).
+fn locked<T, R>(m: &std::sync::Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
+    f(&mut m.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 fn app_fault(state: &AppState, rule: FaultRule) -> Result<String, Error> {
