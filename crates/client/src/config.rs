@@ -266,6 +266,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Username and password as given separately (either may be missing: `build` then says
+    /// which one is).
+    pub(crate) fn set_credentials(
+        mut self,
+        username: Option<String>,
+        password: Option<Secret>,
+    ) -> Self {
+        if username.is_some() || password.is_some() {
+            self.username = username;
+            self.password = password;
+        }
+        self
+    }
+
     /// Use a ready token (JWT). Without credentials it is used until refused (then calls fail
     /// with an `auth` error); with credentials it is used first and renewed with them.
     pub fn token(mut self, token: impl Into<String>) -> Self {
@@ -376,7 +390,7 @@ impl ClientBuilder {
             return Err(Error::config(
                 "gateway_url",
                 format!(
-                    "no gateway: call platform(..) or gateway_url(..), or set QUALYS_PLATFORM (one of {}) or QUALYS_GATEWAY_URL{}",
+                    "no gateway: set the platform (one of {}) or the gateway URL, or the environment variable QUALYS_PLATFORM or QUALYS_GATEWAY_URL{}",
                     Platform::known_list(),
                     if self.username.is_some() {
                         "; the username's 5th character does not name a platform"
@@ -402,7 +416,7 @@ impl ClientBuilder {
                     return Err(Error::config(
                         "gateway_url",
                         format!(
-                            "plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1), not {:?}: use https://, or call allow_insecure_http(true) if you really mean to send credentials unencrypted",
+                            "plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1), not {:?}: use https://, or turn on the allow-insecure-http setting if you really mean to send credentials unencrypted",
                             url.host_str().unwrap_or("")
                         ),
                     ));
@@ -445,17 +459,17 @@ impl ClientBuilder {
             )),
             (Some(u), _) if !u.trim().is_empty() && token.is_none() => Err(Error::config(
                 "credentials",
-                "a username was given without a password: call credentials(username, password) or set QUALYS_PASSWORD",
+                "a username was given without a password: give the password too, or set QUALYS_PASSWORD",
             )),
             (None | Some(_), Some(p)) if !p.is_blank() && token.is_none() => Err(Error::config(
                 "credentials",
-                "a password was given without a username: call credentials(username, password) or set QUALYS_USERNAME",
+                "a password was given without a username: give the username too, or set QUALYS_USERNAME",
             )),
             _ => match token {
                 Some(t) => Ok((AuthSource::Fixed, Some(t))),
                 None => Err(Error::config(
                     "credentials",
-                    "no credentials: call credentials(username, password) or token(..), or set QUALYS_USERNAME and QUALYS_PASSWORD (or QUALYS_TOKEN)",
+                    "no credentials: give a username and a password, or a token; or set QUALYS_USERNAME and QUALYS_PASSWORD (or QUALYS_TOKEN)",
                 )),
             },
         }
@@ -622,7 +636,7 @@ mod tests {
         assert_eq!(err.code(), "config");
         let text = err.to_string();
         assert!(
-            text.contains("gateway_url") && text.contains("allow_insecure_http(true)"),
+            text.contains("gateway_url") && text.contains("allow-insecure-http"),
             "{text}"
         );
         assert!(

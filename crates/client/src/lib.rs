@@ -34,6 +34,7 @@
 
 pub mod apply;
 mod auth;
+mod client_config;
 mod config;
 mod create;
 mod http;
@@ -45,6 +46,7 @@ mod secret;
 pub mod wait;
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;
+pub use client_config::{CREATE_RECOVERY_NAMES, ClientConfig, KeyStyle};
 pub use config::{
     ClientBuilder, CreateRecovery, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, ENV_VARS,
     RateLimitPolicy, RetryPolicy,

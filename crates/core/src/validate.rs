@@ -489,7 +489,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The known name closest to `unknown` (same letters ignoring case and separators, or at most
 /// two edits away), for "did you mean" hints.
-pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+pub fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let u = squash(unknown);
     known
         .iter()
