@@ -30,6 +30,8 @@ pub mod ids;
 pub mod lookup;
 pub mod model;
 pub mod plan;
+pub mod registry;
+pub mod secret;
 pub mod semantics;
 pub mod tolerant;
 pub mod tz;
@@ -46,6 +48,8 @@ pub use model::{
     Filter, JobError, Millis, Page, Registry, RegistryDetails, RepoTag, Repository, Schedule,
     ScheduleRequest, decode_body,
 };
+pub use registry::{RegistryRequest, validate_registry_request, validate_registry_value};
+pub use secret::Secret;
 pub use semantics::next_runs;
 pub use tolerant::{PageNotes, SkippedItem, decode_page};
 pub use tz::{LocalConversion, local_to_utc, next_runs_in_zone};
