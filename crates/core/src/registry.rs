@@ -107,7 +107,7 @@ pub struct AwsAccount {
 ///
 /// `Serialize` writes the wire body **with** the secrets; `Debug` and
 /// [`RegistryRequest::redacted_value`] never show them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryRequest {
     /// Registry type: `V2`, `V2_PRIVATE`, `DockerHub`, `AWS`, `Azure`, `GCP`,
@@ -298,6 +298,41 @@ impl RegistryRequest {
     }
 }
 
+impl std::fmt::Debug for RegistryRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Derived, except that a password in the URI's user-info is never shown.
+        f.debug_struct("RegistryRequest")
+            .field("registry_type", &self.registry_type)
+            .field(
+                "registry_uri",
+                &self.registry_uri.as_deref().map(redact_uri),
+            )
+            .field("credential_type", &self.credential_type)
+            .field("credential", &self.credential)
+            .field("aws", &self.aws)
+            .field("connector_id", &self.connector_id)
+            .field("project_id", &self.project_id)
+            .field("location", &self.location)
+            .field("registry", &self.registry)
+            .field("docker_hub_org_name", &self.docker_hub_org_name)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+/// A registry address with any `user:password@` replaced by `***@` (for display).
+pub fn redact_uri(uri: &str) -> String {
+    let (scheme, rest) = match uri.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), uri),
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => uri.to_owned(),
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryRequest {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
@@ -317,6 +352,8 @@ pub fn redact_value(v: &mut Value) {
             for (k, x) in m.iter_mut() {
                 if SECRET_FIELDS.contains(&k.as_str()) && !x.is_null() {
                     *x = Value::String("***".into());
+                } else if let (true, Value::String(u)) = (k == "registryUri", &*x) {
+                    *x = Value::String(redact_uri(u));
                 } else {
                     redact_value(x);
                 }
@@ -1064,6 +1101,12 @@ pub fn validate_registry_request(req: &RegistryRequest) -> Result<Vec<Violation>
 /// request bodies are): type errors and rule errors together, all at once.
 pub fn validate_registry_value(value: &Value) -> Report {
     let (req, type_errors) = decode_registry_request(value);
+    if !value.is_object() {
+        return Report {
+            errors: type_errors,
+            warnings: Vec::new(),
+        };
+    }
     let mut r = check_registry_request(&req);
     if !type_errors.is_empty() {
         // A field of the wrong type was read as absent: drop the "required" error its absence

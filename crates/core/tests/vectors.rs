@@ -564,3 +564,145 @@ fn vectors_cover_every_rule() {
         UPDATE_ONLY.len()
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// registries.json: registry requests (issue 17)
+
+const MIN_REGISTRIES: usize = 40;
+
+/// Every string under a secret key of `v` (any depth), and the user-info of a `registryUri`.
+fn secrets_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("password" | "accessToken" | "token", Value::String(s)) if !s.is_empty() => {
+                        out.push(s.clone());
+                    }
+                    ("registryUri", Value::String(s)) => {
+                        let rest = s.split_once("://").map_or(s.as_str(), |(_, r)| r);
+                        let authority = rest.split('/').next().unwrap_or_default();
+                        if let Some((info, _)) = authority.rsplit_once('@') {
+                            out.push(info.to_owned());
+                        }
+                    }
+                    _ => secrets_in(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| secrets_in(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn registries_vectors() {
+    use qualys_cs_core::registry::{RegistryRequest, validate_registry_value};
+    let mut run = Run::new("registries.json");
+    for case in load("registries.json") {
+        let name = run.start(
+            &case,
+            &[
+                "name",
+                "description",
+                "input",
+                "errors",
+                "warnings",
+                "canonical",
+            ],
+        );
+        let Some(input) = case.get("input") else {
+            run.fail(&name, "needs input");
+            continue;
+        };
+        let report = validate_registry_value(input);
+        compare_report(&mut run, &name, &case, &report);
+
+        let mut secrets = Vec::new();
+        secrets_in(input, &mut secrets);
+        for v in report.errors.iter().chain(&report.warnings) {
+            for s in &secrets {
+                if v.message.contains(s.as_str()) || v.path.contains(s.as_str()) {
+                    run.fail(&name, format!("{} {} repeats a secret", v.path, v.code));
+                }
+            }
+        }
+
+        let decoded = RegistryRequest::from_value(input);
+        if let Ok(req) = &decoded {
+            let shown = format!("{req:?} {}", req.redacted_value());
+            for s in &secrets {
+                if shown.contains(s.as_str()) {
+                    run.fail(&name, "Debug or redacted_value shows a secret");
+                }
+            }
+        }
+        if let Some(canonical) = case.get("canonical") {
+            if !report.errors.is_empty() {
+                run.fail(&name, "canonical is only for valid cases");
+            }
+            match decoded {
+                Ok(req) => {
+                    let got = req.to_wire_value();
+                    if &got != canonical {
+                        run.fail(
+                            &name,
+                            format!(
+                                "canonical differs\n    expected {canonical}\n    got      {got}"
+                            ),
+                        );
+                    }
+                    if validate_registry_value(&got) != report {
+                        run.fail(&name, "the canonical form validates differently");
+                    }
+                }
+                Err(e) => run.fail(&name, format!("from_value failed: {e}")),
+            }
+        }
+    }
+    run.finish(MIN_REGISTRIES);
+}
+
+#[test]
+fn registry_vectors_cover_every_registry_rule() {
+    use qualys_cs_core::registry::REGISTRY_RULES;
+    let used = codes_in("registries.json");
+    let rules: BTreeMap<&str, Severity> =
+        REGISTRY_RULES.iter().map(|(c, s, _, _)| (*c, *s)).collect();
+    let mut problems = Vec::new();
+    for (code, _, source, _) in REGISTRY_RULES {
+        if !used.contains_key(*code) {
+            problems.push(format!("no registries.json case expects {code}"));
+        }
+        if !["doc", "oas", "ours"].contains(source) {
+            problems.push(format!("{code} has source {source:?}, not doc/oas/ours"));
+        }
+    }
+    for (code, seen_as) in &used {
+        match rules.get(code.as_str()) {
+            None => problems.push(format!(
+                "registries.json uses {code}, which is not in REGISTRY_RULES"
+            )),
+            Some(sev) => {
+                let want = match sev {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                if seen_as.iter().any(|s| *s != want) {
+                    problems.push(format!(
+                        "registries.json lists {code} as {seen_as:?}, but REGISTRY_RULES says {want}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "registry rule coverage problems:\n{}",
+        problems.join("\n")
+    );
+    visible(&format!(
+        "vectors: {} registry rule codes covered",
+        REGISTRY_RULES.len()
+    ));
+}
