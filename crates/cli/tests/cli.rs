@@ -68,6 +68,7 @@ impl Env {
     /// `GET /_emulator/schedules`: every schedule as stored, the request under
     /// `emulator.request`, whatever the wire profile.
     fn raw_schedules(&self) -> Vec<Value> {
+        qualys_cs_client::install_crypto_provider();
         reqwest::blocking::get(format!("{}/_emulator/schedules", self.emu.url()))
             .unwrap()
             .json()
@@ -97,6 +98,7 @@ impl Env {
     }
 
     fn journal(&self) -> Vec<Value> {
+        qualys_cs_client::install_crypto_provider();
         let v: Value = reqwest::blocking::get(format!("{}/_emulator/requests", self.emu.url()))
             .unwrap()
             .json()
@@ -127,6 +129,7 @@ impl Env {
     }
 
     fn clear_journal(&self) {
+        qualys_cs_client::install_crypto_provider();
         reqwest::blocking::Client::new()
             .delete(format!("{}/_emulator/requests", self.emu.url()))
             .send()
@@ -885,6 +888,7 @@ fn password_stdin_and_exit_codes_and_no_secret_in_output(wire: WireProfile) {
         );
     }
     // A token from standard input works (fetched from the emulator's /auth).
+    qualys_cs_client::install_crypto_provider();
     let token = reqwest::blocking::Client::builder()
         .no_proxy()
         .build()
@@ -1016,6 +1020,7 @@ fn emulator_serve_prints_its_address_first_and_completions_work(wire: WireProfil
     out.read_line(&mut line).unwrap();
     out.read_line(&mut second).unwrap();
     let settings: Option<Value> = line.strip_prefix("listening on ").map(|url| {
+        qualys_cs_client::install_crypto_provider();
         reqwest::blocking::get(format!("{}/_emulator/settings", url.trim()))
             .unwrap()
             .json()

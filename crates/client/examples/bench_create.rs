@@ -43,6 +43,7 @@ struct Raw {
 
 impl Raw {
     async fn new(emu: &EmulatorHandle) -> Res<Raw> {
+        qualys_cs_client::install_crypto_provider();
         let http = reqwest::Client::builder().no_proxy().build()?;
         let token = http
             .post(format!("{}/auth", emu.url()))
@@ -131,6 +132,7 @@ fn client(emu: &EmulatorHandle, concurrency: usize) -> Res<Client> {
 
 /// `/csapi` requests in the journal since it was last cleared.
 async fn cs_calls(emu: &EmulatorHandle) -> Res<(usize, usize)> {
+    qualys_cs_client::install_crypto_provider();
     let journal: Vec<Value> = reqwest::Client::builder()
         .no_proxy()
         .build()?
@@ -148,6 +150,7 @@ async fn cs_calls(emu: &EmulatorHandle) -> Res<(usize, usize)> {
 }
 
 async fn clear_journal(emu: &EmulatorHandle) -> Res<()> {
+    qualys_cs_client::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .build()?

@@ -515,6 +515,7 @@ impl ClientBuilder {
             ua.push_str(s);
         }
 
+        install_crypto_provider();
         let mut http = reqwest::Client::builder()
             // Never follow a redirect: one would carry the `/auth` form (username, password)
             // or the bearer token to whatever origin it names (spec §8). A 3xx is an error.
@@ -601,6 +602,17 @@ pub(crate) fn is_loopback(url: &url::Url) -> bool {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
+    }
+}
+
+/// Makes rustls's `ring` provider the process default when no provider is installed yet (an
+/// application that installed its own keeps it). The client's TLS is rustls with `ring`: the
+/// `aws-lc` provider reqwest defaults to is a long C build. Call this before building your own
+/// `reqwest` client in the same process (the emulator's tests do).
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread installing one is fine: a provider is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

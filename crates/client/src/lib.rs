@@ -49,7 +49,7 @@ pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client_config::{CREATE_RECOVERY_NAMES, ClientConfig, KeyStyle};
 pub use config::{
     ClientBuilder, CreateRecovery, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, ENV_VARS,
-    RateLimitPolicy, RetryPolicy,
+    RateLimitPolicy, RetryPolicy, install_crypto_provider,
 };
 pub use ops::{BulkSelector, Created};
 pub use paging::{DEFAULT_PAGE_SIZE, ListOptions, Paged, collect_all};

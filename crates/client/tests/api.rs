@@ -548,6 +548,7 @@ async fn an_expired_token_gets_one_renewal_after_a_401(wire: WireProfile) {
 
 async fn a_fixed_token_is_used_until_refused(wire: WireProfile) {
     let emu = start(builder().wire(wire)).await;
+    qualys_cs_client::install_crypto_provider();
     let token = reqwest::Client::new()
         .post(format!("{}/auth", emu.url()))
         .form(&[

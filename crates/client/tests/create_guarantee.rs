@@ -172,7 +172,7 @@ async fn a_429_after_processing_is_not_duplicated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_call_per_create_whatever_shares_the_name() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_max_level(log_level())
         .with_test_writer()
         .try_init();
     for wire in WireProfile::ALL {
@@ -335,7 +335,7 @@ const CREATE: &str = "/csapi/v1.3/registry/*/schedule";
 #[tokio::test]
 async fn late_completion_within_the_settle_window() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_max_level(log_level())
         .with_test_writer()
         .try_init();
     for wire in WireProfile::ALL {
@@ -371,7 +371,7 @@ async fn late_completion_within_the_settle_window() {
 #[tokio::test]
 async fn late_completion_after_the_resend_is_removed() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_max_level(log_level())
         .with_test_writer()
         .try_init();
     for wire in WireProfile::ALL {
@@ -483,4 +483,12 @@ async fn identical_twins_are_reported() {
         }
         emu.stop().await;
     }
+}
+
+/// `RUST_LOG=debug` (a bare level) shows the client's log in a failing test; default: none.
+fn log_level() -> tracing_subscriber::filter::LevelFilter {
+    std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::OFF)
 }

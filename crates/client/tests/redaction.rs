@@ -85,6 +85,7 @@ async fn secrets_never_appear_in_debug_errors_or_logs(wire: WireProfile) {
         .await
         .expect_err("404");
 
+    qualys_cs_client::install_crypto_provider();
     let token = reqwest::Client::new()
         .post(format!("{}/auth", emu.url()))
         .form(&[

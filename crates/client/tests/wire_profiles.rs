@@ -284,6 +284,7 @@ async fn unknown_fields_named_like_answer_fields_change_nothing(wire: WireProfil
 
     // The answer itself: each key once per item.
     let token = control_token(&emu).await;
+    qualys_cs_client::install_crypto_provider();
     let text = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -339,6 +340,7 @@ async fn unknown_fields_named_like_answer_fields_change_nothing(wire: WireProfil
 
 /// A token for the demo user, straight from `/auth`.
 async fn control_token(emu: &qualys_cs_emulator::EmulatorHandle) -> String {
+    qualys_cs_client::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -362,6 +364,7 @@ async fn control_token(emu: &qualys_cs_emulator::EmulatorHandle) -> String {
 async fn corrupting_proxy(upstream: String) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    qualys_cs_client::install_crypto_provider();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     tokio::spawn(async move {
         while let Ok((sock, _)) = listener.accept().await {

@@ -134,6 +134,7 @@ async fn http_bench(a: &Args) {
         b = b.data_dir(dir.path());
     }
     let emu = b.start().await.unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let token = http
         .post(format!("{}/auth", emu.url()))

@@ -90,6 +90,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(args.concurrency)

@@ -242,6 +242,7 @@ async fn late_requests_are_processed_after_the_client_gave_up(wire: WireProfile)
     let env = start_default(wire).await;
     env.fault(create_rule("late", json!({"latencyMs": 1_200})))
         .await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let impatient = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_millis(300))
@@ -479,6 +480,7 @@ async fn tls_serves_https_on_localhost(wire: WireProfile) {
         .await
         .unwrap();
     assert!(emu.url().starts_with("https://localhost:"), "{}", emu.url());
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .no_proxy()
         .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())

@@ -107,6 +107,7 @@ pub fn on_demand(name: &str) -> ScheduleRequest {
 }
 
 fn control() -> reqwest::Client {
+    qualys_cs_client::install_crypto_provider();
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 

@@ -85,6 +85,7 @@ pub fn assert_stamp(v: &Value, rfc3339: &str) {
 }
 
 pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .no_proxy()
         .timeout(std::time::Duration::from_secs(20))
