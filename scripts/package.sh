@@ -371,18 +371,43 @@ check_setup() {
   export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 }
 
+# The oldest CPython >= 3.9 besides the newest: the abi3 wheel must import on both.
+pick_oldest_python() {
+  local best="" bestv=9999 d v
+  for d in "${PYENV_ROOT:-/root/.pyenv}"/versions/*/bin/python3; do
+    [[ -x $d ]] || continue
+    v=$("$d" -c 'import sys; print(sys.version_info[0] * 100 + sys.version_info[1])' 2>/dev/null) || continue
+    if (( v >= 309 && v < bestv )); then best=$d bestv=$v; fi
+  done
+  echo "${best:-$PYTHON}"
+}
+
 check_python() {
-  step "check python: wheel into a fresh venv ($("$PYTHON" -V 2>&1)), no index"
-  local whl venv=$CHECK/py
+  local whl py pythons=("$PYTHON") oldest
+  oldest=$(pick_oldest_python)
+  [[ $oldest != "$PYTHON" ]] && pythons=("$oldest" "$PYTHON")
   whl=$(one "$WHEEL_GLOB")
-  "$PYTHON" -m venv "$venv"
+  for py in "${pythons[@]}"; do
+    check_python_with "$py" "$whl"
+  done
+  if (( ${#pythons[@]} < 2 )); then
+    report "$whl" "only one CPython >= 3.9 on this machine ($("$PYTHON" -V 2>&1)): the oldest-version import was not checked"
+  fi
+  check_sdist
+}
+
+check_python_with() { # check_python_with PYTHON WHEEL
+  local py=$1 whl=$2 venv
+  venv=$CHECK/py-$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  step "check python: wheel into a fresh venv ($("$py" -V 2>&1)), no index"
+  "$py" -m venv "$venv"
   quiet "$CHECK/pip.log" "$venv/bin/pip" install --no-index --no-cache-dir "$whl"
   local out
   out=$(cd "$CHECK" && "$venv/bin/python" - "$VERSION" <<'PY'
 import sys
 import qualys_cs
 from qualys_cs import Emulator, ScheduleRequest
-assert qualys_cs.__version__ == sys.argv[1] and "/check/py/" in qualys_cs.__file__, qualys_cs.__file__
+assert qualys_cs.__version__ == sys.argv[1] and "/check/py-" in qualys_cs.__file__, qualys_cs.__file__
 with Emulator() as emu:  # the seed document's sample schedule
     client = emu.client()
     req = (ScheduleRequest.weekly("Automatic Scan Schedule", "THURSDAY").at("09:30").repo("azuretest")
@@ -395,7 +420,9 @@ PY
 ) || die "python smoke program"
   echo "$out"
   report "$whl" "$out"
+}
 
+check_sdist() {
   step "check python: sdist contents"
   local sd=$DIST/$SDIST
   [[ -f $sd ]] || die "no dist/$SDIST"
