@@ -148,6 +148,9 @@ pub struct RegistryState {
     pub repositories: Vec<Repository>,
     /// Tags per repository, in the order of `repositories`.
     pub tags: Vec<Vec<String>>,
+    /// What a create/update request through the API left (no secret; empty for a
+    /// configured registry never changed).
+    pub managed: crate::managed::Managed,
 }
 
 impl RegistryState {
@@ -347,6 +350,7 @@ fn build_registry(seed: &RegistrySeed, now_ms: i64) -> RegistryState {
         details,
         tags: seed.repositories.iter().map(|r| r.tags.clone()).collect(),
         repositories,
+        managed: Default::default(),
     }
 }
 

@@ -40,6 +40,7 @@ pub mod config;
 pub mod faults;
 pub mod jobs;
 pub mod journal;
+pub mod managed;
 pub mod openapi;
 pub mod query;
 pub mod ratelimit;

@@ -294,6 +294,54 @@ pub fn document() -> Value {
             "type": "object", "required": ["scheduleUuid"],
             "properties": { "scheduleUuid": { "type": "string", "format": "uuid" } }
         },
+        "RegistryRequest": {
+            "type": "object",
+            "description": "Checked by qualys-cs-core's registry rules (per-type required fields); a password or token is never answered, logged or stored",
+            "required": ["registryType", "registryUri"],
+            "properties": {
+                "registryType": { "type": "string" },
+                "registryUri": { "type": "string" },
+                "credentialType": { "type": "string" },
+                "credential": {
+                    "type": "object",
+                    "properties": {
+                        "username": { "type": "string" },
+                        "password": { "type": "string", "format": "password", "writeOnly": true },
+                        "accessToken": { "type": "string", "format": "password", "writeOnly": true }
+                    }
+                },
+                "aws": {
+                    "type": "object",
+                    "properties": {
+                        "accountId": { "type": "string" }, "arn": { "type": "string" },
+                        "region": { "type": "string" },
+                        "accountType": { "type": "string", "enum": ["Global", "US_Gov"] }
+                    }
+                },
+                "connectorId": { "type": "string" },
+                "projectId": { "type": "string" },
+                "location": { "type": "string" },
+                "registry": { "type": "string" },
+                "dockerHubOrgName": { "type": "string" }
+            }
+        },
+        "RegistryCreated": {
+            "type": "object", "required": ["registryUuid"],
+            "properties": { "registryUuid": { "type": "string", "format": "uuid" } }
+        },
+        "RegistryDeleteRequest": {
+            "type": "object", "required": ["registryIds"],
+            "properties": { "registryIds": { "type": "array", "items": { "type": "string", "format": "uuid" } } }
+        },
+        "Connector": {
+            "type": "object",
+            "properties": {
+                "connectorId": { "type": "string" }, "name": { "type": "string" },
+                "description": { "type": "string" }, "arn": { "type": "string" },
+                "accountId": { "type": "string" }, "accountType": { "type": "string" },
+                "projectId": { "type": "string" }
+            }
+        },
         "BulkDeleteResponse": {
             "type": "object", "required": ["deletionJobId"],
             "properties": { "deletionJobId": { "type": "string", "format": "uuid" } }
@@ -511,6 +559,22 @@ pub fn document() -> Value {
                 "tags": ["registries"], "operationId": "listRegistries", "summary": "List registries",
                 "security": cs_security, "parameters": list_params(REGISTRY_FILTER_FIELDS, REGISTRY_SORT_FIELDS),
                 "responses": cs_responses(json!({ "200": ok("a page of registries", r("RegistryPage")) }), false, false, false)
+            },
+            "post": {
+                "tags": ["registries"], "operationId": "createRegistry",
+                "summary": "Create a registry (409 when one with the same registryUri and registryType exists)",
+                "security": cs_security,
+                "requestBody": { "required": true, "content": json_content(r("RegistryRequest")) },
+                "responses": cs_responses(json!({ "200": ok("created", r("RegistryCreated")) }), false, true, true)
+            },
+            "delete": {
+                "tags": ["registries"], "operationId": "bulkDeleteRegistries",
+                "summary": "Delete several registries and their schedules (unknown ones and those with a Running schedule are skipped)",
+                "security": cs_security,
+                "parameters": [{ "name": "registryIds", "in": "query", "required": false, "explode": true,
+                                 "schema": { "type": "array", "items": { "type": "string", "format": "uuid" } } }],
+                "requestBody": { "required": false, "content": json_content(r("RegistryDeleteRequest")) },
+                "responses": cs_responses(json!({ "200": ok("the deletion job", r("BulkDeleteResponse")) }), false, false, true)
             }
         },
         "/csapi/v1.3/registry/{registryId}": {
@@ -518,6 +582,65 @@ pub fn document() -> Value {
                 "tags": ["registries"], "operationId": "getRegistry", "summary": "Get a registry with its schedules",
                 "security": cs_security, "parameters": [p("registryId")],
                 "responses": cs_responses(json!({ "200": ok("the registry", r("RegistryDetails")) }), true, false, false)
+            },
+            "put": {
+                "tags": ["registries"], "operationId": "updateRegistry",
+                "summary": "Update a registry (registryType and registryUri are required and cannot change)",
+                "security": cs_security, "parameters": [p("registryId")],
+                "requestBody": { "required": true, "content": json_content(r("RegistryRequest")) },
+                "responses": cs_responses(json!({ "200": ok("updated", r("RegistryCreated")) }), true, false, true)
+            },
+            "delete": {
+                "tags": ["registries"], "operationId": "deleteRegistry",
+                "summary": "Delete a registry and its schedules (not while one of them is Running)",
+                "security": cs_security, "parameters": [p("registryId")],
+                "responses": cs_responses(json!({
+                    "204": { "description": "deleted (full profile)", "headers": rate_headers },
+                    "200": ok("deleted (oas2021 profile): the id", json!({ "type": "string" }))
+                }), true, true, false)
+            }
+        },
+        "/csapi/v1.3/registry/validate": {
+            "post": {
+                "tags": ["registries"], "operationId": "validateRegistry",
+                "summary": "Check a registry request: core's rules, the connector, the credentials (emulator rule: a password or token starting with \"reject\" is refused) and whether it exists",
+                "security": cs_security,
+                "requestBody": { "required": true, "content": json_content(r("RegistryRequest")) },
+                "responses": cs_responses(json!({ "200": ok("acceptable", json!({ "type": "boolean" })) }), false, false, true)
+            }
+        },
+        "/csapi/v1.3/registry/aws-base": {
+            "get": {
+                "tags": ["registries"], "operationId": "getAwsBase", "summary": "The AWS account and external id Qualys assumes roles with",
+                "security": cs_security,
+                "responses": cs_responses(json!({ "200": ok("the account", json!({ "type": "object", "properties": { "accountId": { "type": "string" }, "externalId": { "type": "string" } } })) }), false, false, false)
+            }
+        },
+        "/csapi/v1.3/registry/{kind}/connectors": {
+            "get": {
+                "tags": ["registries"], "operationId": "listConnectors", "summary": "The connectors of a kind (acr, aws, gcp)",
+                "security": cs_security,
+                "parameters": [{ "name": "kind", "in": "path", "required": true, "schema": { "type": "string", "enum": ["acr", "aws", "gcp"] } }],
+                "responses": cs_responses(json!({ "200": ok("the connectors", json!({ "type": "array", "items": r("Connector") })) }), true, false, false)
+            }
+        },
+        "/csapi/v1.3/registry/aws/connectors/{accountId}": {
+            "get": {
+                "tags": ["registries"], "operationId": "listAwsConnectorsOfAccount", "summary": "The AWS connectors of an account",
+                "security": cs_security,
+                "parameters": [{ "name": "accountId", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": cs_responses(json!({ "200": ok("the connectors", json!({ "type": "array", "items": r("Connector") })) }), false, false, false)
+            }
+        },
+        "/csapi/v1.3/registry/{kind}/connector/{connectorId}": {
+            "get": {
+                "tags": ["registries"], "operationId": "getConnector", "summary": "One ACR or GCP connector",
+                "security": cs_security,
+                "parameters": [
+                    { "name": "kind", "in": "path", "required": true, "schema": { "type": "string", "enum": ["acr", "gcp"] } },
+                    { "name": "connectorId", "in": "path", "required": true, "schema": { "type": "string" } }
+                ],
+                "responses": cs_responses(json!({ "200": ok("the connector", r("Connector")) }), true, false, false)
             }
         },
         "/csapi/v1.3/registry/{registryId}/repository": {
@@ -583,7 +706,7 @@ pub fn document() -> Value {
         "/_emulator/reset": {
             "post": {
                 "tags": ["control"], "operationId": "reset",
-                "summary": "Clear schedules, faults, the journal and rate-limit counters (users and registries stay)",
+                "summary": "Clear schedules, faults, the journal and rate-limit counters; registries go back to the configured ones (users stay)",
                 "responses": { "200": ctl_ok("reset", json!({ "type": "object", "properties": { "reset": { "type": "boolean" } } })), "500": resp("ServerError") }
             }
         },
@@ -633,6 +756,13 @@ pub fn document() -> Value {
             "get": {
                 "tags": ["control"], "operationId": "requestStats", "summary": "Entries and bytes of the journal, with its bounds",
                 "responses": { "200": ctl_ok("sizes", r("JournalStats")) }
+            }
+        },
+        "/_emulator/registries": {
+            "get": {
+                "tags": ["control"], "operationId": "rawRegistries",
+                "summary": "Every registry with what the API left of its requests (username, credentialRevision, connector; never a secret)",
+                "responses": { "200": ctl_ok("registries", json!({ "type": "array", "items": r("RegistryDetails") })) }
             }
         },
         "/_emulator/schedules": {

@@ -263,6 +263,12 @@ CREATE INDEX IF NOT EXISTS schedules_by_registry ON schedules(registry_id, seq);
 CREATE INDEX IF NOT EXISTS schedules_by_step ON schedules(next_step) WHERE next_step IS NOT NULL;
 CREATE INDEX IF NOT EXISTS schedules_by_fire ON schedules(next_fire) WHERE next_fire IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS registries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    state TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
 ";
 
 /// Columns added after version 1, with their definitions.
@@ -804,6 +810,69 @@ impl Tx<'_> {
     pub fn delete_all(&self) -> Result<(), StoreError> {
         self.c.execute("DELETE FROM schedules", [])?;
         Ok(())
+    }
+
+    /// The registries changed through the API, in the order they were first written:
+    /// `(id, state)`, where `state` is the stored JSON ([`crate::managed::StoredRegistry`]) or
+    /// `None` for a deleted registry (a configured one stays hidden).
+    pub fn registry_rows(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let mut stmt = self
+            .c
+            .prepare_cached("SELECT id, state, deleted FROM registries ORDER BY seq")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let deleted: i64 = r.get(2)?;
+                let state: Option<String> = r.get(1)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    if deleted != 0 { None } else { state },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Writes a registry's state (created or updated through the API).
+    pub fn registry_put(&self, id: &str, state: &str) -> Result<(), StoreError> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO registries (id, state, deleted) VALUES (?1, ?2, 0) \
+                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = 0",
+            )?
+            .execute(params![fold_key(id), state])?;
+        Ok(())
+    }
+
+    /// Records a registry as deleted, and deletes its schedules; returns how many schedules
+    /// went.
+    pub fn registry_delete(&self, id: &str) -> Result<usize, StoreError> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO registries (id, state, deleted) VALUES (?1, NULL, 1) \
+                 ON CONFLICT(id) DO UPDATE SET state = NULL, deleted = 1",
+            )?
+            .execute(params![fold_key(id)])?;
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM schedules WHERE registry_id = ?1")?
+            .execute(params![fold_key(id)])?)
+    }
+
+    /// Forgets every change made to registries through the API (reset).
+    pub fn registries_clear(&self) -> Result<(), StoreError> {
+        self.c.execute("DELETE FROM registries", [])?;
+        Ok(())
+    }
+
+    /// How many schedules of a registry are `Running`.
+    pub fn running_in(&self, registry_id: &str) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .c
+            .prepare_cached(
+                "SELECT COUNT(*) FROM schedules WHERE registry_id = ?1 AND status_key = 'running'",
+            )?
+            .query_row(params![fold_key(registry_id)], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// A value of the meta table.

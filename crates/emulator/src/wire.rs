@@ -300,6 +300,19 @@ pub fn oas_registry(reg: &RegistryState, rows: &[ScheduleRow]) -> Value {
             .as_ref()
             .map(|t| Value::String(t.to_string())),
     );
+    if let Some(aws) = &reg.managed.aws {
+        put(
+            &mut m,
+            "awsAccountId",
+            aws.account_id.clone().map(Value::String),
+        );
+        put(&mut m, "awsRegion", aws.region.clone().map(Value::String));
+    }
+    put(
+        &mut m,
+        "dockerHubOrg",
+        reg.managed.docker_hub_org_name.clone().map(Value::String),
+    );
     put(&mut m, "repoCount", r.repo_count.map(Value::from));
     m.insert("totalImages".into(), sum(reg, |x| x.total_images));
     m.insert(
@@ -336,9 +349,51 @@ pub fn oas_registry(reg: &RegistryState, rows: &[ScheduleRow]) -> Value {
 pub fn oas_registry_details(reg: &RegistryState, rows: &[ScheduleRow]) -> Value {
     let mut v = oas_registry(reg, rows);
     if let Value::Object(m) = &mut v {
-        m.insert("connectors".into(), json!([]));
+        let managed = &reg.managed;
+        let connectors = match &managed.aws {
+            Some(aws) => json!([{
+                "arn": aws.arn,
+                "name": format!("connector-{}", aws.account_id.as_deref().unwrap_or("aws")),
+                "description": "AWS connector of this registry",
+            }]),
+            None => json!([]),
+        };
+        m.insert("connectors".into(), connectors);
+        if let Some(aws) = &managed.aws {
+            m.insert(
+                "aws".into(),
+                json!({
+                    "accountId": aws.account_id,
+                    "arn": aws.arn,
+                    "region": aws.region,
+                    "name": format!("connector-{}", aws.account_id.as_deref().unwrap_or("aws")),
+                    "description": "AWS connector of this registry",
+                }),
+            );
+        }
+        if let Some(u) = &managed.username {
+            m.insert("credential".into(), json!({ "username": u }));
+        }
     }
     v
+}
+
+/// What a registry created or updated through the API adds to the `full` `RegistryDetails`:
+/// `credential: {username}` (never a password or token), `aws`, `connectorId`, `projectId`,
+/// `location`, `registry` (Google Artifact Registry) and `dockerHubOrgName`, when known.
+pub fn put_managed(m: &mut Map<String, Value>, managed: &crate::managed::Managed) {
+    if let Some(u) = &managed.username {
+        m.insert("credential".into(), json!({ "username": u }));
+    }
+    if let Some(aws) = &managed.aws {
+        m.insert("aws".into(), json!(aws));
+    }
+    let s = |v: &Option<String>| v.clone().map(Value::String);
+    put(m, "connectorId", s(&managed.connector_id));
+    put(m, "projectId", s(&managed.project_id));
+    put(m, "location", s(&managed.location));
+    put(m, "registry", s(&managed.gar_registry));
+    put(m, "dockerHubOrgName", s(&managed.docker_hub_org_name));
 }
 
 #[cfg(test)]

@@ -1702,7 +1702,7 @@ async fn control_routes_reset_journal_redact_and_openapi_matches_routes(wire: Wi
             ops += 1;
         }
     }
-    assert_eq!(ops, 24);
+    assert_eq!(ops, 34);
     for p in [
         "/auth",
         "/csapi/v1.3/registry/{registryId}/schedule/bulk",

@@ -94,6 +94,32 @@ pub(super) async fn control_schedules(State(st): State<Arc<AppState>>) -> Respon
     .await
 }
 
+/// `GET /_emulator/registries`: every registry served, with what the API left of its
+/// requests: `emulator: {username, credentialRevision, aws, connectorId, ...}` (never a
+/// password, a token or their fingerprint).
+pub(super) async fn control_registries(State(st): State<Arc<AppState>>) -> Response {
+    let list: Vec<Value> = st
+        .registries()
+        .iter()
+        .map(|r| {
+            let mut m = serde_json::to_value(&r.managed).unwrap_or_default();
+            if let Value::Object(o) = &mut m {
+                o.remove("secretFingerprint");
+                o.insert(
+                    "credentialStored".into(),
+                    json!(r.managed.secret_fingerprint.is_some()),
+                );
+            }
+            let mut v = serde_json::to_value(&r.details).unwrap_or_default();
+            if let Value::Object(o) = &mut v {
+                o.insert("emulator".into(), m);
+            }
+            v
+        })
+        .collect();
+    json_response(StatusCode::OK, &list)
+}
+
 fn settings_json(st: &AppState) -> Value {
     let s = st.job_settings();
     let (limit, window) = lock(&st.limiter).config();

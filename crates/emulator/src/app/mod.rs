@@ -14,6 +14,8 @@
 //!   rate limit, rate-limit headers), the control-token gate and the `Date` header.
 //! - `auth_route.rs`: `POST /auth`.
 //! - `registries.rs`: `GET /registry`, `GET /registry/{id}`, `GET /registry/{id}/repository`.
+//! - `registry_admin.rs`: registries as code (create, update, delete, bulk delete, validate)
+//!   and the connector routes.
 //! - `schedules.rs`: the schedule routes (list, create, update, delete, cancel, bulk).
 //! - `control.rs`: the `/_emulator/*` routes.
 //! - `listing.rs`: what the list routes share: query parameters, filterable/sortable fields,
@@ -27,6 +29,7 @@ mod errors;
 mod gateway;
 mod listing;
 mod registries;
+mod registry_admin;
 mod schedules;
 mod state;
 
@@ -47,12 +50,16 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 use control::{
     control_add_fault, control_advance, control_clear_faults, control_clear_requests,
-    control_clock, control_list_faults, control_put_settings, control_request_stats,
-    control_requests, control_reset, control_schedules, control_settings,
+    control_clock, control_list_faults, control_put_settings, control_registries,
+    control_request_stats, control_requests, control_reset, control_schedules, control_settings,
 };
 use errors::json_response;
 use gateway::{date_header, gateway};
 use registries::{get_registry, list_registries, list_repositories};
+use registry_admin::{
+    aws_connectors_of, bulk_delete_registries, create_registry, delete_registry, get_aws_base,
+    get_connector, list_connectors, update_registry, validate_registry,
+};
 use schedules::{
     bulk_cancel, bulk_delete, cancel_schedule, create_schedule, delete_schedule, list_schedules,
     update_schedule,
@@ -83,8 +90,29 @@ pub fn router(st: Arc<AppState>) -> Router {
         WireProfile::Full => schedules,
     };
     let cs = Router::new()
-        .route("/registry", get(list_registries))
-        .route("/registry/{registry_id}", get(get_registry))
+        .route(
+            "/registry",
+            get(list_registries)
+                .post(create_registry)
+                .delete(bulk_delete_registries),
+        )
+        .route("/registry/validate", post(validate_registry))
+        .route("/registry/aws-base", get(get_aws_base))
+        .route("/registry/{kind}/connectors", get(list_connectors))
+        .route(
+            "/registry/aws/connectors/{account_id}",
+            get(aws_connectors_of),
+        )
+        .route(
+            "/registry/{kind}/connector/{connector_id}",
+            get(get_connector),
+        )
+        .route(
+            "/registry/{registry_id}",
+            get(get_registry)
+                .put(update_registry)
+                .delete(delete_registry),
+        )
         .route("/registry/{registry_id}/repository", get(list_repositories))
         .route("/registry/{registry_id}/schedule", schedules)
         .route("/registry/{registry_id}/schedule/bulk", delete(bulk_delete))
@@ -113,6 +141,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         )
         .route("/requests/stats", get(control_request_stats))
         .route("/schedules", get(control_schedules))
+        .route("/registries", get(control_registries))
         .route("/settings", get(control_settings).put(control_put_settings));
     Router::new()
         .route("/auth", post(auth_token))

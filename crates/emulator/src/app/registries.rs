@@ -16,10 +16,7 @@ use axum::response::Response;
 use qualys_cs_core::{Registry, RegistryDetails, RegistryId, Schedule};
 use std::sync::Arc;
 
-pub(super) fn parse_registry_id<'a>(
-    st: &'a AppState,
-    raw: &str,
-) -> Result<&'a RegistryState, ApiError> {
+pub(super) fn parse_registry_id(st: &AppState, raw: &str) -> Result<Arc<RegistryState>, ApiError> {
     let id = RegistryId::parse(raw).map_err(|e| ApiError::bad_request(e.to_string()))?;
     st.registry(id.as_str()).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -43,9 +40,9 @@ pub(super) async fn list_registries(
         let filter = p.filter(REGISTRY_FILTER_FIELDS)?;
         let sort = p.sort(REGISTRY_SORT_FIELDS)?;
         let paging = p.paging()?;
-        let mut items: Vec<&RegistryState> = st
-            .registries
-            .iter()
+        let mut items: Vec<Arc<RegistryState>> = st
+            .registries()
+            .into_iter()
             .filter(|r| filter.matches(|f| st.registry_value(&r.details.registry, f)))
             .collect();
         query::sort_by_keys(&mut items, &sort, |r, f| match f {
@@ -61,7 +58,9 @@ pub(super) async fn list_registries(
         match st.wire {
             WireProfile::Oas2021 => {
                 let rows = st.store.read(|tx| tx.all())?;
-                Ok(page_mapped(items, paging, |r| wire::oas_registry(r, &rows)))
+                Ok(page_mapped(items, paging, |r| {
+                    wire::oas_registry(r, &rows)
+                }))
             }
             WireProfile::Full => {
                 let items: Vec<Registry> = items
@@ -81,6 +80,7 @@ pub(super) async fn get_registry(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         if st.wire == WireProfile::Oas2021 {
             let rows = st.store.read(|tx| tx.list(reg.id()))?;
             return Ok(json_response(
@@ -92,7 +92,11 @@ pub(super) async fn get_registry(
             schedules: Some(schedules_of(st, reg)?),
             ..reg.details.clone()
         };
-        Ok(json_response(StatusCode::OK, &details))
+        let mut v = serde_json::to_value(&details).unwrap_or_default();
+        if let serde_json::Value::Object(m) = &mut v {
+            wire::put_managed(m, &reg.managed);
+        }
+        Ok(json_response(StatusCode::OK, &v))
     })
     .await
 }
@@ -104,6 +108,7 @@ pub(super) async fn list_repositories(
 ) -> Response {
     let r = (|| {
         let reg = parse_registry_id(&st, &registry_id)?;
+        let reg = &*reg;
         let p = Params::from_uri(&uri);
         let filter = p.filter(REPOSITORY_FILTER_FIELDS)?;
         let sort = p.sort(REPOSITORY_SORT_FIELDS)?;

@@ -77,6 +77,7 @@ pub(super) async fn list_schedules(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let p = Params::from_uri(&uri);
         let filter = p.filter(SCHEDULE_FILTER_FIELDS)?;
         let sort = p.sort(SCHEDULE_SORT_FIELDS)?;
@@ -126,6 +127,7 @@ pub(super) async fn create_schedule(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let value = parse_body(&body)?;
         gateway_schema_check(st, &value)?;
         let req = decode_request(&value)?;
@@ -147,6 +149,7 @@ pub(super) async fn update_schedule(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let sid = parse_schedule_id(&schedule_id)?;
         let value = parse_body(&body)?;
         gateway_schema_check(st, &value)?;
@@ -196,6 +199,7 @@ pub(super) async fn delete_schedule(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let sid = parse_schedule_id(&schedule_id)?;
         st.store.write(|tx| {
             // The status alone decides: even a row that cannot be decoded can be deleted.
@@ -225,6 +229,7 @@ pub(super) async fn cancel_schedule(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let sid = parse_schedule_id(&schedule_id)?;
         st.store.write(|tx| {
             let Some(mut row) = tx.get(reg.id(), sid.as_str())? else {
@@ -313,6 +318,7 @@ pub(super) async fn bulk_delete(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let targets = bulk_targets(st, reg, &uri, "bulk delete")?;
         let (mut deleted, mut skipped) = (0, 0);
         st.store.write(|tx| {
@@ -345,6 +351,7 @@ pub(super) async fn bulk_cancel(
 ) -> Response {
     blocking(st, move |st| {
         let reg = parse_registry_id(st, &registry_id)?;
+        let reg = &*reg;
         let targets = bulk_targets(st, reg, &uri, "bulk cancel")?;
         let now = st.clock.now_ms();
         let (mut canceled, mut skipped) = (0, 0);

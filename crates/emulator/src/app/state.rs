@@ -16,7 +16,7 @@ use crate::wire::WireProfile;
 use qualys_cs_core::{RegistryId, ScheduleId, ScheduleRequest};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 const CLOCK_KEY: &str = "clock_ms";
@@ -26,6 +26,60 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     }
+}
+
+fn read_lock<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    match m.read() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+fn write_lock<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    match m.write() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// The registries served: the configured ones with the store's changes applied (a deleted
+/// one hidden, a changed one replaced), then the ones created through the API. A stored
+/// state that cannot be read is reported and skipped.
+fn apply_registry_rows(
+    seeds: &[RegistryState],
+    rows: Vec<(String, Option<String>)>,
+) -> Vec<Arc<RegistryState>> {
+    let mut out: Vec<RegistryState> = seeds.to_vec();
+    for (id, state) in rows {
+        let pos = out.iter().position(|r| r.id().eq_ignore_ascii_case(&id));
+        let Some(state) = state else {
+            if let Some(i) = pos {
+                out.remove(i);
+            }
+            continue;
+        };
+        let stored: crate::managed::StoredRegistry = match serde_json::from_str(&state) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(registry = %id, error = %e, "skipping an unreadable stored registry");
+                continue;
+            }
+        };
+        match pos {
+            Some(i) => {
+                let r = &mut out[i];
+                r.details = stored.details;
+                r.managed = stored.managed;
+            }
+            None => out.push(RegistryState {
+                details: stored.details,
+                repositories: Vec::new(),
+                tags: Vec::new(),
+                managed: stored.managed,
+            }),
+        }
+    }
+    out.into_iter().map(Arc::new).collect()
 }
 
 /// Counts a sync under way for as long as it lives.
@@ -53,8 +107,11 @@ pub struct AppState {
     pub clock: Clock,
     /// Users and tokens.
     pub auth: Auth,
-    /// Registries (from the configuration; not changed by the API).
-    pub registries: Vec<RegistryState>,
+    /// Registries: the configured ones, then those created through the API; changes made
+    /// through the API are also in the store (they survive a restart).
+    registries: RwLock<Vec<Arc<RegistryState>>>,
+    /// The configured registries, as they were at start (what a reset goes back to).
+    seeds: Vec<RegistryState>,
     /// Fault rules.
     pub faults: Mutex<Faults>,
     /// Request journal.
@@ -95,11 +152,14 @@ impl AppState {
         if let Some(latest) = store.read(|tx| tx.latest_stamp())? {
             clock.stamps_after(latest);
         }
+        let overlay = store.read(|tx| tx.registry_rows())?;
+        let current = apply_registry_rows(&registries, overlay);
         Ok(AppState {
             store,
             clock,
             auth,
-            registries,
+            registries: RwLock::new(current),
+            seeds: registries,
             faults: Mutex::new(Faults::default()),
             journal: Mutex::new(Journal::default()),
             limiter: Mutex::new(limiter),
@@ -113,10 +173,32 @@ impl AppState {
         })
     }
 
-    pub(super) fn registry(&self, id: &str) -> Option<&RegistryState> {
-        self.registries
+    pub(super) fn registry(&self, id: &str) -> Option<Arc<RegistryState>> {
+        read_lock(&self.registries)
             .iter()
             .find(|r| r.id().eq_ignore_ascii_case(id))
+            .cloned()
+    }
+
+    /// Every registry served now, in order (configured first, then created ones).
+    pub fn registries(&self) -> Vec<Arc<RegistryState>> {
+        read_lock(&self.registries).clone()
+    }
+
+    /// Changes the registries: `f` gets the list (under its write lock) and a store
+    /// transaction, so the list and the store change together or not at all.
+    pub(super) fn change_registries<R>(
+        &self,
+        f: impl FnOnce(
+            &mut Vec<Arc<RegistryState>>,
+            &crate::store::Tx<'_>,
+        ) -> Result<R, super::ApiError>,
+    ) -> Result<R, super::ApiError> {
+        let mut regs = write_lock(&self.registries);
+        let mut next = regs.clone();
+        let out = self.store.write(|tx| f(&mut next, tx))?;
+        *regs = next;
+        Ok(out)
     }
 
     pub(super) fn job_settings(&self) -> JobSettings {
@@ -221,7 +303,7 @@ impl AppState {
                 .build()
                 .ok()?,
         };
-        match self.create_schedule(reg, req) {
+        match self.create_schedule(&reg, req) {
             Ok(id) => {
                 tracing::info!(schedule = %id, ?mode, "fault: twin schedule created");
                 Some(id)
@@ -253,10 +335,14 @@ impl AppState {
             .and_then(|s| s.parse().ok()))
     }
 
-    /// Clears schedules, faults, the journal and rate-limit counters.
+    /// Clears schedules, faults, the journal and rate-limit counters, and puts the registries
+    /// back as configured (created ones go, deleted or changed ones come back).
     pub fn reset(&self) -> Result<(), StoreError> {
+        let mut regs = write_lock(&self.registries);
         self.store.write(|tx| {
             tx.delete_all()?;
+            tx.registries_clear()?;
+            *regs = self.seeds.iter().cloned().map(Arc::new).collect();
             self.next_event.store(i64::MAX, Ordering::Release);
             Ok::<_, StoreError>(())
         })?;
