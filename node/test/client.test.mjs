@@ -53,7 +53,7 @@ test('builder: kinds, options and build() errors', () => {
   assert.equal(ScheduleBuilder.daily('', '25:00').buildUnchecked().schedule, '25:00')
   assert.match(explain(weekly('w')), /Monday/)
   assert.deepEqual(nextRuns(weekly('w'), '2026-01-01T00:00:00Z', Date.parse('2026-01-01T00:00:00Z'), 2),
-    ['2026-01-05T00:00:00Z', '2026-01-12T00:00:00Z'])
+    [new Date('2026-01-05T00:00:00Z'), new Date('2026-01-12T00:00:00Z')])
 })
 
 for (const wire of WIRES) describe(`wire ${wire}`, () => {
@@ -147,12 +147,12 @@ for (const wire of WIRES) describe(`wire ${wire}`, () => {
     const p1 = await client.listSchedules(reg, { pageSize: 3, pageNumber: 3 })
     assert.equal(p1.count, 7)
     assert.equal(p1.data.length, 1)
-    await fetch(`${emu.url}/_emulator/requests`, { method: 'DELETE' })
+    emu.clearRequests()
     const seen = []
     for await (const s of client.listSchedulesAll(reg, { pageSize: 3 })) seen.push(s.name)
     assert.deepEqual(seen.sort(), names)
     // The walk fetched pages 1, 2 and 3 (3 + 3 + 1 items) and stopped at the short page.
-    const journal = await (await fetch(`${emu.url}/_emulator/requests`)).json()
+    const journal = emu.requests()
     const pages = journal.filter((r) => r.method === 'GET' && r.path.endsWith('/schedule')).map((r) => new URLSearchParams(r.query ?? '').get('pageNumber'))
     assert.deepEqual(pages, ['1', '2', '3'])
     const filtered = await client.listSchedulesAll(reg, { filter: 'name:"s3"', pageSize: 2 }).collect()
@@ -274,6 +274,6 @@ for (const wire of WIRES) describe(`wire ${wire}`, () => {
     const c = new Client({ gatewayUrl: emu.url, username: emu.demoUsername, password: emu.demoPassword, retry: { maxAttempts: 1 }, rateLimit: { maxConcurrency: 4 }, createRecovery: 'assume_unique_names', userAgentSuffix: 'node-test/1' })
     await c.createSchedule(reg, onDemand('opts'))
     assert.equal(c.tokenFetches, 1)
-    assert.throws(() => new Client({ gatewayUrl: 'http://example.com', token: 't' }), (e) => e.code === 'config' && e.field === 'gateway_url')
+    assert.throws(() => new Client({ gatewayUrl: 'http://example.com', token: 't' }), (e) => e.code === 'config' && e.field === 'gatewayUrl')
   })
 })

@@ -107,9 +107,9 @@ test('transport: nothing listens on the port', async () => {
 })
 
 test('config: a wrong setting throws at construction, naming the field', () => {
-  assert.throws(() => new Client({}), (e) => isQualys(e, 'config') && e.field === 'gateway_url')
+  assert.throws(() => new Client({}), (e) => isQualys(e, 'config') && e.field === 'gatewayUrl')
   assert.throws(() => new Client({ platform: 'US2' }), (e) => isQualys(e, 'config') && e.field === 'credentials')
-  assert.throws(() => new Client({ gatewayUrl: emu.url, token: 't', requestTimeoutMs: -1 }), (e) => isQualys(e, 'config') && e.field === 'request_timeout_ms')
+  assert.throws(() => new Client({ gatewayUrl: emu.url, token: 't', requestTimeoutMs: -1 }), (e) => isQualys(e, 'config') && e.field === 'requestTimeoutMs')
   assert.throws(() => emu.addFault({ kind: 'status', status: 418 }), (e) => isQualys(e, 'config'))
 })
 

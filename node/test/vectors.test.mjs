@@ -16,7 +16,7 @@ const load = (name) => JSON.parse(readFileSync(path.join(vectorsDir, name), 'utf
 /** Violations as a sorted multiset of (path, code): tests/vectors/README.md compares in any order. */
 const pc = (list) => list.map(({ path, code }) => `${path} ${code}`).sort()
 /** Instants compare as instants. */
-const instants = (list) => list.map((t) => Date.parse(t))
+const instants = (list) => list.map((t) => new Date(t).getTime())
 
 /** The keys each file's cases may have: a runner rejects unknown keys (tests/vectors/README.md). */
 const KEYS = {

@@ -12,7 +12,7 @@ export const DEMO_REGISTRY_URI = 'https://registry.demo.example'
 
 /** The emulator's own record of every schedule (every field, whatever the wire profile). */
 export async function storedSchedules (emu) {
-  return (await fetch(`${emu.url}/_emulator/schedules`)).json()
+  return emu.schedules()
 }
 
 /** The emulator's own record of one schedule. */
@@ -35,7 +35,7 @@ function nulls (v, path = '') {
  * oas2021 gateway answers 422 to a null in a typed field such as `days` or `tag`).
  */
 export async function assertNoNullSent (emu) {
-  const journal = await (await fetch(`${emu.url}/_emulator/requests`)).json()
+  const journal = emu.requests()
   for (const r of journal) {
     if (!r.path.includes('/csapi/') || !['POST', 'PUT'].includes(r.method)) continue
     assert.notEqual(r.status, 422, `the gateway refused ${r.method} ${r.path}`)

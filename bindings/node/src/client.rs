@@ -1,249 +1,129 @@
 //! The `Client` class: every operation of the Rust client as a Promise, listings as async
-//! iterators.
+//! iterators. Settings are read by `qualys_cs_client::ClientConfig` (camelCase keys, durations
+//! in milliseconds); every argument through [`crate::convert`].
 
 use futures_util::StreamExt as _;
 use napi::Env;
-use napi::bindgen_prelude::{AsyncGenerator, PromiseRaw};
+use napi::bindgen_prelude::{AsyncGenerator, PromiseRaw, Unknown};
 use napi_derive::napi;
-use qualys_cs_client::{
-    self as rs, ClientBuilder, CreateRecovery, Paged, Platform, RateLimitPolicy, RetryPolicy,
-};
-use qualys_cs_core::{Error as CoreError, RegistryId, ScheduleId};
-use serde::Serialize;
-use serde_json::Value;
+use qualys_cs_client::{self as rs, ClientBuilder, ClientConfig, KeyStyle, Paged};
+use qualys_cs_core::{Error as CoreError, RegistryId, ScheduleId, ScheduleRequest};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Mutex;
 
+use crate::convert::{Js, arg, camel, from_js, js, options};
 use crate::error::{Fallible, promise, sync};
-use crate::types::{BulkSelector, Created, ListOptions, Violation, violations};
 
-/// How `createSchedule` makes sure a retried create never duplicates a schedule.
-#[napi(string_enum = "snake_case")]
-pub enum CreateRecoveryMode {
-    /// Default. No call before the POST; after an ambiguous failure the schedules with the name
-    /// created after the first send (by the server's clock), with the same content and an id
-    /// not returned before, are this call's. Correct even when names repeat.
-    CreationCutoff,
-    /// List the schedules carrying the name once before the first POST; after a lost answer the
-    /// one new schedule with the name and the same content is the created one.
-    Snapshot,
-    /// Like `creation_cutoff`, but a schedule with the name created after the first send is
-    /// taken as this call's whatever its content. Only when names are unique in the registry.
-    AssumeUniqueNames,
+pub(crate) type Answer<'env> = napi::Result<PromiseRaw<'env, Js>>;
+
+/// Reads client options (`ClientOptions`) through the client crate's one reader.
+pub(crate) fn config(u: Unknown<'_>) -> Result<ClientConfig, CoreError> {
+    ClientConfig::from_json(&from_js(u)?.unwrap_or(Value::Null), KeyStyle::CamelMillis)
 }
 
-/// Retry settings (exponential backoff with full jitter; `Retry-After` is honoured).
-#[napi(object)]
-pub struct RetryOptions {
-    /// Attempts in all, the first included (1 = never retry). Default 5.
-    pub max_attempts: Option<u32>,
-    /// Base of the exponential backoff, in ms. Default 200.
-    pub base_delay_ms: Option<f64>,
-    /// Cap of one backoff delay, in ms. Default 20000.
-    pub max_delay_ms: Option<f64>,
-    /// Give up when the next retry would start later than this after the first attempt, in
-    /// ms. Default 60000.
-    pub max_elapsed_ms: Option<f64>,
-}
-
-/// Client-side rate limiting of `/csapi` calls (it learns the server's budget from the
-/// `X-RateLimit-*` headers).
-#[napi(object)]
-pub struct RateLimitOptions {
-    /// Most requests in flight at once. Default 16.
-    pub max_concurrency: Option<u32>,
-    /// Calls per window assumed until the server's headers say otherwise. Default 1000.
-    pub initial_limit: Option<u32>,
-    /// Window assumed until the server's headers say otherwise, in ms. Default 60000.
-    pub initial_window_ms: Option<f64>,
-    /// `false` turns the limiter off. Default `true`.
-    pub enabled: Option<bool>,
-}
-
-/// Settings of a `Client`. Give a `platform` or a `gatewayUrl`, and `username` + `password`
-/// (the client gets and renews tokens) or a `token`.
-#[napi(object)]
-#[derive(Default)]
-pub struct ClientOptions {
-    /// The Qualys platform, e.g. `US2` or `EU1` (case-insensitive).
-    pub platform: Option<String>,
-    /// The gateway base URL (private clouds, the emulator); wins over `platform`. Plain
-    /// `http://` only for loopback hosts unless `allowInsecureHttp`.
-    pub gateway_url: Option<String>,
-    /// Username (with `password`).
-    pub username: Option<String>,
-    /// Password (with `username`). Never printed.
-    pub password: Option<String>,
-    /// A ready token (JWT). Never printed.
-    pub token: Option<String>,
-    /// Timeout to establish a connection, in ms. Default 10000.
-    pub connect_timeout_ms: Option<f64>,
-    /// Timeout of one HTTP request, answer included, in ms. Default 60000.
-    pub request_timeout_ms: Option<f64>,
-    /// Send every request through this proxy (`http://`, `https://` or `socks5://`) instead of
-    /// the `HTTPS_PROXY`/`NO_PROXY` environment.
-    pub proxy: Option<String>,
-    /// Use no proxy at all, whatever the environment says.
-    pub no_proxy: Option<bool>,
-    /// Extra CA certificates to trust (PEM), on top of the system's.
-    pub root_certificates_pem: Option<Vec<String>>,
-    /// Appended to the `User-Agent` header, e.g. `my-tool/1.2`.
-    pub user_agent_suffix: Option<String>,
-    /// Retry settings.
-    pub retry: Option<RetryOptions>,
-    /// Rate-limit settings.
-    pub rate_limit: Option<RateLimitOptions>,
-    /// Duplicate protection of retried creates. Default `creation_cutoff`.
-    pub create_recovery: Option<CreateRecoveryMode>,
-    /// After an ambiguous create failure, how long (ms) the client keeps looking for the
-    /// schedule the server may still be making before it sends the create again. Default:
-    /// twice the request timeout, between 5 s and 60 s.
-    pub create_settle_window_ms: Option<f64>,
-    /// Allow plain `http://` to a non-loopback gateway (credentials travel unencrypted).
-    pub allow_insecure_http: Option<bool>,
-}
-
-fn millis(field: &str, ms: f64) -> Result<Duration, CoreError> {
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
-        CoreError::config(
-            field,
-            format!("must be a number of milliseconds, 0 or more; got {ms}"),
-        )
-    })
-}
-
-/// Applies the options to a builder (the builder checks them in `build`).
-pub(crate) fn apply_options(
-    mut b: ClientBuilder,
-    o: ClientOptions,
-) -> Result<ClientBuilder, CoreError> {
-    if let Some(p) = o.platform {
-        b = b.platform(p.parse::<Platform>()?);
-    }
-    if let Some(g) = o.gateway_url {
-        b = b.gateway_url(g);
-    }
-    match (o.username, o.password) {
-        (Some(u), Some(p)) => b = b.credentials(u, p),
-        (Some(u), None) => b = b.credentials(u, ""),
-        (None, Some(p)) => b = b.credentials("", p),
-        (None, None) => {}
-    }
-    if let Some(t) = o.token {
-        b = b.token(t);
-    }
-    if let Some(ms) = o.connect_timeout_ms {
-        b = b.connect_timeout(millis("connect_timeout_ms", ms)?);
-    }
-    if let Some(ms) = o.request_timeout_ms {
-        b = b.request_timeout(millis("request_timeout_ms", ms)?);
-    }
-    if let Some(p) = o.proxy {
-        b = b.proxy(p);
-    }
-    if o.no_proxy == Some(true) {
-        b = b.no_proxy();
-    }
-    for pem in o.root_certificates_pem.unwrap_or_default() {
-        b = b.add_root_certificate_pem(pem.as_bytes());
-    }
-    if let Some(s) = o.user_agent_suffix {
-        b = b.user_agent_suffix(s);
-    }
-    if let Some(r) = o.retry {
-        let mut p = RetryPolicy::default();
-        if let Some(n) = r.max_attempts {
-            p.max_attempts = n;
-        }
-        if let Some(ms) = r.base_delay_ms {
-            p.base_delay = millis("retry.base_delay_ms", ms)?;
-        }
-        if let Some(ms) = r.max_delay_ms {
-            p.max_delay = millis("retry.max_delay_ms", ms)?;
-        }
-        if let Some(ms) = r.max_elapsed_ms {
-            p.max_elapsed = millis("retry.max_elapsed_ms", ms)?;
-        }
-        b = b.retry(p);
-    }
-    if let Some(r) = o.rate_limit {
-        let mut p = RateLimitPolicy::default();
-        if let Some(n) = r.max_concurrency {
-            p.max_concurrency = n as usize;
-        }
-        if let Some(n) = r.initial_limit {
-            p.initial_limit = n;
-        }
-        if let Some(ms) = r.initial_window_ms {
-            p.initial_window = millis("rate_limit.initial_window_ms", ms)?;
-        }
-        if let Some(e) = r.enabled {
-            p.enabled = e;
-        }
-        b = b.rate_limit(p);
-    }
-    if let Some(m) = o.create_recovery {
-        b = b.create_recovery(match m {
-            CreateRecoveryMode::CreationCutoff => CreateRecovery::CreationCutoff,
-            CreateRecoveryMode::Snapshot => CreateRecovery::Snapshot,
-            CreateRecoveryMode::AssumeUniqueNames => CreateRecovery::AssumeUniqueNames,
-        });
-    }
-    if let Some(ms) = o.create_settle_window_ms {
-        b = b.create_settle_window(millis("create_settle_window_ms", ms)?);
-    }
-    if let Some(a) = o.allow_insecure_http {
-        b = b.allow_insecure_http(a);
-    }
-    Ok(b)
-}
-
-fn json<T: Serialize>(v: T) -> Result<Value, CoreError> {
-    serde_json::to_value(v).map_err(|e| CoreError::Decode {
-        message: format!("could not convert the answer: {e}"),
-        body: None,
-    })
-}
-
-/// Runs a one-page listing and converts the page to `{count, data, skipped}`: `skipped` is always
-/// there (empty unless `lenient` skipped an item), as in every language of the SDK.
-fn call_page<'env, T, F>(env: &'env Env, fut: F) -> napi::Result<PromiseRaw<'env, Value>>
-where
-    T: Serialize + Send + 'static,
-    F: Future<Output = Result<qualys_cs_core::Page<T>, CoreError>> + Send + 'static,
-{
-    promise(
+/// Builds the client; setting names in errors are spelled as JavaScript spells them.
+pub(crate) fn build(env: &Env, b: ClientBuilder) -> napi::Result<Client> {
+    let inner = sync(
         env,
-        async move {
-            let mut v = json(fut.await?)?;
-            if let Value::Object(o) = &mut v {
-                o.entry("skipped")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-            }
-            Ok(v)
-        },
-        |_, v| Ok(v),
-    )
+        b.build().map_err(|e| match e {
+            // QUALYS_* variables keep their names.
+            CoreError::Config { ref field, .. } if field.starts_with("QUALYS_") => e,
+            e => KeyStyle::CamelMillis.localize(e),
+        }),
+    )?;
+    Ok(Client { inner })
 }
 
-/// Runs `op` on the client's runtime and converts its answer to the API's JSON.
-fn call_json<'env, T, F>(env: &'env Env, fut: F) -> napi::Result<PromiseRaw<'env, Value>>
-where
-    T: Serialize + Send + 'static,
-    F: Future<Output = Result<T, CoreError>> + Send + 'static,
-{
-    promise(env, async move { json(fut.await?) }, |_, v| Ok(v))
+pub(crate) fn registry_id(u: Unknown<'_>) -> Result<RegistryId, CoreError> {
+    RegistryId::parse(&arg::<String>("registryId", "a registry UUID (text)", u)?)
+}
+
+pub(crate) fn schedule_id(u: Unknown<'_>) -> Result<ScheduleId, CoreError> {
+    ScheduleId::parse(&arg::<String>("scheduleId", "a schedule UUID (text)", u)?)
+}
+
+pub(crate) fn request(u: Unknown<'_>) -> Result<Value, CoreError> {
+    from_js(u)?
+        .ok_or_else(|| crate::convert::wrong("request", "a schedule request (an object)", None))
+}
+
+/// Page options (`ListOptions`).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListOpts {
+    filter: Option<String>,
+    page_number: Option<u32>,
+    page_size: Option<u32>,
+    sort: Option<String>,
+    lenient: Option<bool>,
+}
+
+const LIST_KEYS: &[(&str, &str)] = &[
+    ("filter", "a Qualys query (text)"),
+    ("pageNumber", "a page number from 1"),
+    ("pageSize", "a whole number of items"),
+    ("sort", "text such as \"created:desc\""),
+    ("lenient", "true or false"),
+];
+
+fn list_options(u: Option<Unknown<'_>>) -> Result<rs::ListOptions, CoreError> {
+    let o: ListOpts = match u {
+        Some(u) => options("listOptions", LIST_KEYS, u)?,
+        None => ListOpts::default(),
+    };
+    Ok(rs::ListOptions {
+        filter: o.filter,
+        page_number: o.page_number,
+        page_size: o.page_size,
+        sort: o.sort,
+        lenient: o.lenient.unwrap_or(false),
+    })
+}
+
+/// A page as `{count, data, skipped}`: `skipped` always there, as in every language.
+fn page<T: Serialize>(p: qualys_cs_core::Page<T>) -> Result<Js, CoreError> {
+    let mut v = js(p)?;
+    if let Value::Object(o) = &mut v.0 {
+        let skipped = o.remove("skipped").map(camel).unwrap_or(json!([]));
+        o.insert("skipped".into(), skipped);
+    }
+    Ok(v)
+}
+
+/// Which schedules a bulk call acts on.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Selector {
+    schedule_ids: Option<Vec<String>>,
+    filter: Option<String>,
+}
+
+const SELECTOR_KEYS: &[(&str, &str)] = &[
+    ("scheduleIds", "a list of schedule UUIDs"),
+    ("filter", "a Qualys query (text)"),
+];
+
+fn selector(u: Unknown<'_>) -> Result<rs::BulkSelector, CoreError> {
+    let s: Selector = options("selector", SELECTOR_KEYS, u)?;
+    let ids = s.schedule_ids.unwrap_or_default();
+    Ok(rs::BulkSelector {
+        schedule_ids: ids
+            .iter()
+            .map(|i| ScheduleId::parse(i))
+            .collect::<Result<_, _>>()?,
+        filter: s.filter,
+    })
 }
 
 /// The Qualys Container Security registry-schedule client. Every method returns a Promise;
 /// failures reject with a `QualysCsError`. Requests are validated before they are sent,
 /// retried without ever duplicating a schedule, and paced by a client-side rate limiter. One
-/// client is safe to use from many concurrent calls (they share the connection pool, the token
-/// and the limiter). `util.inspect`, `JSON.stringify` and `String()` never show the password or
-/// the token.
+/// client is safe to use from many concurrent calls. `util.inspect`, `JSON.stringify` and
+/// `String()` never show the password or the token.
 #[napi]
 pub struct Client {
     pub(crate) inner: rs::Client,
@@ -251,37 +131,41 @@ pub struct Client {
 
 #[napi]
 impl Client {
-    /// A client from explicit settings; throws a `config` `QualysCsError` naming the setting at
-    /// fault.
+    /// A client from explicit settings. A wrong or misspelt setting throws a `config`
+    /// `QualysCsError` naming it (and the nearest valid name).
     #[napi(constructor)]
-    pub fn new(env: Env, options: ClientOptions) -> napi::Result<Self> {
-        let inner = sync(
-            &env,
-            apply_options(ClientBuilder::new(), options).and_then(|b| b.build()),
-        )?;
-        Ok(Client { inner })
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "ClientOptions")] options: Unknown,
+    ) -> napi::Result<Self> {
+        let c = sync(&env, config(options))?;
+        build(&env, ClientBuilder::from_config(&c))
     }
 
     /// A client from `QUALYS_USERNAME`, `QUALYS_PASSWORD`, `QUALYS_TOKEN`, `QUALYS_PLATFORM` and
-    /// `QUALYS_GATEWAY_URL` (empty values count as unset), read from `env` when given (e.g. a
+    /// `QUALYS_GATEWAY_URL` (empty values count as unset), read from `vars` when given (e.g. a
     /// test's own object) or else from the process environment; `options` are applied on top.
     #[napi(factory)]
     pub fn from_env(
         env: Env,
-        #[napi(ts_arg_type = "Record<string, string | undefined> | undefined | null")] vars: Option<
-            HashMap<String, Option<String>>,
-        >,
-        options: Option<ClientOptions>,
+        #[napi(ts_arg_type = "Record<string, string | undefined> | null")] vars: Option<Unknown>,
+        #[napi(ts_arg_type = "ClientOptions")] options: Option<Unknown>,
     ) -> napi::Result<Self> {
-        let builder = match vars {
-            Some(vars) => ClientBuilder::from_env_with(|k| vars.get(k).cloned().flatten()),
+        let vars: Option<HashMap<String, Value>> = match vars {
+            Some(v) => sync(&env, arg("vars", "an object of environment variables", v))?,
+            None => None,
+        };
+        let c = match options {
+            Some(o) => sync(&env, config(o))?,
+            None => ClientConfig::default(),
+        };
+        let b = match vars {
+            Some(vars) => ClientBuilder::from_env_with(|k| {
+                vars.get(k).and_then(Value::as_str).map(str::to_owned)
+            }),
             None => ClientBuilder::from_env(),
         };
-        let inner = sync(
-            &env,
-            apply_options(builder, options.unwrap_or_default()).and_then(|b| b.build()),
-        )?;
-        Ok(Client { inner })
+        build(&env, b.apply_config(&c))
     }
 
     /// The gateway base URL in use (no trailing slash).
@@ -302,16 +186,24 @@ impl Client {
         self.inner.token_fetches() as f64
     }
 
-    /// The client's settings without secrets (`password: ***`).
+    /// The client without secrets: `Client { gatewayUrl: '…', username: '…', password: *** }`.
     #[napi(js_name = "toString")]
     pub fn to_display(&self) -> String {
-        format!("{:?}", self.inner)
+        let auth = match self.inner.username() {
+            Some(u) => format!("username: {}, password: ***", json!(u)),
+            None => "token: ***".to_owned(),
+        };
+        format!(
+            "Client {{ gatewayUrl: {}, {auth}, tokenFetches: {} }}",
+            json!(self.inner.gateway_url()),
+            self.inner.token_fetches()
+        )
     }
 
-    /// What `util.inspect` shows: the settings without secrets.
+    /// What `util.inspect` shows: the same as `toString()`.
     #[napi(symbol_for = "nodejs.util.inspect.custom")]
     pub fn inspect(&self) -> String {
-        format!("{:?}", self.inner)
+        self.to_display()
     }
 
     /// What `JSON.stringify` shows: the gateway and the username, never a secret.
@@ -319,65 +211,64 @@ impl Client {
         js_name = "toJSON",
         ts_return_type = "{ gatewayUrl: string; username: string | null }"
     )]
-    pub fn to_json(&self) -> Value {
-        serde_json::json!({
-            "gatewayUrl": self.inner.gateway_url(),
-            "username": self.inner.username(),
-        })
+    pub fn to_json(&self) -> Js {
+        Js(json!({ "gatewayUrl": self.inner.gateway_url(), "username": self.inner.username() }))
     }
 
     /// Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
     /// result) is validated first: a request with errors is never sent (`validation` error
     /// listing every problem); warnings are returned. A lost answer is recovered by looking the
-    /// schedule up by name, so a retry never creates it twice.
+    /// schedule up, so a retry never creates it twice.
     #[napi(ts_return_type = "Promise<Created>")]
     pub fn create_schedule<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        #[napi(ts_arg_type = "ScheduleRequest")] request: Value,
-    ) -> napi::Result<PromiseRaw<'env, Created>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            async move {
-                let reg = RegistryId::parse(&registry_id)?;
-                c.create_schedule_value(&reg, &request).await
-            },
-            |_, created| Ok(Created::from(created)),
-        )
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
+    ) -> Answer<'env> {
+        let (c, reg, req) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::request(request),
+        );
+        promise(env, async move {
+            Ok(Js(camel(
+                js(c.create_schedule_value(&reg?, &req?).await?)?.0,
+            )))
+        })
     }
 
-    /// One page of the schedules of a registry.
+    /// One page of the schedules of a registry: `{count, data, skipped}`.
     #[napi(ts_return_type = "Promise<SchedulePage>")]
     pub fn list_schedules<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        options: Option<ListOptions>,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_page(env, async move {
-            let reg = RegistryId::parse(&registry_id)?;
-            c.list_schedules(&reg, &options.unwrap_or_default().into())
-                .await
-        })
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
+    ) -> Answer<'env> {
+        let (c, reg, o) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            list_options(options),
+        );
+        promise(
+            env,
+            async move { page(c.list_schedules(&reg?, &o?).await?) },
+        )
     }
 
-    /// Every schedule of a registry matching `options.filter`, fetched page after page
-    /// (`options.pageSize` per page) as you iterate: `for await (const s of
-    /// client.listSchedulesAll(id)) …`. An error rejects the iteration with a `QualysCsError`.
+    /// Every schedule of a registry matching `options.filter`, fetched page after page as you
+    /// iterate: `for await (const s of client.listSchedulesAll(id)) …`, or `.collect()`.
     #[napi]
     pub fn list_schedules_all(
         &self,
-        registry_id: String,
-        options: Option<ListOptions>,
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
     ) -> ScheduleIterator {
-        let opts = options.unwrap_or_default().into();
-        ScheduleIterator::new(match RegistryId::parse(&registry_id) {
-            Ok(reg) => Source::Paged(self.inner.list_schedules_all(&reg, opts)),
-            Err(e) => Source::Failed(Some(e)),
-        })
+        let c = &self.inner;
+        ScheduleIterator::new(registry_id_and(registry_id, options, |r, o| {
+            c.list_schedules_all(&r, o)
+        }))
     }
 
     /// One schedule (through the list: there is no call by id); `not_found` when the registry
@@ -386,15 +277,15 @@ impl Client {
     pub fn get_schedule<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        schedule_id: String,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_json(env, async move {
-            let reg = RegistryId::parse(&registry_id)?;
-            let id = ScheduleId::parse(&schedule_id)?;
-            c.get_schedule(&reg, &id).await
-        })
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
+    ) -> Answer<'env> {
+        let (c, reg, id) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::schedule_id(schedule_id),
+        );
+        promise(env, async move { js(c.get_schedule(&reg?, &id?).await?) })
     }
 
     /// Updates an automatic schedule. The current schedule is fetched and the change checked
@@ -404,21 +295,19 @@ impl Client {
     pub fn update_schedule<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        schedule_id: String,
-        #[napi(ts_arg_type = "ScheduleRequest")] request: Value,
-    ) -> napi::Result<PromiseRaw<'env, Vec<Violation>>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            async move {
-                let reg = RegistryId::parse(&registry_id)?;
-                let id = ScheduleId::parse(&schedule_id)?;
-                let req = crate::core_fns::request_from(&request)?;
-                c.update_schedule(&reg, &id, &req).await
-            },
-            |_, w| Ok(violations(&w)),
-        )
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
+        #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
+    ) -> Answer<'env> {
+        let (c, reg, id) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::schedule_id(schedule_id),
+        );
+        let req = self::request(request).and_then(|r| ScheduleRequest::from_value(&r));
+        promise(env, async move {
+            js(c.update_schedule(&reg?, &id?, &req?).await?)
+        })
     }
 
     /// Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
@@ -427,19 +316,15 @@ impl Client {
     pub fn delete_schedule<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        schedule_id: String,
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
     ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            async move {
-                let reg = RegistryId::parse(&registry_id)?;
-                let id = ScheduleId::parse(&schedule_id)?;
-                c.delete_schedule(&reg, &id).await
-            },
-            |_, ()| Ok(()),
-        )
+        let (c, reg, id) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::schedule_id(schedule_id),
+        );
+        promise(env, async move { c.delete_schedule(&reg?, &id?).await })
     }
 
     /// Cancels a schedule's job.
@@ -447,19 +332,15 @@ impl Client {
     pub fn cancel_schedule<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        schedule_id: String,
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
     ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            async move {
-                let reg = RegistryId::parse(&registry_id)?;
-                let id = ScheduleId::parse(&schedule_id)?;
-                c.cancel_schedule(&reg, &id).await
-            },
-            |_, ()| Ok(()),
-        )
+        let (c, reg, id) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::schedule_id(schedule_id),
+        );
+        promise(env, async move { c.cancel_schedule(&reg?, &id?).await })
     }
 
     /// Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
@@ -468,14 +349,16 @@ impl Client {
     pub fn bulk_delete_schedules<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        selector: BulkSelector,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_json(env, async move {
-            let reg = RegistryId::parse(&registry_id)?;
-            c.bulk_delete_schedules(&reg, &bulk_selector(selector)?)
-                .await
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "BulkSelector")] selector: Unknown,
+    ) -> Answer<'env> {
+        let (c, reg, sel) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::selector(selector),
+        );
+        promise(env, async move {
+            js(c.bulk_delete_schedules(&reg?, &sel?).await?)
         })
     }
 
@@ -485,37 +368,40 @@ impl Client {
     pub fn bulk_cancel_schedules<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        selector: BulkSelector,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_json(env, async move {
-            let reg = RegistryId::parse(&registry_id)?;
-            c.bulk_cancel_schedules(&reg, &bulk_selector(selector)?)
-                .await
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "BulkSelector")] selector: Unknown,
+    ) -> Answer<'env> {
+        let (c, reg, sel) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::selector(selector),
+        );
+        promise(env, async move {
+            js(c.bulk_cancel_schedules(&reg?, &sel?).await?)
         })
     }
 
-    /// One page of registries.
+    /// One page of registries: `{count, data, skipped}`.
     #[napi(ts_return_type = "Promise<RegistryPage>")]
     pub fn list_registries<'env>(
         &self,
         env: &'env Env,
-        options: Option<ListOptions>,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_page(env, async move {
-            c.list_registries(&options.unwrap_or_default().into()).await
-        })
+        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
+    ) -> Answer<'env> {
+        let (c, o) = (self.inner.clone(), list_options(options));
+        promise(env, async move { page(c.list_registries(&o?).await?) })
     }
 
     /// Every registry, page after page, as you iterate (`for await`).
     #[napi]
-    pub fn list_registries_all(&self, options: Option<ListOptions>) -> RegistryIterator {
-        RegistryIterator::new(Source::Paged(
-            self.inner
-                .list_registries_all(options.unwrap_or_default().into()),
-        ))
+    pub fn list_registries_all(
+        &self,
+        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
+    ) -> RegistryIterator {
+        RegistryIterator::new(match list_options(options) {
+            Ok(o) => Source::Paged(self.inner.list_registries_all(o)),
+            Err(e) => Source::Failed(Some(e)),
+        })
     }
 
     /// A registry with its details.
@@ -523,13 +409,10 @@ impl Client {
     pub fn get_registry<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_json(env, async move {
-            let reg = RegistryId::parse(&registry_id)?;
-            c.get_registry(&reg).await
-        })
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+    ) -> Answer<'env> {
+        let (c, reg) = (self.inner.clone(), self::registry_id(registry_id));
+        promise(env, async move { js(c.get_registry(&reg?).await?) })
     }
 
     /// The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
@@ -539,54 +422,59 @@ impl Client {
     pub fn find_registry<'env>(
         &self,
         env: &'env Env,
-        name_or_uri: String,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
+        #[napi(ts_arg_type = "string")] name_or_uri: Unknown,
+    ) -> Answer<'env> {
         let c = self.inner.clone();
-        call_json(env, async move { c.find_registry(&name_or_uri).await })
+        let name = arg::<String>(
+            "nameOrUri",
+            "a registry name, URI or id (text)",
+            name_or_uri,
+        );
+        promise(env, async move { js(c.find_registry(&name?).await?) })
     }
 
-    /// One page of the repositories of a registry.
+    /// One page of the repositories of a registry: `{count, data, skipped}`.
     #[napi(ts_return_type = "Promise<RepositoryPage>")]
     pub fn list_repositories<'env>(
         &self,
         env: &'env Env,
-        registry_id: String,
-        options: Option<ListOptions>,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let c = self.inner.clone();
-        call_page(env, async move {
-            let reg = RegistryId::parse(&registry_id)?;
-            c.list_repositories(&reg, &options.unwrap_or_default().into())
-                .await
-        })
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
+    ) -> Answer<'env> {
+        let (c, reg, o) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            list_options(options),
+        );
+        promise(
+            env,
+            async move { page(c.list_repositories(&reg?, &o?).await?) },
+        )
     }
 
     /// Every repository of a registry, page after page, as you iterate (`for await`).
     #[napi]
     pub fn list_repositories_all(
         &self,
-        registry_id: String,
-        options: Option<ListOptions>,
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
     ) -> RepositoryIterator {
-        let opts = options.unwrap_or_default().into();
-        RepositoryIterator::new(match RegistryId::parse(&registry_id) {
-            Ok(reg) => Source::Paged(self.inner.list_repositories_all(&reg, opts)),
-            Err(e) => Source::Failed(Some(e)),
-        })
+        let c = &self.inner;
+        RepositoryIterator::new(registry_id_and(registry_id, options, |r, o| {
+            c.list_repositories_all(&r, o)
+        }))
     }
 }
 
-fn bulk_selector(s: BulkSelector) -> Result<rs::BulkSelector, CoreError> {
-    let ids = s
-        .schedule_ids
-        .unwrap_or_default()
-        .iter()
-        .map(|id| ScheduleId::parse(id))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rs::BulkSelector {
-        schedule_ids: ids,
-        filter: s.filter,
-    })
+fn registry_id_and<T>(
+    registry_id: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    f: impl FnOnce(RegistryId, rs::ListOptions) -> Paged<T>,
+) -> Source<T> {
+    match self::registry_id(registry_id).and_then(|r| Ok((r, list_options(options)?))) {
+        Ok((r, o)) => Source::Paged(f(r, o)),
+        Err(e) => Source::Failed(Some(e)),
+    }
 }
 
 /// Where an iterator's items come from.
@@ -598,9 +486,9 @@ pub enum Source<T> {
 }
 
 impl<T: Serialize + Send + 'static> Source<T> {
-    async fn next(&mut self) -> Option<Result<Value, CoreError>> {
+    async fn next(&mut self) -> Option<Result<Js, CoreError>> {
         match self {
-            Source::Paged(p) => p.next().await.map(|r| r.and_then(json)),
+            Source::Paged(p) => p.next().await.map(|r| r.and_then(js)),
             Source::Failed(e) => e.take().map(Err),
         }
     }
@@ -610,11 +498,11 @@ impl<T: Serialize + Send + 'static> Source<T> {
 /// its path, so these aliases carry the interface names.
 pub mod item {
     /// A schedule, or the error that ended the iteration.
-    pub type Schedule = crate::error::Fallible<serde_json::Value>;
+    pub type Schedule = crate::error::Fallible<crate::convert::Js>;
     /// A registry, or the error that ended the iteration.
-    pub type Registry = crate::error::Fallible<serde_json::Value>;
+    pub type Registry = crate::error::Fallible<crate::convert::Js>;
     /// A repository, or the error that ended the iteration.
-    pub type Repository = crate::error::Fallible<serde_json::Value>;
+    pub type Repository = crate::error::Fallible<crate::convert::Js>;
 }
 
 macro_rules! iterator_class {
@@ -652,23 +540,16 @@ macro_rules! iterator_class {
         impl $name {
             /// Every remaining item, in one array (fetching every remaining page).
             #[napi(ts_return_type = $ts_all)]
-            pub fn collect<'env>(
-                &self,
-                env: &'env Env,
-            ) -> napi::Result<PromiseRaw<'env, Vec<Value>>> {
+            pub fn collect<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<Js>>> {
                 let source = self.source.clone();
-                promise(
-                    env,
-                    async move {
-                        let mut source = source.lock().await;
-                        let mut out = Vec::new();
-                        while let Some(item) = source.next().await {
-                            out.push(item?);
-                        }
-                        Ok(out)
-                    },
-                    |_, v| Ok(v),
-                )
+                promise(env, async move {
+                    let mut source = source.lock().await;
+                    let mut out = Vec::new();
+                    while let Some(item) = source.next().await {
+                        out.push(item?);
+                    }
+                    Ok(out)
+                })
             }
         }
     };

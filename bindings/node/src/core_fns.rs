@@ -1,90 +1,74 @@
 //! The core's pure functions: validation, canonical form, next runs, time zones, explain,
-//! answer decoding and plans. No client needed.
+//! answer decoding. No client needed.
 
 use napi::Env;
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
-use qualys_cs_core::{self as core, Error as CoreError, ScheduleRequest, Violation, jiff};
-use serde_json::Value;
+use qualys_cs_core::{self as core, Error as CoreError, Schedule, ScheduleRequest, WeekDay, jiff};
+use serde_json::{Value, json};
 
+use crate::client::request;
+use crate::convert::{Date, Js, arg, camel, from_js, instant, js, one_of};
 use crate::error::sync;
-use crate::types::{LocalConversion, ValidationReport, ValidationRule};
 
-/// Decodes a request object into the core type; wrong JSON types are a `validation` error.
-pub(crate) fn request_from(value: &Value) -> Result<ScheduleRequest, CoreError> {
-    ScheduleRequest::from_value(value)
+fn report(r: core::Report) -> Js {
+    Js(json!({ "valid": r.is_valid(), "errors": r.errors, "warnings": r.warnings }))
 }
 
-/// An instant given as RFC 3339 text or epoch milliseconds.
-pub(crate) fn instant(field: &str, v: &Either<String, f64>) -> Result<jiff::Timestamp, CoreError> {
-    let bad = |why: String| {
-        CoreError::validation(vec![Violation::new(
-            format!("/{field}"),
-            "invalid_timestamp",
-            format!(
-                "{field} must be RFC 3339 text such as \"2026-01-05T10:00:00Z\" or epoch milliseconds; {why}"
-            ),
-        )])
-    };
-    match v {
-        Either::A(s) => s
-            .trim()
-            .parse::<jiff::Timestamp>()
-            .map_err(|e| bad(format!("got {s:?} ({e})"))),
-        Either::B(ms) if ms.is_finite() && ms.fract() == 0.0 => {
-            jiff::Timestamp::from_millisecond(*ms as i64).map_err(|e| bad(e.to_string()))
-        }
-        Either::B(ms) => Err(bad(format!("got {ms}"))),
+fn errors_only(e: CoreError) -> core::Report {
+    core::Report {
+        errors: e.violations().to_vec(),
+        warnings: Vec::new(),
     }
+}
+
+/// A schedule as listed (dates may be `Date`s), read into the core type.
+pub(crate) fn schedule(name: &str, u: Unknown<'_>) -> Result<Schedule, CoreError> {
+    arg(name, "a schedule as listed (an object)", u)
+}
+
+fn count(u: Unknown<'_>) -> Result<usize, CoreError> {
+    arg::<u32>("n", "a whole number of runs", u).map(|n| n as usize)
+}
+
+fn dates(runs: Vec<jiff::Timestamp>) -> Vec<Date> {
+    runs.into_iter().map(Date).collect()
 }
 
 /// Checks a schedule request (the API's JSON, as an object) against every documented rule
 /// (spec §4) without a client and without sending anything. Every problem is reported at once,
 /// each with a JSON pointer, a stable code and a message; wrong JSON types are `wrong_type`
-/// errors (a value that is not an object is one at the root).
-#[napi]
-pub fn validate(#[napi(ts_arg_type = "ScheduleRequest")] request: Value) -> ValidationReport {
-    core::validate_value(&request).into()
+/// errors (a value that is not an object is one at the root). Never throws.
+#[napi(ts_return_type = "ValidationReport")]
+pub fn validate(#[napi(ts_arg_type = "ScheduleRequest")] request: Unknown) -> Js {
+    match from_js(request) {
+        Ok(v) => report(core::validate_value(&v.unwrap_or(Value::Null))),
+        Err(e) => report(errors_only(e)),
+    }
 }
 
 /// Like `validate`, for a raw request body (JSON text): text that does not parse is one
 /// `invalid_json` error at the root; otherwise the decoded request is checked.
-#[napi]
-pub fn validate_json(text: String) -> ValidationReport {
-    match ScheduleRequest::from_json(&text) {
-        Ok(req) => core::validate(&req).into(),
-        Err(e) => core::Report {
-            errors: e.violations().to_vec(),
-            warnings: Vec::new(),
-        }
-        .into(),
-    }
+#[napi(ts_return_type = "ValidationReport")]
+pub fn validate_json(#[napi(ts_arg_type = "string")] text: Unknown) -> Js {
+    let r = arg::<String>("text", "JSON text", text).and_then(|t| ScheduleRequest::from_json(&t));
+    report(r.map_or_else(errors_only, |req| core::validate(&req)))
 }
 
 /// Checks an update of the schedule `current` (as listed) to `next` (spec §3): only automatic
 /// schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus every create
 /// rule on `next`.
-#[napi]
+#[napi(ts_return_type = "ValidationReport")]
 pub fn validate_update(
     env: Env,
-    #[napi(ts_arg_type = "Schedule")] current: Value,
-    #[napi(ts_arg_type = "ScheduleRequest")] next: Value,
-) -> napi::Result<ValidationReport> {
-    let current: core::Schedule = sync(
-        &env,
-        serde_json::from_value(current).map_err(|e| CoreError::Decode {
-            message: format!("current is not a schedule as listed: {e}"),
-            body: None,
-        }),
-    )?;
-    Ok(match request_from(&next) {
-        Ok(next) => core::validate_update(&current, &next).into(),
-        Err(e) => core::Report {
-            errors: e.violations().to_vec(),
-            warnings: Vec::new(),
-        }
-        .into(),
-    })
+    #[napi(ts_arg_type = "Schedule")] current: Unknown,
+    #[napi(ts_arg_type = "ScheduleRequest")] next: Unknown,
+) -> napi::Result<Js> {
+    let current = sync(&env, schedule("current", current))?;
+    let next = request(next).and_then(|v| ScheduleRequest::from_value(&v));
+    Ok(report(next.map_or_else(errors_only, |n| {
+        core::validate_update(&current, &n)
+    })))
 }
 
 /// The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, absent
@@ -93,9 +77,10 @@ pub fn validate_update(
 #[napi(ts_return_type = "ScheduleRequest")]
 pub fn normalize_request(
     env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest")] request: Value,
-) -> napi::Result<Value> {
-    sync(&env, request_from(&request).map(|r| r.to_value()))
+    #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
+) -> napi::Result<Js> {
+    let r = self::request(request).and_then(|v| ScheduleRequest::from_value(&v));
+    sync(&env, r.map(|r| Js(r.to_value())))
 }
 
 /// Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
@@ -104,187 +89,172 @@ pub fn normalize_request(
 #[napi]
 pub fn explain(
     env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest | Schedule")] request: Value,
+    #[napi(ts_arg_type = "ScheduleRequest | Schedule")] request: Unknown,
 ) -> napi::Result<String> {
-    if request.get("scheduleUuid").is_some() {
-        return sync(
-            &env,
-            schedule_from(request).map(|s| core::explain::explain_schedule(&s)),
-        );
-    }
-    sync(&env, request_from(&request).map(|r| core::explain(&r)))
-}
-
-fn schedule_from(v: Value) -> Result<core::Schedule, CoreError> {
-    serde_json::from_value(v).map_err(|e| CoreError::Decode {
-        message: format!("not a schedule as listed: {e}"),
-        body: None,
-    })
-}
-
-/// The next `n` runs of a schedule as listed (RFC 3339 UTC text), counted from its `created`
-/// date (or `after` when it has none), strictly after `after`. Throws a `not_reported` error
-/// whose `fields` name what the answer left out (e.g. `['weekDay']` for a weekly schedule
-/// listed in Qualys's OpenAPI shape) instead of guessing.
-#[napi]
-pub fn schedule_next_runs(
-    env: Env,
-    #[napi(ts_arg_type = "Schedule")] schedule: Value,
-    after: Either<String, f64>,
-    n: u32,
-) -> napi::Result<Vec<String>> {
-    let run = || -> Result<Vec<String>, CoreError> {
-        let s = schedule_from(schedule)?;
-        let after = instant("after", &after)?;
-        Ok(s.next_runs(after, n as usize)?
-            .into_iter()
-            .map(|t| t.to_string())
-            .collect())
+    let run = || {
+        let v = self::request(request)?;
+        if v.get("scheduleUuid").is_some() {
+            let s: Schedule = serde_json::from_value(v).map_err(|e| CoreError::Decode {
+                message: format!("not a schedule as listed: {e}"),
+                body: None,
+            })?;
+            return Ok(core::explain::explain_schedule(&s));
+        }
+        ScheduleRequest::from_value(&v).map(|r| core::explain(&r))
     };
     sync(&env, run())
 }
 
-/// The next `n` runs of an automatic schedule, as RFC 3339 UTC text (strictly after
-/// `max(after, created)`), or, with `zone` (an IANA name), as local RFC 3339 text with the
-/// zone's offset and name. On-demand schedules have no future runs. `created` and `after` are
-/// RFC 3339 text or epoch milliseconds. Throws a `validation` error for an invalid request.
-#[napi]
+/// The next `n` runs (as `Date`s) of a schedule as listed, counted from its `created` date (or
+/// `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
+/// Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
+/// `['weekDay']` for a weekly schedule listed in Qualys's OpenAPI shape) instead of guessing.
+#[napi(ts_return_type = "Date[]")]
+pub fn schedule_next_runs(
+    env: Env,
+    #[napi(ts_arg_type = "Schedule")] schedule: Unknown,
+    #[napi(ts_arg_type = "Date | number | string")] after: Unknown,
+    #[napi(ts_arg_type = "number")] n: Unknown,
+) -> napi::Result<Vec<Date>> {
+    let run = || {
+        Ok(dates(
+            self::schedule("schedule", schedule)?.next_runs(instant("after", after)?, count(n)?)?,
+        ))
+    };
+    sync(&env, run())
+}
+
+/// The next `n` runs of an automatic schedule as `Date`s (strictly after `max(after,
+/// created)`); `created` and `after` are `Date`s, epoch ms or RFC 3339 text. On-demand
+/// schedules have no future runs. With `zone` (an IANA name) the zone is checked (an unknown
+/// one is a `validation` error); render the Dates in it with `toLocaleString(…, { timeZone })`.
+/// Throws a `validation` error for an invalid request.
+#[napi(ts_return_type = "Date[]")]
 pub fn next_runs(
     env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest")] request: Value,
-    created: Either<String, f64>,
-    after: Either<String, f64>,
-    n: u32,
-    zone: Option<String>,
-) -> napi::Result<Vec<String>> {
-    let run = || -> Result<Vec<String>, CoreError> {
-        let req = request_from(&request)?;
-        let created = instant("created", &created)?;
-        let after = instant("after", &after)?;
-        match zone {
-            Some(z) => core::next_runs_in_zone(&req, created, after, n as usize, &z),
-            None => Ok(core::next_runs(&req, created, after, n as usize)?
-                .into_iter()
-                .map(|t| t.to_string())
-                .collect()),
+    #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
+    #[napi(ts_arg_type = "Date | number | string")] created: Unknown,
+    #[napi(ts_arg_type = "Date | number | string")] after: Unknown,
+    #[napi(ts_arg_type = "number")] n: Unknown,
+    #[napi(ts_arg_type = "string | null")] zone: Option<Unknown>,
+) -> napi::Result<Vec<Date>> {
+    let run = || {
+        let req = ScheduleRequest::from_value(&self::request(request)?)?;
+        let (created, after, n) = (
+            instant("created", created)?,
+            instant("after", after)?,
+            count(n)?,
+        );
+        if let Some(zone) = zone
+            .map(|z| arg::<Option<String>>("zone", "an IANA time zone name", z))
+            .transpose()?
+            .flatten()
+        {
+            core::next_runs_in_zone(&req, created, after, n, &zone)?;
         }
+        Ok(dates(core::next_runs(&req, created, after, n)?))
     };
     sync(&env, run())
 }
 
 /// Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
 /// `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
-/// daylight-saving change in the following year. `reference` (RFC 3339 text or epoch ms,
-/// default now) is the instant whose offset is used.
-#[napi]
+/// daylight-saving change in the following year. `reference` (a `Date`, epoch ms or RFC 3339
+/// text; default now) is the instant whose offset is used.
+#[napi(ts_return_type = "LocalConversion")]
 pub fn local_to_utc(
     env: Env,
-    local_time: String,
-    #[napi(ts_arg_type = "WeekDay | null | undefined")] week_day: Option<String>,
-    zone: String,
-    reference: Option<Either<String, f64>>,
-) -> napi::Result<LocalConversion> {
-    let run = || -> Result<LocalConversion, CoreError> {
-        let reference = match &reference {
-            Some(r) => instant("reference", r)?,
-            None => jiff::Timestamp::now(),
+    #[napi(ts_arg_type = "string")] local_time: Unknown,
+    #[napi(ts_arg_type = "WeekDay | null")] week_day: Unknown,
+    #[napi(ts_arg_type = "string")] zone: Unknown,
+    #[napi(ts_arg_type = "Date | number | string | null")] reference: Option<Unknown>,
+) -> napi::Result<Js> {
+    let run = || {
+        let time: String = arg("localTime", "a time HH:MM (text)", local_time)?;
+        let day: Option<String> = arg("weekDay", "a weekday such as \"MONDAY\" or null", week_day)?;
+        let zone: String = arg("zone", "an IANA time zone name (text)", zone)?;
+        let reference = match reference {
+            Some(r) if !matches!(from_js(r)?, None | Some(Value::Null)) => instant("reference", r)?,
+            _ => jiff::Timestamp::now(),
         };
-        let day = week_day.as_deref().map(core::WeekDay::from_wire);
-        core::local_to_utc(&local_time, day.as_ref(), &zone, reference).map(Into::into)
+        let day = day.map(|d| WeekDay::from_wire(&d));
+        Ok(Js(camel(
+            js(core::local_to_utc(&time, day.as_ref(), &zone, reference)?)?.0,
+        )))
     };
     sync(&env, run())
 }
 
-/// Every validation rule of the core: code, severity and what it checks.
-#[napi]
-pub fn validation_rules() -> Vec<ValidationRule> {
-    core::RULES
+/// Every validation rule of the core: code, severity (`error` or `warning`) and what it checks.
+#[napi(ts_return_type = "ValidationRule[]")]
+pub fn validation_rules() -> Js {
+    Js(core::RULES
         .iter()
-        .map(|(code, severity, description)| ValidationRule {
-            code: (*code).to_owned(),
-            severity: match severity {
-                core::Severity::Error => "error",
-                core::Severity::Warning => "warning",
-            }
-            .to_owned(),
-            description: (*description).to_owned(),
+        .map(|(code, severity, description)| {
+            let severity = if matches!(severity, core::Severity::Error) {
+                "error"
+            } else {
+                "warning"
+            };
+            json!({ "code": code, "severity": severity, "description": description })
         })
-        .collect()
+        .collect())
 }
 
-/// Kinds of answers `decodeResponse` reads.
-#[napi(string_enum = "snake_case")]
-pub enum ResponseKind {
-    /// The answer to create: `{scheduleUuid}`, `{scheduleId}`, a JSON string or plain text.
-    Create,
-    /// A page of schedules (an unreadable item is a `decode` error naming its index).
-    SchedulePage,
-    /// A page of schedules, skipping unreadable items: they are listed in `skipped` with their
-    /// index, the reason and the raw item.
-    SchedulePageLenient,
-    /// A page of registries.
-    RegistryPage,
-    /// A registry with its details.
-    Registry,
-    /// A page of repositories.
-    RepositoryPage,
-    /// The answer of a bulk delete.
-    BulkDelete,
-    /// The answer of a bulk cancel.
-    BulkCancel,
-    /// A Qualys error body (`{errorCode, message, timestamp}`).
-    ErrorBody,
-    /// An HTTP error answer (give `status`): always throws the error it maps to.
-    HttpError,
-}
+const RESPONSE_KINDS: [&str; 10] = [
+    "create",
+    "schedule_page",
+    "schedule_page_lenient",
+    "registry_page",
+    "registry",
+    "repository_page",
+    "bulk_delete",
+    "bulk_cancel",
+    "error_body",
+    "http_error",
+];
 
-fn to_json<T: serde::Serialize>(v: T) -> Result<Value, CoreError> {
-    serde_json::to_value(v).map_err(|e| CoreError::Decode {
-        message: e.to_string(),
-        body: None,
-    })
-}
-
-/// Decodes an answer body exactly as the client does and returns the API's JSON (canonical
-/// names, unknown fields kept; `create` gives `{scheduleUuid}`). Throws a `decode` error for a
-/// body that cannot be read, and for `http_error` the error the status and body map to (with
-/// `status`, `qualysErrorCode`, `serverMessage`, `body`). For tools and the shared test vectors.
+/// Decodes an answer body exactly as the client does and returns the API's JSON as decoded
+/// (canonical names, unknown fields kept, dates as on the wire; `create` gives
+/// `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
+/// `http_error` the error the status and body map to (with `status`, `qualysErrorCode`,
+/// `serverMessage`, `body`). For tools and the shared test vectors.
 #[napi(ts_return_type = "any")]
 pub fn decode_response(
     env: Env,
-    kind: ResponseKind,
-    body: String,
-    status: Option<u32>,
+    #[napi(ts_arg_type = "ResponseKind")] kind: Unknown,
+    #[napi(ts_arg_type = "string")] body: Unknown,
+    #[napi(ts_arg_type = "number | null")] status: Option<Unknown>,
 ) -> napi::Result<Value> {
     use core::{
         BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Registry,
-        RegistryDetails, Repository, Schedule, decode_body, decode_page,
+        RegistryDetails, Repository, decode_body, decode_page,
     };
-    let r = match kind {
-        ResponseKind::Create => CreateResponse::from_body(&body)
-            .map(|c| serde_json::json!({ "scheduleUuid": c.schedule_uuid.as_str() })),
-        ResponseKind::SchedulePage => {
-            decode_page::<Schedule>(&body, false).and_then(|p| to_json(p.0))
+    fn plain<T: serde::Serialize>(v: T) -> Result<Value, CoreError> {
+        js(v).map(|j| j.0)
+    }
+    let run = || {
+        let kind = one_of("kind", "invalid_value", &RESPONSE_KINDS, kind)?;
+        let body: String = arg("body", "the answer's body (text)", body)?;
+        let status: Option<u16> = match status {
+            Some(s) => arg("status", "an HTTP status number", s)?,
+            None => None,
+        };
+        match kind {
+            "create" => CreateResponse::from_body(&body)
+                .map(|c| json!({ "scheduleUuid": c.schedule_uuid.as_str() })),
+            "schedule_page" => decode_page::<Schedule>(&body, false).and_then(|p| plain(p.0)),
+            "schedule_page_lenient" => {
+                decode_page::<Schedule>(&body, true).and_then(|p| plain(p.0))
+            }
+            "registry_page" => decode_page::<Registry>(&body, false).and_then(|p| plain(p.0)),
+            "registry" => decode_body::<RegistryDetails>(&body).and_then(plain),
+            "repository_page" => decode_page::<Repository>(&body, false).and_then(|p| plain(p.0)),
+            "bulk_delete" => decode_body::<BulkDeleteResponse>(&body).and_then(plain),
+            "bulk_cancel" => decode_body::<BulkCancelResponse>(&body).and_then(plain),
+            "error_body" => decode_body::<ErrorBody>(&body).and_then(plain),
+            _ => Err(CoreError::from_http(status.unwrap_or(0), None, &body, None)),
         }
-        ResponseKind::SchedulePageLenient => {
-            decode_page::<Schedule>(&body, true).and_then(|p| to_json(p.0))
-        }
-        ResponseKind::RegistryPage => {
-            decode_page::<Registry>(&body, false).and_then(|p| to_json(p.0))
-        }
-        ResponseKind::Registry => decode_body::<RegistryDetails>(&body).and_then(to_json),
-        ResponseKind::RepositoryPage => {
-            decode_page::<Repository>(&body, false).and_then(|p| to_json(p.0))
-        }
-        ResponseKind::BulkDelete => decode_body::<BulkDeleteResponse>(&body).and_then(to_json),
-        ResponseKind::BulkCancel => decode_body::<BulkCancelResponse>(&body).and_then(to_json),
-        ResponseKind::ErrorBody => decode_body::<ErrorBody>(&body).and_then(to_json),
-        ResponseKind::HttpError => Err(CoreError::from_http(
-            status.map_or(0, |s| u16::try_from(s).unwrap_or(u16::MAX)),
-            None,
-            &body,
-            None,
-        )),
     };
-    sync(&env, r)
+    sync(&env, run())
 }

@@ -1,121 +1,99 @@
-//! The `Emulator` class: the embedded Qualys CS emulator, in-process, for users' tests.
+//! The `Emulator` class: the embedded Qualys CS emulator, in-process, for users' tests. Every
+//! control call goes through the Rust `EmulatorHandle` (no HTTP to its own control routes).
 
 use napi::Env;
-use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi_derive::napi;
 use qualys_cs_client::ClientBuilder;
-use qualys_cs_core::{Error as CoreError, HttpDetails};
+use qualys_cs_client::Secret;
+use qualys_cs_core::Error as CoreError;
 use qualys_cs_emulator::{
-    BlockingEmulatorHandle, DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER, Emulator as RsEmulator,
-    FaultRule, WireProfile,
+    DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER, EmulatorHandle, FaultRule, WireProfile,
 };
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::client::{Client, ClientOptions, apply_options};
-use crate::core_fns::instant;
+use crate::client::{Client, build, config};
+use crate::convert::{Date, Js, arg, options};
 use crate::error::{promise, sync};
 
 /// A user of the emulator.
-#[napi(object)]
-pub struct EmulatorUser {
-    /// Username.
-    pub username: String,
-    /// Password.
-    pub password: String,
+#[derive(Deserialize)]
+struct User {
+    username: String,
+    password: String,
 }
 
-/// The emulator's rate limit.
-#[napi(object)]
-pub struct EmulatorRateLimit {
-    /// Calls allowed per window.
-    pub limit: u32,
-    /// The window, in milliseconds.
-    pub window_ms: f64,
+/// The emulator's rate limit: `limit` calls per `windowMs`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RateLimit {
+    limit: u64,
+    window_ms: f64,
 }
 
-/// A TLS certificate and key (PEM) to serve `https://localhost:PORT` with.
-#[napi(object)]
-pub struct EmulatorTls {
-    /// Certificate chain, PEM.
-    pub cert_pem: String,
-    /// Private key, PEM.
-    pub key_pem: String,
+/// A TLS certificate and key (PEM).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Tls {
+    cert_pem: String,
+    key_pem: String,
 }
 
-/// Settings of `Emulator.start`. The defaults: 127.0.0.1 on a free port, in memory, the demo
-/// user and registry, 4 h tokens, 1000 calls per 60 s, a virtual clock frozen until advanced.
-#[napi(object)]
-#[derive(Default)]
-pub struct EmulatorOptions {
-    /// Host to bind (default `127.0.0.1`).
-    pub host: Option<String>,
-    /// Port to bind (default 0: a free port).
-    pub port: Option<u32>,
-    /// Keep data in SQLite files in this folder instead of memory.
-    pub data_dir: Option<String>,
-    /// Extra users.
-    pub users: Option<Vec<EmulatorUser>>,
-    /// Users that get 403 on every Container Security route.
-    pub users_without_permission: Option<Vec<EmulatorUser>>,
-    /// Leave the demo user out.
-    pub no_demo_user: Option<bool>,
-    /// Token lifetime, in milliseconds (default 4 h).
-    pub token_ttl_ms: Option<f64>,
-    /// The rate limit (default 1000 calls per 60 s).
-    pub rate_limit: Option<EmulatorRateLimit>,
-    /// Run the clock in real time instead of a virtual clock moved by `advanceClock`.
-    pub realtime_clock: Option<bool>,
-    /// Serve HTTPS with this certificate.
-    pub tls: Option<EmulatorTls>,
-    /// A registries seed file (JSON or TOML).
-    pub config_file: Option<String>,
-    /// How long each job step takes on the emulator clock, in milliseconds (default 1000).
-    pub job_step_ms: Option<f64>,
-    /// Make every job end in `Failed` (with an entry in `errors`).
-    pub fail_jobs: Option<bool>,
-    /// Where the virtual clock starts (RFC 3339 text or epoch ms).
-    pub clock_start: Option<Either<String, f64>>,
-    /// The shape the emulator answers in: `'full'` (default: today's documentation) or
-    /// `'oas2021'` (Qualys's 2021 OpenAPI file: schedule list items without
-    /// `scheduleIntervalInDays`/`weekDay`/`forceScan`/`registryType`/`additionalFilters`,
-    /// bare-string answers, no `registryName`, and a gateway that answers 422 to a `null` in a
-    /// typed field). Anything else is a `config` error naming the valid values.
-    #[napi(ts_type = "'full' | 'oas2021'")]
-    pub wire: Option<String>,
+/// Settings of `Emulator.start` (`EmulatorOptions` in TypeScript).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    host: Option<String>,
+    port: Option<u16>,
+    data_dir: Option<String>,
+    users: Option<Vec<User>>,
+    users_without_permission: Option<Vec<User>>,
+    no_demo_user: Option<bool>,
+    token_ttl_ms: Option<f64>,
+    rate_limit: Option<RateLimit>,
+    realtime_clock: Option<bool>,
+    tls: Option<Tls>,
+    config_file: Option<String>,
+    job_step_ms: Option<f64>,
+    fail_jobs: Option<bool>,
+    clock_start: Option<Value>,
+    wire: Option<String>,
 }
 
-/// A fault the emulator injects (as `POST /_emulator/faults`).
-#[napi(object, object_to_js = false, object_from_js = false)]
-pub struct FaultRuleInput {
-    /// HTTP method to match (any when absent).
-    pub method: Option<String>,
-    /// Path glob (`*` = any characters), e.g. `/csapi/v1.3/registry/*/schedule`; absent = any
-    /// Container Security route.
-    pub path: Option<String>,
-    /// `status` answers `status` instead of the real answer, `drop` closes the connection,
-    /// `latency` waits `latencyMs` first.
-    #[napi(ts_type = "'status' | 'drop' | 'latency'")]
-    pub kind: String,
-    /// The status to answer (kind `status`): 429, 500, 502 or 503.
-    pub status: Option<u32>,
-    /// `before` (the request is not processed, the default) or `after` (it is processed, then
-    /// the answer is replaced or the connection closed).
-    #[napi(ts_type = "'before' | 'after'")]
-    pub stage: Option<String>,
-    /// Added delay in ms (kind `latency`).
-    pub latency_ms: Option<u32>,
-    /// The next `count` matching requests (default 1 without a probability).
-    pub count: Option<u32>,
-    /// Fire with this probability per matching request (0..=1).
-    pub probability: Option<f64>,
-    /// Seed of the probability draws.
-    pub seed: Option<u32>,
-    /// For status 429: the value of the `Retry-After` and `X-RateLimit-ToWait-Sec` headers,
-    /// whole seconds as on the wire (the client's error then says `retryAfterMs`).
-    pub retry_after_sec: Option<u32>,
-}
+const KEYS: &[(&str, &str)] = &[
+    ("host", "a host name or address (text)"),
+    ("port", "a port number 0-65535 (0 = a free port)"),
+    ("dataDir", "a folder (text)"),
+    ("users", "a list of {username, password}"),
+    ("usersWithoutPermission", "a list of {username, password}"),
+    ("noDemoUser", "true or false"),
+    ("tokenTtlMs", "a number of milliseconds"),
+    ("rateLimit", "{limit, windowMs}"),
+    ("realtimeClock", "true or false"),
+    ("tls", "{certPem, keyPem}"),
+    ("configFile", "a file path (text)"),
+    ("jobStepMs", "a number of milliseconds"),
+    ("failJobs", "true or false"),
+    ("clockStart", "a Date, epoch milliseconds or RFC 3339 text"),
+    ("wire", "\"full\" or \"oas2021\""),
+];
+
+const FAULT_KEYS: [&str; 11] = [
+    "method",
+    "path",
+    "kind",
+    "status",
+    "stage",
+    "latencyMs",
+    "twin",
+    "count",
+    "probability",
+    "seed",
+    "retryAfterSec",
+];
 
 fn emulator_error(e: qualys_cs_emulator::Error) -> CoreError {
     match e {
@@ -131,13 +109,9 @@ fn millis(field: &str, ms: f64) -> Result<Duration, CoreError> {
     Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
         CoreError::config(
             field,
-            format!("must be a number of milliseconds, 0 or more; got {ms}"),
+            format!("{field} must be a number of milliseconds, 0 or more; got {ms}"),
         )
     })
-}
-
-fn stopped() -> CoreError {
-    CoreError::config("emulator", "this emulator was stopped; start a new one")
 }
 
 /// The embedded emulator of the Qualys CS API, started in this process on 127.0.0.1 and a free
@@ -152,7 +126,7 @@ fn stopped() -> CoreError {
 /// ```
 #[napi]
 pub struct Emulator {
-    handle: Mutex<Option<BlockingEmulatorHandle>>,
+    handle: Mutex<Option<EmulatorHandle>>,
     url: String,
     port: u32,
     wire: WireProfile,
@@ -161,43 +135,38 @@ pub struct Emulator {
 impl Emulator {
     fn with<T>(
         &self,
-        f: impl FnOnce(&BlockingEmulatorHandle) -> Result<T, CoreError>,
-    ) -> Result<T, CoreError> {
-        let guard = self.handle.lock().map_err(|_| stopped())?;
-        match guard.as_ref() {
-            Some(h) => f(h),
-            None => Err(stopped()),
-        }
+        env: &Env,
+        f: impl FnOnce(&EmulatorHandle) -> Result<T, CoreError>,
+    ) -> napi::Result<T> {
+        let guard = self.handle.lock().unwrap_or_else(|p| p.into_inner());
+        let stopped =
+            || CoreError::config("emulator", "this emulator was stopped; start a new one");
+        sync(env, guard.as_ref().ok_or_else(stopped).and_then(f))
     }
 }
 
 #[napi]
 impl Emulator {
-    /// Starts an emulator (resolves once it listens).
+    /// Starts an emulator (resolves once it listens). A misspelt option is a `config` error
+    /// naming it and the nearest valid one.
     #[napi(ts_return_type = "Promise<Emulator>")]
     pub fn start<'env>(
         env: &'env Env,
-        options: Option<EmulatorOptions>,
+        #[napi(ts_arg_type = "EmulatorOptions")] options: Option<Unknown>,
     ) -> napi::Result<PromiseRaw<'env, Emulator>> {
-        let builder = build(options.unwrap_or_default());
-        promise(
-            env,
-            async move {
-                let builder = builder?;
-                tokio::task::spawn_blocking(move || builder.start_blocking())
-                    .await
-                    .map_err(|e| CoreError::config("emulator", e.to_string()))?
-                    .map_err(emulator_error)
-            },
-            |_, handle| {
-                Ok(Emulator {
-                    url: handle.url().to_owned(),
-                    port: u32::from(handle.port()),
-                    wire: handle.wire(),
-                    handle: Mutex::new(Some(handle)),
-                })
-            },
-        )
+        let builder = match options {
+            Some(o) => self::options("emulatorOptions", KEYS, o).and_then(builder),
+            None => builder(Options::default()),
+        };
+        promise(env, async move {
+            let handle = builder?.start().await.map_err(emulator_error)?;
+            Ok(Emulator {
+                url: handle.url().to_owned(),
+                port: u32::from(handle.port()),
+                wire: handle.wire(),
+                handle: Mutex::new(Some(handle)),
+            })
+        })
     }
 
     /// The gateway base URL, e.g. `http://127.0.0.1:41234`.
@@ -236,44 +205,46 @@ impl Emulator {
         DEMO_PASSWORD.to_owned()
     }
 
-    /// A client of this emulator logged in as the demo user; `options` are applied on top
-    /// (e.g. `retry`, or `username`/`password` of another user).
+    /// A client of this emulator logged in as the demo user; `options` (as `new Client`) are
+    /// applied on top (e.g. `retry`, or `username`/`password` of another user).
     #[napi]
-    pub fn client(&self, env: Env, options: Option<ClientOptions>) -> napi::Result<Client> {
-        let mut o = options.unwrap_or_default();
-        if o.gateway_url.is_none() && o.platform.is_none() {
-            o.gateway_url = Some(self.url.clone());
+    pub fn client(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "ClientOptions")] options: Option<Unknown>,
+    ) -> napi::Result<Client> {
+        let mut c = match options {
+            Some(o) => sync(&env, config(o))?,
+            None => Default::default(),
+        };
+        if c.gateway_url.is_none() && c.platform.is_none() {
+            c.gateway_url = Some(self.url.clone());
         }
-        if o.username.is_none() && o.token.is_none() {
-            o.username = Some(DEMO_USER.to_owned());
-            o.password = Some(DEMO_PASSWORD.to_owned());
+        if c.username.is_none() && c.token.is_none() {
+            c.username = Some(DEMO_USER.to_owned());
+            c.password = Some(Secret::new(DEMO_PASSWORD));
         }
-        let inner = sync(
-            &env,
-            apply_options(ClientBuilder::new(), o).and_then(|b| b.build()),
-        )?;
-        Ok(Client { inner })
+        build(&env, ClientBuilder::from_config(&c))
     }
 
-    /// The emulator clock now (RFC 3339).
+    /// The emulator clock now.
     #[napi]
-    pub fn now(&self, env: Env) -> napi::Result<String> {
-        sync(&env, self.with(|h| Ok(h.now().to_string())))
+    pub fn now(&self, env: Env) -> napi::Result<Date> {
+        self.with(&env, |h| Ok(Date(h.now())))
     }
 
     /// Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
-    /// jobs move through their statuses. Returns the new time (RFC 3339).
+    /// jobs move through their statuses. Returns the new time.
     #[napi]
-    pub fn advance_clock(&self, env: Env, ms: f64) -> napi::Result<String> {
-        sync(
-            &env,
-            self.with(|h| {
-                let by = millis("ms", ms)?;
-                h.advance_clock(by)
-                    .map(|t| t.to_string())
-                    .map_err(emulator_error)
-            }),
-        )
+    pub fn advance_clock(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "number")] ms: Unknown,
+    ) -> napi::Result<Date> {
+        self.with(&env, |h| {
+            let by = millis("ms", arg("ms", "a number of milliseconds", ms)?)?;
+            h.advance_clock(by).map(Date).map_err(emulator_error)
+        })
     }
 
     /// Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field.
@@ -281,79 +252,108 @@ impl Emulator {
     pub fn add_fault(
         &self,
         env: Env,
-        #[napi(ts_arg_type = "FaultRuleInput")] rule: Value,
+        #[napi(ts_arg_type = "FaultRule")] rule: Unknown,
     ) -> napi::Result<String> {
-        sync(
-            &env,
-            self.with(|h| {
-                let rule: FaultRule = serde_json::from_value(rule)
-                    .map_err(|e| CoreError::config("fault", e.to_string()))?;
-                h.add_fault(rule).map_err(emulator_error)
-            }),
-        )
+        self.with(&env, |h| {
+            let v: Value = arg("rule", "a fault rule (an object)", rule)?;
+            if let Some((k, _)) = v
+                .as_object()
+                .and_then(|o| o.iter().find(|(k, _)| !FAULT_KEYS.contains(&k.as_str())))
+            {
+                let hint = qualys_cs_core::validate::suggest(k, &FAULT_KEYS)
+                    .map(|n| format!("did you mean {n}? "))
+                    .unwrap_or_default();
+                return Err(CoreError::config(
+                    k.as_str(),
+                    format!(
+                        "{k:?} is not a field of a fault rule; {hint}the fields are {}",
+                        FAULT_KEYS.join(", ")
+                    ),
+                ));
+            }
+            let rule: FaultRule =
+                serde_json::from_value(v).map_err(|e| CoreError::config("fault", e.to_string()))?;
+            h.add_fault(rule).map_err(emulator_error)
+        })
+    }
+
+    /// The active fault rules.
+    #[napi(ts_return_type = "FaultRule[]")]
+    pub fn faults(&self, env: Env) -> napi::Result<Js> {
+        self.with(&env, |h| Ok(Js(h.faults())))
+    }
+
+    /// Removes every fault rule.
+    #[napi]
+    pub fn clear_faults(&self, env: Env) -> napi::Result<()> {
+        self.with(&env, |h| Ok(h.clear_faults()))
+    }
+
+    /// The request journal, oldest first, secrets redacted: `{method, path, query, status,
+    /// bodyRedacted, …}` per request.
+    #[napi(ts_return_type = "JournalEntry[]")]
+    pub fn requests(&self, env: Env) -> napi::Result<Value> {
+        self.with(&env, |h| Ok(h.requests()))
+    }
+
+    /// Empties the request journal.
+    #[napi]
+    pub fn clear_requests(&self, env: Env) -> napi::Result<()> {
+        self.with(&env, |h| Ok(h.clear_requests()))
+    }
+
+    /// The emulator's own record of every schedule (every field, whatever the wire profile).
+    #[napi(ts_return_type = "Array<Record<string, unknown>>")]
+    pub fn schedules(&self, env: Env) -> napi::Result<Value> {
+        self.with(&env, |h| {
+            h.schedules().map(Value::Array).map_err(emulator_error)
+        })
     }
 
     /// Clears schedules, faults, the request journal and rate-limit counters (users and
     /// registries stay).
     #[napi]
     pub fn reset(&self, env: Env) -> napi::Result<()> {
-        sync(&env, self.with(|h| h.reset().map_err(emulator_error)))
+        self.with(&env, |h| h.reset().map_err(emulator_error))
     }
 
     /// Stops the server (open requests may finish) and frees the port. Idempotent.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn stop<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, ()>> {
-        let handle = self.handle.lock().ok().and_then(|mut g| g.take());
-        promise(
-            env,
-            async move {
-                if let Some(h) = handle {
-                    tokio::task::spawn_blocking(move || h.stop())
-                        .await
-                        .map_err(|e| {
-                            CoreError::Server(HttpDetails {
-                                message: Some(format!("the emulator did not stop cleanly: {e}")),
-                                ..Default::default()
-                            })
-                        })?;
-                }
-                Ok(())
-            },
-            |_, ()| Ok(()),
-        )
+        let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
+        promise(env, async move {
+            if let Some(h) = handle {
+                h.stop().await;
+            }
+            Ok(())
+        })
     }
 
     /// What `util.inspect` shows.
     #[napi(symbol_for = "nodejs.util.inspect.custom")]
     pub fn inspect(&self) -> String {
         format!(
-            "Emulator {{ url: {:?}, wire: {:?} }}",
+            "Emulator {{ url: '{}', wire: '{}' }}",
             self.url,
             self.wire.as_str()
         )
     }
 }
 
-fn build(o: EmulatorOptions) -> Result<qualys_cs_emulator::EmulatorBuilder, CoreError> {
-    let mut b = RsEmulator::builder();
+fn builder(o: Options) -> Result<qualys_cs_emulator::EmulatorBuilder, CoreError> {
+    let mut b = qualys_cs_emulator::Emulator::builder();
     if let Some(w) = o.wire {
-        b = b.wire(w.parse::<WireProfile>().map_err(|e| {
-            CoreError::config(
-                "wire",
-                format!("{e} (valid: {})", WireProfile::NAMES.join(", ")),
-            )
-        })?);
+        let valid = WireProfile::NAMES.join(", ");
+        b = b.wire(
+            w.parse()
+                .map_err(|e| CoreError::config("wire", format!("{e} (valid: {valid})")))?,
+        );
     }
     if let Some(h) = o.host {
         b = b.host(h);
     }
     if let Some(p) = o.port {
-        b = b.port(u16::try_from(p).map_err(|_| {
-            CoreError::config(
-                "port",
-                format!("must be 0..=65535 (0 = a free port), not {p}"),
-            )
-        })?);
+        b = b.port(p);
     }
     if let Some(d) = o.data_dir {
         b = b.data_dir(d);
@@ -368,13 +368,10 @@ fn build(o: EmulatorOptions) -> Result<qualys_cs_emulator::EmulatorBuilder, Core
         b = b.no_demo_user();
     }
     if let Some(ms) = o.token_ttl_ms {
-        b = b.token_ttl(millis("token_ttl_ms", ms)?);
+        b = b.token_ttl(millis("tokenTtlMs", ms)?);
     }
     if let Some(r) = o.rate_limit {
-        b = b.rate_limit(
-            u64::from(r.limit),
-            millis("rate_limit.window_ms", r.window_ms)?,
-        );
+        b = b.rate_limit(r.limit, millis("rateLimit.windowMs", r.window_ms)?);
     }
     if let Some(r) = o.realtime_clock {
         b = b.realtime_clock(r);
@@ -386,13 +383,25 @@ fn build(o: EmulatorOptions) -> Result<qualys_cs_emulator::EmulatorBuilder, Core
         b = b.config_file(f);
     }
     if let Some(ms) = o.job_step_ms {
-        b = b.job_step(millis("job_step_ms", ms)?);
+        b = b.job_step(millis("jobStepMs", ms)?);
     }
     if let Some(f) = o.fail_jobs {
         b = b.fail_jobs(f);
     }
     if let Some(c) = o.clock_start {
-        b = b.clock_start(instant("clock_start", &c)?);
+        let t = match c {
+            Value::String(s) => s.trim().parse().ok(),
+            Value::Number(n) => n
+                .as_f64()
+                .and_then(|ms| qualys_cs_core::jiff::Timestamp::from_millisecond(ms as i64).ok()),
+            _ => None,
+        };
+        b = b.clock_start(t.ok_or_else(|| {
+            CoreError::config(
+                "clockStart",
+                "clockStart must be a Date, epoch milliseconds or RFC 3339 text",
+            )
+        })?);
     }
     Ok(b)
 }

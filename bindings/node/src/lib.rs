@@ -1,28 +1,21 @@
 //! # qualys-cs-node
 //!
 //! The Node.js binding of qualys-cs (napi-rs 3), published as the npm package `qualys-cs`: a
-//! thin mapping of the Rust API. Types in, the Rust call, types out, errors mapped — no rule,
-//! retry or validation of its own.
-//!
-//! * [`client::Client`]: every operation as a Promise; listings as async iterators.
-//! * [`emulator::Emulator`]: the embedded emulator, in-process, for users' tests.
-//! * [`apply`]: plan against what exists, apply with progress, wait for a schedule.
-//! * [`core_fns`], [`plan`]: the core's pure functions (validation, next runs, time zones,
-//!   plans) without a client.
-//! * [`builder`]: the typed request builder.
-//! * Errors: every failure is a `QualysCsError` (a subclass of `Error`) with the core error
-//!   `code`, HTTP `status`, `requestId`, `qualysErrorCode`, `violations` ([`error`]).
+//! thin mapping of the Rust API. Values cross the boundary as JSON read by serde into the core
+//! types ([`convert`]); settings go through `qualys_cs_client::ClientConfig`; the emulator is
+//! controlled through its Rust handle; errors become `QualysCsError` ([`error`]). The
+//! TypeScript shapes of the JSON values are declared once in `node/dts-header.d.ts` and checked
+//! against live values by the package tests and `tsc --strict`.
 //!
 //! Rustdoc comments of `#[napi]` items become the JSDoc of the generated `index.d.ts`.
 
-pub mod apply;
 pub mod builder;
 pub mod client;
+pub mod convert;
 pub mod core_fns;
 pub mod emulator;
 pub mod error;
 pub mod plan;
-pub mod types;
 
 use napi::Env;
 use napi::bindgen_prelude::Object;

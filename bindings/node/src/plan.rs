@@ -1,223 +1,81 @@
-//! Schedules as code: the desired-state file and the plan (core, pure).
+//! Schedules as code: the desired-state file and the plan (pure), plan against what exists,
+//! apply with progress, and the waiter.
 
-use napi::Env;
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Array, Function, Object, PromiseRaw, ToNapiValue, Unknown};
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::{Env, Status, ValueType, sys};
 use napi_derive::napi;
+use qualys_cs_client::apply::{self as rs, ApplyOptions as RsApplyOptions};
+use qualys_cs_client::wait::{WaitFor, WaitOptions as RsWaitOptions};
 use qualys_cs_core::desired::{DesiredState, Format};
 use qualys_cs_core::plan as cplan;
-use qualys_cs_core::{Error as CoreError, jiff};
-use serde_json::Value;
+use qualys_cs_core::{Error as CoreError, ScheduleStatus, jiff};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::core_fns::instant;
-use crate::error::sync;
-use crate::types::{Violation, violations};
-
-/// What a plan does with one schedule.
-#[napi(string_enum = "lowercase")]
-#[derive(Clone, Copy)]
-pub enum PlanAction {
-    /// Create a new schedule.
-    Create,
-    /// Update the existing schedule in place.
-    Update,
-    /// Delete the existing schedule, then create the desired one.
-    Replace,
-    /// Delete the existing schedule (pruning).
-    Delete,
-    /// Nothing to do.
-    Unchanged,
-    /// Left alone, see the reason.
-    Skip,
-}
-
-impl From<cplan::Action> for PlanAction {
-    fn from(a: cplan::Action) -> Self {
-        match a {
-            cplan::Action::Create => PlanAction::Create,
-            cplan::Action::Update => PlanAction::Update,
-            cplan::Action::Replace => PlanAction::Replace,
-            cplan::Action::Delete => PlanAction::Delete,
-            cplan::Action::Unchanged => PlanAction::Unchanged,
-            cplan::Action::Skip => PlanAction::Skip,
-        }
-    }
-}
-
-impl From<PlanAction> for cplan::Action {
-    fn from(a: PlanAction) -> Self {
-        match a {
-            PlanAction::Create => cplan::Action::Create,
-            PlanAction::Update => cplan::Action::Update,
-            PlanAction::Replace => cplan::Action::Replace,
-            PlanAction::Delete => cplan::Action::Delete,
-            PlanAction::Unchanged => cplan::Action::Unchanged,
-            PlanAction::Skip => cplan::Action::Skip,
-        }
-    }
-}
-
-/// One changed field of a plan item.
-#[napi(object)]
-pub struct PlanChange {
-    /// The request field (canonical JSON name), e.g. `scheduleIntervalInDays`.
-    pub field: String,
-    /// Its current value (`null` when absent).
-    #[napi(ts_type = "unknown")]
-    pub from: Value,
-    /// Its desired value.
-    #[napi(ts_type = "unknown")]
-    pub to: Value,
-    /// True when Qualys cannot update this field in place (the item is a replace).
-    pub forces_replacement: bool,
-    /// True when the server's answer did not carry this field (`from` is then `null`): the
-    /// current value is unknown, so the desired one is sent rather than assumed equal.
-    pub unknown: bool,
-}
-
-/// One line of a plan.
-#[napi(object)]
-pub struct PlanItem {
-    /// The registry as the file names it.
-    pub registry: String,
-    /// The registry's UUID, when resolved.
-    pub registry_id: Option<String>,
-    /// The schedule's name.
-    pub name: String,
-    /// What to do.
-    pub action: PlanAction,
-    /// The existing schedule's id (update, replace, delete, unchanged).
-    pub schedule_id: Option<String>,
-    /// The body to send (create, update, replace).
-    #[napi(ts_type = "ScheduleRequest")]
-    pub request: Option<Value>,
-    /// Fields that differ.
-    pub changes: Vec<PlanChange>,
-    /// Why (skip), or a note.
-    pub reason: Option<String>,
-}
-
-/// Counts per action.
-#[napi(object)]
-pub struct PlanSummary {
-    /// To create.
-    pub create: u32,
-    /// To update.
-    pub update: u32,
-    /// To replace.
-    pub replace: u32,
-    /// To delete.
-    pub delete: u32,
-    /// Unchanged.
-    pub unchanged: u32,
-    /// Skipped.
-    pub skip: u32,
-}
-
-/// A whole plan: the difference between a desired-state file and what exists.
-#[napi(object)]
-pub struct Plan {
-    /// Items in deterministic order (registries in file order; in each, desired schedules by
-    /// name, then deletions by name).
-    pub items: Vec<PlanItem>,
-    /// Existing schedules that the file does not list and that were kept (no pruning).
-    pub unmanaged: u32,
-    /// Warnings of the desired state (validation warnings, DST shifts), each naming the file,
-    /// the line and the field.
-    pub warnings: Vec<Violation>,
-    /// Counts per action.
-    pub summary: PlanSummary,
-    /// True when applying would send no write.
-    pub empty: bool,
-    /// A readable rendering, like a terraform plan.
-    pub text: String,
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-impl From<cplan::Plan> for Plan {
-    fn from(p: cplan::Plan) -> Self {
-        let s = p.summary();
-        Plan {
-            summary: PlanSummary {
-                create: count(s.create),
-                update: count(s.update),
-                replace: count(s.replace),
-                delete: count(s.delete),
-                unchanged: count(s.unchanged),
-                skip: count(s.skip),
-            },
-            empty: p.is_empty(),
-            text: p.render_text(),
-            unmanaged: count(p.unmanaged),
-            warnings: violations(&p.warnings),
-            items: p
-                .items
-                .into_iter()
-                .map(|i| PlanItem {
-                    registry: i.registry,
-                    registry_id: i.registry_id,
-                    name: i.name,
-                    action: i.action.into(),
-                    schedule_id: i.schedule_id,
-                    request: i.request.map(|r| r.to_value()),
-                    changes: i
-                        .changes
-                        .into_iter()
-                        .map(|c| PlanChange {
-                            field: c.field,
-                            from: c.from,
-                            to: c.to,
-                            forces_replacement: c.forces_replacement,
-                            unknown: c.unknown,
-                        })
-                        .collect(),
-                    reason: i.reason,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// The registries and schedules that exist, as `plan()` compares them.
-#[napi(object, object_to_js = false, object_from_js = false)]
-pub struct ActualRegistry {
-    /// The registry (as listed).
-    #[napi(ts_type = "Registry")]
-    pub registry: Value,
-    /// Its schedules (as listed).
-    #[napi(ts_type = "Schedule[]")]
-    pub schedules: Value,
-}
+use crate::client::{Answer, Client, registry_id, schedule_id};
+use crate::convert::{Js, arg, camel, js, options, snake, wrong};
+use crate::error::{error_object, promise, sync};
 
 /// Options of `plan()` and `Client.plan()`.
-#[napi(object)]
-#[derive(Default)]
-pub struct PlanOptions {
-    /// Delete existing schedules the file does not list (in the registries it lists).
-    pub prune: Option<bool>,
-    /// The format of desired-state text: `yaml` (default; also reads JSON) or `json`.
-    #[napi(ts_type = "'yaml' | 'json'")]
-    pub format: Option<String>,
-    /// The file name used in messages (and, without `format`, to choose it: `.json` is JSON).
-    pub source: Option<String>,
-    /// The instant local times are converted at (RFC 3339 text or epoch ms; default now).
-    pub reference: Option<Either<String, f64>>,
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PlanOpts {
+    prune: Option<bool>,
+    format: Option<String>,
+    source: Option<String>,
+    reference: Option<Value>,
 }
 
-/// Parses a desired-state document: YAML or JSON text, or the object form.
-pub(crate) fn parse_desired(desired: Value, opts: &PlanOptions) -> Result<DesiredState, CoreError> {
-    let reference = match &opts.reference {
-        Some(r) => instant("reference", r)?,
-        None => jiff::Timestamp::now(),
+const PLAN_KEYS: &[(&str, &str)] = &[
+    ("prune", "true or false"),
+    ("format", "\"yaml\" or \"json\""),
+    ("source", "a file name (text)"),
+    ("reference", "a Date, epoch milliseconds or RFC 3339 text"),
+];
+
+/// Parses a desired-state document (YAML or JSON text, or the object form) with its options.
+fn desired(
+    desired: Unknown<'_>,
+    opts: Option<Unknown<'_>>,
+) -> Result<(DesiredState, bool), CoreError> {
+    let o: PlanOpts = match opts {
+        Some(u) => options("planOptions", PLAN_KEYS, u)?,
+        None => PlanOpts::default(),
     };
-    let (text, default_format, default_source) = match desired {
-        Value::String(text) => (text, Format::Yaml, "desired state"),
-        v => (v.to_string(), Format::Json, "desired state (object)"),
+    let reference = match &o.reference {
+        None | Some(Value::Null) => jiff::Timestamp::now(),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map_err(|_| wrong("reference", "RFC 3339 text", o.reference.as_ref()))?,
+        Some(v) => v
+            .as_f64()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms as i64).ok())
+            .ok_or_else(|| {
+                wrong(
+                    "reference",
+                    "a Date, epoch milliseconds or RFC 3339 text",
+                    Some(v),
+                )
+            })?,
     };
-    let source = opts.source.as_deref().unwrap_or(default_source);
-    let format = match opts.format.as_deref() {
+    let (text, default_format, default_source) =
+        match arg::<Value>("desired", "YAML or JSON text, or an object", desired)? {
+            Value::String(text) => (text, Format::Yaml, "desired state"),
+            v @ Value::Object(_) => (v.to_string(), Format::Json, "desired state (object)"),
+            other => {
+                return Err(wrong(
+                    "desired",
+                    "YAML or JSON text, or an object",
+                    Some(&other),
+                ));
+            }
+        };
+    let source = o.source.as_deref().unwrap_or(default_source);
+    let format = match o.format.as_deref() {
         Some(f) if f.eq_ignore_ascii_case("json") => Format::Json,
         Some(f) if f.eq_ignore_ascii_case("yaml") || f.eq_ignore_ascii_case("yml") => Format::Yaml,
         Some(other) => {
@@ -226,60 +84,255 @@ pub(crate) fn parse_desired(desired: Value, opts: &PlanOptions) -> Result<Desire
                 format!("format must be \"yaml\" or \"json\", not {other:?}"),
             ));
         }
-        None if opts.source.is_some() => Format::from_file_name(source),
+        None if o.source.is_some() => Format::from_file_name(source),
         None => default_format,
     };
-    DesiredState::parse(&text, format, source, reference)
+    Ok((
+        DesiredState::parse(&text, format, source, reference)?,
+        o.prune.unwrap_or(false),
+    ))
 }
 
-/// Parses a desired-state document (YAML or JSON text, or the object form) and plans it
-/// against what exists (`actual`, as the API lists it; `Client.plan` reads it for you). Every
-/// problem of the document (syntax, unknown keys, wrong types, rule violations) is thrown at
-/// once in one `validation` error naming the line and the field.
-#[napi]
-pub fn plan(
-    env: Env,
-    #[napi(ts_arg_type = "string | Record<string, unknown>")] desired: Value,
-    #[napi(ts_arg_type = "ActualRegistry[]")] actual: Value,
-    options: Option<PlanOptions>,
-) -> napi::Result<Plan> {
-    let run = || -> Result<Plan, CoreError> {
-        let opts = options.unwrap_or_default();
-        let state = parse_desired(desired, &opts)?;
-        let actual: Vec<ActualRegistryWire> =
-            serde_json::from_value(actual).map_err(|e| CoreError::Decode {
-                message: format!(
-                    "actual must be a list of {{registry, schedules}} as listed by the API: {e}"
-                ),
-                body: None,
-            })?;
-        let actual: Vec<cplan::ActualRegistry> = actual.into_iter().map(Into::into).collect();
-        Ok(cplan::plan(
-            &state,
-            &actual,
-            cplan::PlanOptions {
-                prune: opts.prune.unwrap_or(false),
-            },
-        )
-        .into())
-    };
-    sync(&env, run())
+/// A plan for JavaScript: the core's plan with `summary`, `empty` and `text`, camelCase.
+fn plan_js(p: cplan::Plan) -> Result<Js, CoreError> {
+    let mut v = js(&p)?.0;
+    v["summary"] = json!(p.summary());
+    v["empty"] = p.is_empty().into();
+    v["text"] = p.render_text().into();
+    Ok(Js(camel(v)))
 }
 
-/// `ActualRegistry` with a lenient registry (the vectors give only schedules for it at times).
-#[derive(serde::Deserialize)]
-struct ActualRegistryWire {
+/// What exists in one registry, as `plan()` compares it (a lenient registry: the vectors give
+/// only schedules at times).
+#[derive(Deserialize)]
+struct Actual {
     #[serde(default)]
     registry: qualys_cs_core::Registry,
     #[serde(default)]
     schedules: Vec<qualys_cs_core::Schedule>,
 }
 
-impl From<ActualRegistryWire> for cplan::ActualRegistry {
-    fn from(a: ActualRegistryWire) -> Self {
-        cplan::ActualRegistry {
-            registry: a.registry,
-            schedules: a.schedules,
+/// Parses a desired-state document (YAML or JSON text, or the object form) and plans it
+/// against what exists (`actual`, as the API lists it; `Client.plan` reads it for you). Every
+/// problem of the document (syntax, unknown keys, wrong types, rule violations) is thrown at
+/// once in one `validation` error naming the line and the field.
+#[napi(ts_return_type = "Plan")]
+pub fn plan(
+    env: Env,
+    #[napi(ts_arg_type = "string | Record<string, unknown>")] desired: Unknown,
+    #[napi(ts_arg_type = "ActualRegistry[]")] actual: Unknown,
+    #[napi(ts_arg_type = "PlanOptions")] options: Option<Unknown>,
+) -> napi::Result<Js> {
+    let run = || {
+        let (state, prune) = self::desired(desired, options)?;
+        let actual: Vec<Actual> = arg(
+            "actual",
+            "a list of {registry, schedules} as listed by the API",
+            actual,
+        )?;
+        let actual: Vec<cplan::ActualRegistry> = actual
+            .into_iter()
+            .map(|a| cplan::ActualRegistry {
+                registry: a.registry,
+                schedules: a.schedules,
+            })
+            .collect();
+        plan_js(cplan::plan(&state, &actual, cplan::PlanOptions { prune }))
+    };
+    sync(&env, run())
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplyOpts {
+    concurrency: Option<usize>,
+    dry_run: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WaitOpts {
+    until: Option<Vec<String>>,
+    timeout_ms: Option<f64>,
+    interval_ms: Option<f64>,
+}
+
+const WAIT_KEYS: &[(&str, &str)] = &[
+    ("until", "a list of statuses such as [\"Completed\"]"),
+    ("timeoutMs", "a number of milliseconds"),
+    ("intervalMs", "a number of milliseconds"),
+];
+
+fn millis(field: &str, ms: Option<f64>, default: Duration) -> Result<Duration, CoreError> {
+    ms.map_or(Ok(default), |ms| {
+        Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
+            CoreError::config(
+                field,
+                format!("{field} must be a number of milliseconds, 0 or more; got {ms}"),
+            )
+        })
+    })
+}
+
+/// An apply report: the core's report, camelCase, with each failed item's `error` a real
+/// `QualysCsError`.
+pub struct Report(rs::ApplyReport);
+
+impl ToNapiValue for Report {
+    unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw);
+        let r = val.0;
+        let mut v = js(&r).map_err(|e| crate::error::js_error(&env, &e))?.0;
+        for item in v["items"].as_array_mut().into_iter().flatten() {
+            if let Some(o) = item.as_object_mut() {
+                o.remove("error");
+            }
         }
+        v["applied"] = r.applied().into();
+        v["failed"] = r.failed().into();
+        v["success"] = r.is_success().into();
+        let ptr = unsafe { Js::to_napi_value(raw, Js(camel(v)))? };
+        let obj = Object::from_raw(raw, ptr);
+        let items: Array = obj
+            .get("items")?
+            .ok_or_else(|| napi::Error::from_reason("no items"))?;
+        for (i, item) in r.items.iter().enumerate() {
+            if let (Some(e), Some(mut o)) = (&item.error, items.get::<Object>(i as u32)?) {
+                o.set("error", error_object(&env, e)?)?;
+            }
+        }
+        Ok(ptr)
+    }
+}
+
+type ProgressCallback = ThreadsafeFunction<Js, (), Js, Status, false>;
+
+#[napi]
+impl Client {
+    /// Plans a desired-state document (YAML or JSON text, or the object form) against what
+    /// exists now: reads every registry (to resolve names and URIs) and the schedules of the
+    /// ones the document names. Document problems reject with one `validation` error naming
+    /// the line and the field.
+    #[napi(ts_return_type = "Promise<Plan>")]
+    pub fn plan<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string | Record<string, unknown>")] desired: Unknown,
+        #[napi(ts_arg_type = "PlanOptions")] options: Option<Unknown>,
+    ) -> Answer<'env> {
+        let (c, d) = (self.inner.clone(), self::desired(desired, options));
+        promise(env, async move {
+            let (state, prune) = d?;
+            plan_js(c.plan(&state, cplan::PlanOptions { prune }).await?)
+        })
+    }
+
+    /// Applies a plan (as `plan()` returned it): items run `options.concurrency` at a time, a
+    /// failed item does not stop the others, `onProgress` is called after each item (every call
+    /// happens before the Promise resolves), and the report keeps plan order. With `dryRun`
+    /// nothing is sent and each item lists the requests it would send. Applying the same
+    /// document again gives an empty plan.
+    #[napi(ts_return_type = "Promise<ApplyReport>")]
+    pub fn apply<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "Plan")] plan: Unknown,
+        #[napi(ts_arg_type = "ApplyOptions")] options: Option<Unknown>,
+        #[napi(ts_arg_type = "(progress: ApplyProgress) => void")] on_progress: Option<Unknown>,
+    ) -> napi::Result<PromiseRaw<'env, Report>> {
+        let c = self.inner.clone();
+        let plan = sync(
+            env,
+            arg::<Value>("plan", "a plan as plan() returned it", plan).and_then(|v| {
+                serde_json::from_value::<cplan::Plan>(snake(v)).map_err(|e| {
+                    wrong("plan", &format!("a plan as plan() returned it ({e})"), None)
+                })
+            }),
+        )?;
+        let keys = [
+            ("concurrency", "a whole number, 1 or more"),
+            ("dryRun", "true or false"),
+        ];
+        let o: ApplyOpts = match options {
+            Some(u) => sync(env, self::options("applyOptions", &keys, u))?,
+            None => ApplyOpts::default(),
+        };
+        let opts = RsApplyOptions {
+            concurrency: o
+                .concurrency
+                .unwrap_or(RsApplyOptions::default().concurrency),
+            dry_run: o.dry_run.unwrap_or(false),
+        };
+        let callback: Option<Arc<ProgressCallback>> = match on_progress {
+            Some(f) if f.get_type()? == ValueType::Function => {
+                // SAFETY: checked to be a function just before.
+                let f: Function<Js, ()> = unsafe { f.cast() }?;
+                Some(Arc::new(
+                    f.build_threadsafe_function::<Js>()
+                        .callee_handled::<false>()
+                        .build()?,
+                ))
+            }
+            Some(f) if !matches!(f.get_type()?, ValueType::Undefined | ValueType::Null) => {
+                return sync(env, Err(wrong("onProgress", "a function", None)));
+            }
+            _ => None,
+        };
+        promise(env, async move {
+            let Some(tsfn) = callback else {
+                return Ok(Report(c.apply(&plan, &opts, None).await));
+            };
+            // Progress goes through a channel and each JavaScript call is awaited, so every
+            // call has run when the Promise resolves.
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<rs::ApplyProgress>();
+            let progress: rs::ProgressFn = Arc::new(move |p: &rs::ApplyProgress| {
+                let _ = tx.send(p.clone());
+            });
+            let forward = async move {
+                while let Some(p) = rx.recv().await {
+                    if let Ok(v) = js(&p) {
+                        // A throwing callback is ignored: it must not stop the apply.
+                        let _ = tsfn.call_async_catch(Js(camel(v.0))).await;
+                    }
+                }
+            };
+            let (report, ()) = tokio::join!(c.apply(&plan, &opts, Some(progress)), forward);
+            Ok(Report(report))
+        })
+    }
+
+    /// Polls a schedule until its status is terminal (or one of `options.until`) and resolves
+    /// with the schedule as last listed; a schedule that disappears is `not_found`, running out
+    /// of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
+    #[napi(ts_return_type = "Promise<Schedule>")]
+    pub fn wait_for_schedule<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] registry_id: Unknown,
+        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
+        #[napi(ts_arg_type = "WaitOptions")] options: Option<Unknown>,
+    ) -> Answer<'env> {
+        let (c, reg, id) = (
+            self.inner.clone(),
+            self::registry_id(registry_id),
+            self::schedule_id(schedule_id),
+        );
+        let w = options
+            .map_or(Ok(WaitOpts::default()), |u| {
+                self::options("waitOptions", WAIT_KEYS, u)
+            })
+            .and_then(|o| {
+                let d = RsWaitOptions::default();
+                Ok(RsWaitOptions {
+                    until: o.until.map_or(WaitFor::Terminal, |l| {
+                        WaitFor::Any(l.iter().map(|s| ScheduleStatus::from_wire(s)).collect())
+                    }),
+                    timeout: millis("timeoutMs", o.timeout_ms, d.timeout)?,
+                    interval: millis("intervalMs", o.interval_ms, d.interval)?,
+                })
+            });
+        promise(env, async move {
+            js(c.wait_for_schedule(&reg?, &id?, &w?).await?)
+        })
     }
 }
