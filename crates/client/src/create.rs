@@ -106,7 +106,7 @@ impl CreateState {
         Some(sent_ms + offset - CUTOFF_MARGIN_MS)
     }
 
-    fn remember(&self, id: &str) {
+    pub(crate) fn remember(&self, id: &str) {
         if let Ok(mut g) = self.returned.lock() {
             let (order, set) = &mut *g;
             if set.insert(id.to_ascii_lowercase()) {
@@ -120,7 +120,7 @@ impl CreateState {
         }
     }
 
-    fn returned_before(&self, id: &str) -> bool {
+    pub(crate) fn returned_before(&self, id: &str) -> bool {
         self.returned
             .lock()
             .map(|g| g.1.contains(&id.to_ascii_lowercase()))

@@ -42,6 +42,7 @@ mod limiter;
 mod ops;
 mod paging;
 mod platform;
+mod registries;
 mod secret;
 pub mod wait;
 
@@ -54,6 +55,9 @@ pub use config::{
 pub use ops::{BulkSelector, Created};
 pub use paging::{DEFAULT_PAGE_SIZE, ListOptions, Paged, collect_all};
 pub use platform::Platform;
+pub use registries::{
+    Connector, ConnectorKind, RegistryCreated, RegistryValidation, registry_uri_key,
+};
 /// The core crate (models, validation, schedule semantics), re-exported.
 pub use qualys_cs_core;
 pub use qualys_cs_core::{
