@@ -592,10 +592,10 @@ declare global {
 
 /**
  * The Qualys Container Security registry-schedule client. Every method returns a Promise;
- * failures reject with a `QualysCsError`. Requests are validated before they are sent,
- * retried without ever duplicating a schedule, and paced by a client-side rate limiter. One
- * client is safe to use from many concurrent calls. `util.inspect`, `JSON.stringify` and
- * `String()` never show the password or the token.
+ * failures reject with a `QualysCsError` (arguments of the wrong type too). Requests are
+ * validated before they are sent, retried without ever duplicating a schedule, and paced by a
+ * client-side rate limiter. One client is safe to use from many concurrent calls.
+ * `util.inspect`, `JSON.stringify` and `String()` never show the password or the token.
  */
 export declare class Client {
   /**
@@ -605,8 +605,8 @@ export declare class Client {
   constructor(options: ClientOptions)
   /**
    * A client from `QUALYS_USERNAME`, `QUALYS_PASSWORD`, `QUALYS_TOKEN`, `QUALYS_PLATFORM` and
-   * `QUALYS_GATEWAY_URL` (empty values count as unset), read from `vars` when given (e.g. a
-   * test's own object) or else from the process environment; `options` are applied on top.
+   * `QUALYS_GATEWAY_URL` (empty values count as unset), read from `vars` when given or else
+   * from the process environment; `options` are applied on top.
    */
   static fromEnv(vars?: Record<string, string | undefined> | null, options?: ClientOptions): Client
   /** The gateway base URL in use (no trailing slash). */
@@ -615,105 +615,93 @@ export declare class Client {
   get username(): string | null
   /** How many tokens this client fetched from `/auth` so far. */
   get tokenFetches(): number
-  /** The client without secrets: `Client { gatewayUrl: '…', username: '…', password: *** }`. */
+  /**
+   * The client without secrets: `Client { gatewayUrl: '…', username: '…', password: *** }`;
+   * also what `util.inspect` shows.
+   */
   toString(): string
   /** What `JSON.stringify` shows: the gateway and the username, never a secret. */
   toJSON(): { gatewayUrl: string; username: string | null }
-  /**
-   * Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
-   * result) is validated first: a request with errors is never sent (`validation` error
-   * listing every problem); warnings are returned. A lost answer is recovered by looking the
-   * schedule up, so a retry never creates it twice.
-   */
-  createSchedule(registryId: string, request: ScheduleRequest): Promise<Created>
-  /** One page of the schedules of a registry: `{count, data, skipped}`. */
-  listSchedules(registryId: string, options?: ListOptions): Promise<SchedulePage>
   /**
    * Every schedule of a registry matching `options.filter`, fetched page after page as you
    * iterate: `for await (const s of client.listSchedulesAll(id)) …`, or `.collect()`.
    */
   listSchedulesAll(registryId: string, options?: ListOptions): ScheduleIterator
-  /**
-   * One schedule (through the list: there is no call by id); `not_found` when the registry
-   * has no such schedule.
-   */
-  getSchedule(registryId: string, scheduleId: string): Promise<Schedule>
-  /**
-   * Updates an automatic schedule. The current schedule is fetched and the change checked
-   * first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
-   * `days` are refused before anything is sent). Resolves with the validation warnings.
-   */
-  updateSchedule(registryId: string, scheduleId: string, request: ScheduleRequest): Promise<Violation[]>
-  /**
-   * Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
-   * finds it already gone counts as success.
-   */
-  deleteSchedule(registryId: string, scheduleId: string): Promise<void>
-  /** Cancels a schedule's job. */
-  cancelSchedule(registryId: string, scheduleId: string): Promise<void>
-  /**
-   * Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
-   * by the server). A selector with neither ids nor filter is a `validation` error.
-   */
-  bulkDeleteSchedules(registryId: string, selector: BulkSelector): Promise<BulkDeleteResponse>
-  /**
-   * Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
-   * the server). A selector with neither ids nor filter is a `validation` error.
-   */
-  bulkCancelSchedules(registryId: string, selector: BulkSelector): Promise<BulkCancelResponse>
-  /** One page of registries: `{count, data, skipped}`. */
-  listRegistries(options?: ListOptions): Promise<RegistryPage>
-  /** Every registry, page after page, as you iterate (`for await`). */
+  /** Every registry, page after page, as you iterate (`for await`), or `.collect()`. */
   listRegistriesAll(options?: ListOptions): RegistryIterator
-  /** A registry with its details. */
-  getRegistry(registryId: string): Promise<RegistryDetails>
-  /**
-   * The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
-   * it is): `not_found` when none, a `validation` error listing the candidates when several
-   * match.
-   */
-  findRegistry(nameOrUri: string): Promise<Registry>
-  /** One page of the repositories of a registry: `{count, data, skipped}`. */
-  listRepositories(registryId: string, options?: ListOptions): Promise<RepositoryPage>
   /** Every repository of a registry, page after page, as you iterate (`for await`). */
   listRepositoriesAll(registryId: string, options?: ListOptions): RepositoryIterator
   /**
-   * Plans a desired-state document (YAML or JSON text, or the object form) against what
-   * exists now: reads every registry (to resolve names and URIs) and the schedules of the
-   * ones the document names. Document problems reject with one `validation` error naming
-   * the line and the field.
+   * r" Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
+   * r" result) is validated first: a request with errors is never sent (`validation` error
+   * r" listing every problem); warnings are returned. A lost answer is recovered by looking the
+   * r" schedule up, so a retry never creates it twice.
+   */
+  createSchedule(registryId: string, request: ScheduleRequest): Promise<Created>
+  /** r" One page of the schedules of a registry: `{count, data, skipped}`. */
+  listSchedules(registryId: string, options?: ListOptions): Promise<SchedulePage>
+  /**
+   * r" One schedule (through the list: there is no call by id); `not_found` when the registry
+   * r" has no such schedule.
+   */
+  getSchedule(registryId: string, scheduleId: string): Promise<Schedule>
+  /**
+   * r" Updates an automatic schedule. The current schedule is fetched and the change checked
+   * r" first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
+   * r" `days` are refused before anything is sent). Resolves with the validation warnings.
+   */
+  updateSchedule(registryId: string, scheduleId: string, request: ScheduleRequest): Promise<Violation[]>
+  /**
+   * r" Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
+   * r" finds it already gone counts as success.
+   */
+  deleteSchedule(registryId: string, scheduleId: string): Promise<void>
+  /** r" Cancels a schedule's job. */
+  cancelSchedule(registryId: string, scheduleId: string): Promise<void>
+  /**
+   * r" Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
+   * r" by the server). A selector with neither ids nor filter is a `validation` error.
+   */
+  bulkDeleteSchedules(registryId: string, selector: BulkSelector): Promise<BulkDeleteResponse>
+  /**
+   * r" Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
+   * r" the server). A selector with neither ids nor filter is a `validation` error.
+   */
+  bulkCancelSchedules(registryId: string, selector: BulkSelector): Promise<BulkCancelResponse>
+  /** r" One page of registries: `{count, data, skipped}`. */
+  listRegistries(options?: ListOptions): Promise<RegistryPage>
+  /** r" A registry with its details. */
+  getRegistry(registryId: string): Promise<RegistryDetails>
+  /**
+   * r" The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
+   * r" it is): `not_found` when none, a `validation` error listing the candidates when several.
+   */
+  findRegistry(nameOrUri: string): Promise<Registry>
+  /**
+   * r" Polls a schedule until its status is terminal (or one of `options.until`) and resolves
+   * r" with the schedule as last listed; a schedule that disappears is `not_found`, running out
+   * r" of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
+   */
+  waitForSchedule(registryId: string, scheduleId: string, options?: WaitOptions): Promise<Schedule>
+  /**
+   * r" Plans a desired-state document (YAML or JSON text, or the object form) against what
+   * r" exists now: reads every registry and the schedules of the ones the document names.
+   * r" Document problems reject with one `validation` error naming the line and the field.
    */
   plan(desired: string | Record<string, unknown>, options?: PlanOptions): Promise<Plan>
+  /** r" One page of the repositories of a registry: `{count, data, skipped}`. */
+  listRepositories(registryId: string, options?: ListOptions): Promise<RepositoryPage>
   /**
    * Applies a plan (as `plan()` returned it): items run `options.concurrency` at a time, a
    * failed item does not stop the others, `onProgress` is called after each item (every call
    * happens before the Promise resolves), and the report keeps plan order. With `dryRun`
-   * nothing is sent and each item lists the requests it would send. Applying the same
-   * document again gives an empty plan.
+   * nothing is sent and each item lists the requests it would send.
    */
   apply(plan: Plan, options?: ApplyOptions, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyReport>
-  /**
-   * Polls a schedule until its status is terminal (or one of `options.until`) and resolves
-   * with the schedule as last listed; a schedule that disappears is `not_found`, running out
-   * of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
-   */
-  waitForSchedule(registryId: string, scheduleId: string, options?: WaitOptions): Promise<Schedule>
 }
 
 /** Builds a daily request (`ScheduleBuilder.daily`). */
 export declare class DailyScheduleBuilder {
-  /** Scan every tag of `repo`. */
-  repo(repo: string): this
-  /** Scan every tag of each repository. */
-  repos(repos: string[]): this
-  /** Scan the given tags of `repo`. */
-  repoTags(repo: string, tags: string[]): this
-  /** Only images created within the last `days` days (documented: 1-7 or 14). */
-  createdWithinDays(days: number): this
-  /** The registry's type. */
-  registryType(t: RegistryType | (string & {})): this
-  /** Only the latest `n` tags, newest first by creation date. */
-  latestTags(n: number): this
   /**
    * Validates and returns the request (the API's JSON); throws a `validation`
    * `QualysCsError` listing every problem.
@@ -721,6 +709,18 @@ export declare class DailyScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
+  /** r" Scan every tag of `repo`. */
+  repo(repo: string): this
+  /** r" Scan every tag of each repository. */
+  repos(repos: string[]): this
+  /** r" Scan the given tags of `repo`. */
+  repoTags(repo: string, tags: string[]): this
+  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  createdWithinDays(days: number): this
+  /** r" The registry's type. */
+  registryType(registryType: RegistryType | (string & {})): this
+  /** r" Only the latest `n` tags, newest first by creation date. */
+  latestTags(n: number): this
 }
 
 /**
@@ -772,8 +772,8 @@ export declare class Emulator {
   /** Removes every fault rule. */
   clearFaults(): void
   /**
-   * The request journal, oldest first, secrets redacted: `{method, path, query, status,
-   * bodyRedacted, …}` per request.
+   * The request journal, oldest first, secrets redacted (`{method, path, query, status,
+   * bodyRedacted, …}` per request).
    */
   requests(): JournalEntry[]
   /** Empties the request journal. */
@@ -791,18 +791,6 @@ export declare class Emulator {
 
 /** Builds an every-N-days request (`ScheduleBuilder.everyDays`). */
 export declare class EveryDaysScheduleBuilder {
-  /** Scan every tag of `repo`. */
-  repo(repo: string): this
-  /** Scan every tag of each repository. */
-  repos(repos: string[]): this
-  /** Scan the given tags of `repo`. */
-  repoTags(repo: string, tags: string[]): this
-  /** Only images created within the last `days` days (documented: 1-7 or 14). */
-  createdWithinDays(days: number): this
-  /** The registry's type. */
-  registryType(t: RegistryType | (string & {})): this
-  /** Only the latest `n` tags, newest first by creation date. */
-  latestTags(n: number): this
   /**
    * Validates and returns the request (the API's JSON); throws a `validation`
    * `QualysCsError` listing every problem.
@@ -810,27 +798,27 @@ export declare class EveryDaysScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
+  /** r" Scan every tag of `repo`. */
+  repo(repo: string): this
+  /** r" Scan every tag of each repository. */
+  repos(repos: string[]): this
+  /** r" Scan the given tags of `repo`. */
+  repoTags(repo: string, tags: string[]): this
+  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  createdWithinDays(days: number): this
+  /** r" The registry's type. */
+  registryType(registryType: RegistryType | (string & {})): this
+  /** r" Only the latest `n` tags, newest first by creation date. */
+  latestTags(n: number): this
   /**
-   * Rescan every image, not only new ones (needs the subscription feature;
-   * automatic schedules need an interval of 7 days or more, which `build` checks).
+   * r" Rescan every image, not only new ones (needs the subscription feature; automatic
+   * r" schedules need an interval of 7 days or more, which `build` checks).
    */
   forceScan(on: boolean): this
 }
 
 /** Builds an on-demand request (`ScheduleBuilder.onDemand`). */
 export declare class OnDemandScheduleBuilder {
-  /** Scan every tag of `repo`. */
-  repo(repo: string): this
-  /** Scan every tag of each repository. */
-  repos(repos: string[]): this
-  /** Scan the given tags of `repo`. */
-  repoTags(repo: string, tags: string[]): this
-  /** Only images created within the last `days` days (documented: 1-7 or 14). */
-  createdWithinDays(days: number): this
-  /** The registry's type. */
-  registryType(t: RegistryType | (string & {})): this
-  /** Only the latest `n` tags, newest first by creation date. */
-  latestTags(n: number): this
   /**
    * Validates and returns the request (the API's JSON); throws a `validation`
    * `QualysCsError` listing every problem.
@@ -838,9 +826,21 @@ export declare class OnDemandScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
+  /** r" Scan every tag of `repo`. */
+  repo(repo: string): this
+  /** r" Scan every tag of each repository. */
+  repos(repos: string[]): this
+  /** r" Scan the given tags of `repo`. */
+  repoTags(repo: string, tags: string[]): this
+  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  createdWithinDays(days: number): this
+  /** r" The registry's type. */
+  registryType(registryType: RegistryType | (string & {})): this
+  /** r" Only the latest `n` tags, newest first by creation date. */
+  latestTags(n: number): this
   /**
-   * Rescan every image, not only new ones (needs the subscription feature;
-   * automatic schedules need an interval of 7 days or more, which `build` checks).
+   * r" Rescan every image, not only new ones (needs the subscription feature; automatic
+   * r" schedules need an interval of 7 days or more, which `build` checks).
    */
   forceScan(on: boolean): this
 }
@@ -916,18 +916,6 @@ export declare class ScheduleIterator {
 
 /** Builds a weekly request (`ScheduleBuilder.weekly`). */
 export declare class WeeklyScheduleBuilder {
-  /** Scan every tag of `repo`. */
-  repo(repo: string): this
-  /** Scan every tag of each repository. */
-  repos(repos: string[]): this
-  /** Scan the given tags of `repo`. */
-  repoTags(repo: string, tags: string[]): this
-  /** Only images created within the last `days` days (documented: 1-7 or 14). */
-  createdWithinDays(days: number): this
-  /** The registry's type. */
-  registryType(t: RegistryType | (string & {})): this
-  /** Only the latest `n` tags, newest first by creation date. */
-  latestTags(n: number): this
   /**
    * Validates and returns the request (the API's JSON); throws a `validation`
    * `QualysCsError` listing every problem.
@@ -935,12 +923,24 @@ export declare class WeeklyScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
+  /** r" Scan every tag of `repo`. */
+  repo(repo: string): this
+  /** r" Scan every tag of each repository. */
+  repos(repos: string[]): this
+  /** r" Scan the given tags of `repo`. */
+  repoTags(repo: string, tags: string[]): this
+  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  createdWithinDays(days: number): this
+  /** r" The registry's type. */
+  registryType(registryType: RegistryType | (string & {})): this
+  /** r" Only the latest `n` tags, newest first by creation date. */
+  latestTags(n: number): this
   /**
-   * Rescan every image, not only new ones (needs the subscription feature;
-   * automatic schedules need an interval of 7 days or more, which `build` checks).
+   * r" Rescan every image, not only new ones (needs the subscription feature; automatic
+   * r" schedules need an interval of 7 days or more, which `build` checks).
    */
   forceScan(on: boolean): this
-  /** Run at `time` (`HH:MM`, UTC) on the weekday. */
+  /** r" Run at `time` (`HH:MM`, UTC) on the weekday. */
   at(time: string): this
 }
 
@@ -948,23 +948,21 @@ export declare class WeeklyScheduleBuilder {
  * Decodes an answer body exactly as the client does and returns the API's JSON as decoded
  * (canonical names, unknown fields kept, dates as on the wire; `create` gives
  * `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
- * `http_error` the error the status and body map to (with `status`, `qualysErrorCode`,
- * `serverMessage`, `body`). For tools and the shared test vectors.
+ * `http_error` the error the status and body map to. For tools and the shared test vectors.
  */
 export declare function decodeResponse(kind: ResponseKind, body: string, status?: number | null): any
 
 /**
- * Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
- * schedule as listed (an object with `scheduleUuid`): then a timing the server did not report
- * (Qualys's OpenAPI list shape has no interval or weekday) is said, not guessed.
+ * Says in one sentence when a request runs (in UTC) and what it scans. Also takes a schedule
+ * as listed (with `scheduleUuid`): a timing the server did not report is said, not guessed.
  */
 export declare function explain(request: ScheduleRequest | Schedule): string
 
 /**
  * Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
  * `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
- * daylight-saving change in the following year. `reference` (a `Date`, epoch ms or RFC 3339
- * text; default now) is the instant whose offset is used.
+ * daylight-saving change in the following year, at `reference` (a `Date`, epoch ms or RFC
+ * 3339 text; default now).
  */
 export declare function localToUtc(localTime: string, weekDay: WeekDay | null, zone: string, reference?: Date | number | string | null): LocalConversion
 
@@ -972,11 +970,9 @@ export declare function localToUtc(localTime: string, weekDay: WeekDay | null, z
 export declare function nativeVersion(): string
 
 /**
- * The next `n` runs of an automatic schedule as `Date`s (strictly after `max(after,
- * created)`); `created` and `after` are `Date`s, epoch ms or RFC 3339 text. On-demand
- * schedules have no future runs. With `zone` (an IANA name) the zone is checked (an unknown
- * one is a `validation` error); render the Dates in it with `toLocaleString(…, { timeZone })`.
- * Throws a `validation` error for an invalid request.
+ * The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after, created)`
+ * (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA name) is checked
+ * (unknown: a `validation` error); show the Dates in it with `toLocaleString(…, { timeZone })`.
  */
 export declare function nextRuns(request: ScheduleRequest, created: Date | number | string, after: Date | number | string, n: number, zone?: string | null): Date[]
 
@@ -996,24 +992,23 @@ export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequ
 export declare function plan(desired: string | Record<string, unknown>, actual: ActualRegistry[], options?: PlanOptions): Plan
 
 /**
- * The next `n` runs (as `Date`s) of a schedule as listed, counted from its `created` date (or
+ * The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
  * `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
  * Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
- * `['weekDay']` for a weekly schedule listed in Qualys's OpenAPI shape) instead of guessing.
+ * `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
  */
 export declare function scheduleNextRuns(schedule: Schedule, after: Date | number | string, n: number): Date[]
 
 /**
- * Checks a schedule request (the API's JSON, as an object) against every documented rule
- * (spec §4) without a client and without sending anything. Every problem is reported at once,
- * each with a JSON pointer, a stable code and a message; wrong JSON types are `wrong_type`
- * errors (a value that is not an object is one at the root). Never throws.
+ * Checks a schedule request (the API's JSON) against every documented rule (spec §4) without
+ * sending anything: every problem at once, each with a JSON pointer, a stable code and a
+ * message; wrong JSON types are `wrong_type` errors. Never throws.
  */
 export declare function validate(request: ScheduleRequest): ValidationReport
 
 /**
  * Like `validate`, for a raw request body (JSON text): text that does not parse is one
- * `invalid_json` error at the root; otherwise the decoded request is checked.
+ * `invalid_json` error at the root.
  */
 export declare function validateJson(text: string): ValidationReport
 

@@ -1,7 +1,7 @@
 //! The typed request builder of the core, one JavaScript class per kind of schedule so that
 //! TypeScript offers only that kind's options (as the Rust typestate does): `forceScan` is not
-//! offered on daily schedules, `at` only on weekly ones. Arguments of the wrong type or a
-//! weekday that is not one throw a `validation` error at once, naming the argument.
+//! offered on daily schedules, `at` only on weekly ones. An argument of the wrong type, or a
+//! weekday that is not one, throws a `validation` error at once, naming the argument.
 
 use napi::Env;
 use napi::bindgen_prelude::{This, Unknown};
@@ -12,9 +12,15 @@ use qualys_cs_core::{RegistryType, ScheduleBuilder as CoreBuilder, ScheduleReque
 use crate::convert::{Js, arg, one_of};
 use crate::error::sync;
 
-const NAME: &str = "the schedule's name (text)";
-const DAYS: &str = "a whole number of days";
-const TEXT: &str = "text";
+fn name(env: &Env, u: Unknown<'_>) -> napi::Result<String> {
+    sync(env, arg("name", "the schedule's name (text)", u))
+}
+
+fn days(env: &Env, u: Unknown<'_>) -> napi::Result<u16> {
+    // Out-of-range values are reported by build() (interval_out_of_range).
+    let days: u32 = sync(env, arg("days", "a whole number of days", u))?;
+    Ok(u16::try_from(days).unwrap_or(u16::MAX))
+}
 
 /// Starts a schedule request of one kind; chain the options, then `build()`.
 ///
@@ -32,10 +38,9 @@ impl ScheduleBuilder {
         env: Env,
         #[napi(ts_arg_type = "string")] name: Unknown,
     ) -> napi::Result<OnDemandScheduleBuilder> {
-        let name: String = sync(&env, arg("name", NAME, name))?;
-        Ok(OnDemandScheduleBuilder {
-            inner: ScheduleRequest::on_demand(name),
-        })
+        Ok(OnDemandScheduleBuilder(ScheduleRequest::on_demand(
+            self::name(&env, name)?,
+        )))
     }
 
     /// An automatic scan every `days` days (1..=365). Use `weekly` for 7 and `daily` for 1.
@@ -45,13 +50,10 @@ impl ScheduleBuilder {
         #[napi(ts_arg_type = "string")] name: Unknown,
         #[napi(ts_arg_type = "number")] days: Unknown,
     ) -> napi::Result<EveryDaysScheduleBuilder> {
-        let name: String = sync(&env, arg("name", NAME, name))?;
-        // Out-of-range values are reported by build() (interval_out_of_range).
-        let days: u32 = sync(&env, arg("days", DAYS, days))?;
-        let days = u16::try_from(days).unwrap_or(u16::MAX);
-        Ok(EveryDaysScheduleBuilder {
-            inner: ScheduleRequest::every_days(name, days),
-        })
+        let (name, days) = (self::name(&env, name)?, self::days(&env, days)?);
+        Ok(EveryDaysScheduleBuilder(ScheduleRequest::every_days(
+            name, days,
+        )))
     }
 
     /// An automatic scan every week on `day` (interval 7), at 00:00 UTC unless `.at()` is set.
@@ -62,12 +64,13 @@ impl ScheduleBuilder {
         #[napi(ts_arg_type = "string")] name: Unknown,
         #[napi(ts_arg_type = "WeekDay")] day: Unknown,
     ) -> napi::Result<WeeklyScheduleBuilder> {
-        let name: String = sync(&env, arg("name", NAME, name))?;
-        let days: Vec<&str> = WeekDay::KNOWN.iter().map(WeekDay::as_str).collect();
-        let day = sync(&env, one_of("weekDay", "invalid_week_day", &days, day))?;
-        Ok(WeeklyScheduleBuilder {
-            inner: ScheduleRequest::weekly(name, WeekDay::from_wire(day)),
-        })
+        let name = self::name(&env, name)?;
+        let known: Vec<&str> = WeekDay::KNOWN.iter().map(WeekDay::as_str).collect();
+        let day = sync(&env, one_of("weekDay", "invalid_week_day", &known, day))?;
+        Ok(WeeklyScheduleBuilder(ScheduleRequest::weekly(
+            name,
+            WeekDay::from_wire(day),
+        )))
     }
 
     /// An automatic scan every day at `time` (`HH:MM`, UTC).
@@ -77,171 +80,88 @@ impl ScheduleBuilder {
         #[napi(ts_arg_type = "string")] name: Unknown,
         #[napi(ts_arg_type = "string")] time: Unknown,
     ) -> napi::Result<DailyScheduleBuilder> {
-        let name: String = sync(&env, arg("name", NAME, name))?;
         let time: String = sync(&env, arg("time", "a time HH:MM (UTC, text)", time))?;
-        Ok(DailyScheduleBuilder {
-            inner: ScheduleRequest::daily(name, time),
-        })
+        Ok(DailyScheduleBuilder(ScheduleRequest::daily(
+            self::name(&env, name)?,
+            time,
+        )))
     }
 }
 
-macro_rules! builder_class {
-    ($doc:literal, $name:ident, $kind:ty) => {
-        #[doc = $doc]
+/// Chainable options: `method(argument: type = "TS type", "what it must be", …) |builder| new`.
+macro_rules! options {
+    ($class:ident { $($(#[doc = $doc:literal])* $method:ident($($a:ident: $t:ty = $ts:literal, $what:literal),*)
+        |$b:ident| $body:expr;)* }) => {
         #[napi]
-        pub struct $name {
-            inner: CoreBuilder<$kind>,
-        }
-
-        impl $name {
-            fn with<'a, T: serde::de::DeserializeOwned>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                (name, expect, value): (&str, &str, Unknown),
-                f: impl FnOnce(CoreBuilder<$kind>, T) -> CoreBuilder<$kind>,
-            ) -> napi::Result<This<'a>> {
-                let v = sync(&env, arg(name, expect, value))?;
-                self.inner = f(self.inner.clone(), v);
+        impl $class {$(
+            $(#[doc = $doc])*
+            #[napi]
+            pub fn $method<'a>(&mut self, env: Env, this: This<'a>, $(#[napi(ts_arg_type = $ts)] $a: Unknown),*)
+                -> napi::Result<This<'a>> {
+                $(let $a: $t = sync(&env, arg(stringify!($a), $what, $a))?;)*
+                let $b = self.0.clone();
+                self.0 = $body;
                 Ok(this)
             }
-        }
+        )*}
+    };
+}
+
+macro_rules! builders {
+    ($($doc:literal $class:ident($kind:ty);)*) => {$(
+        #[doc = $doc]
+        #[napi]
+        pub struct $class(CoreBuilder<$kind>);
 
         #[napi]
-        impl $name {
-            /// Scan every tag of `repo`.
-            #[napi]
-            pub fn repo<'a>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                #[napi(ts_arg_type = "string")] repo: Unknown,
-            ) -> napi::Result<This<'a>> {
-                self.with(env, this, ("repo", TEXT, repo), |b, r: String| b.repo(r))
-            }
-
-            /// Scan every tag of each repository.
-            #[napi]
-            pub fn repos<'a>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                #[napi(ts_arg_type = "string[]")] repos: Unknown,
-            ) -> napi::Result<This<'a>> {
-                self.with(
-                    env,
-                    this,
-                    ("repos", "a list of texts", repos),
-                    |b, r: Vec<String>| b.repos(r),
-                )
-            }
-
-            /// Scan the given tags of `repo`.
-            #[napi]
-            pub fn repo_tags<'a>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                #[napi(ts_arg_type = "string")] repo: Unknown,
-                #[napi(ts_arg_type = "string[]")] tags: Unknown,
-            ) -> napi::Result<This<'a>> {
-                let tags: Vec<String> = sync(&env, arg("tags", "a list of texts", tags))?;
-                self.with(env, this, ("repo", TEXT, repo), |b, r: String| {
-                    b.repo_tags(r, tags)
-                })
-            }
-
-            /// Only images created within the last `days` days (documented: 1-7 or 14).
-            #[napi]
-            pub fn created_within_days<'a>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                #[napi(ts_arg_type = "number")] days: Unknown,
-            ) -> napi::Result<This<'a>> {
-                self.with(env, this, ("days", DAYS, days), |b, d: u32| {
-                    b.created_within_days(u16::try_from(d).unwrap_or(u16::MAX))
-                })
-            }
-
-            /// The registry's type.
-            #[napi]
-            pub fn registry_type<'a>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                #[napi(ts_arg_type = "RegistryType | (string & {})")] t: Unknown,
-            ) -> napi::Result<This<'a>> {
-                self.with(env, this, ("registryType", TEXT, t), |b, t: String| {
-                    b.registry_type(RegistryType::from_wire(&t))
-                })
-            }
-
-            /// Only the latest `n` tags, newest first by creation date.
-            #[napi]
-            pub fn latest_tags<'a>(
-                &mut self,
-                env: Env,
-                this: This<'a>,
-                #[napi(ts_arg_type = "number")] n: Unknown,
-            ) -> napi::Result<This<'a>> {
-                self.with(
-                    env,
-                    this,
-                    ("n", "a whole number of tags", n),
-                    |b, n: u32| b.latest_tags(n),
-                )
-            }
-
+        impl $class {
             /// Validates and returns the request (the API's JSON); throws a `validation`
             /// `QualysCsError` listing every problem.
             #[napi(ts_return_type = "ScheduleRequest")]
             pub fn build(&self, env: Env) -> napi::Result<Js> {
-                sync(&env, self.inner.clone().build().map(|r| Js(r.to_value())))
+                sync(&env, self.0.clone().build().map(|r| Js(r.to_value())))
             }
 
             /// The request as built, unchecked.
             #[napi(ts_return_type = "ScheduleRequest")]
             pub fn build_unchecked(&self) -> Js {
-                Js(self.inner.clone().build_unchecked().to_value())
+                Js(self.0.clone().build_unchecked().to_value())
             }
         }
-    };
+
+        options!($class {
+            /// Scan every tag of `repo`.
+            repo(repo: String = "string", "text") |b| b.repo(repo);
+            /// Scan every tag of each repository.
+            repos(repos: Vec<String> = "string[]", "a list of texts") |b| b.repos(repos);
+            /// Scan the given tags of `repo`.
+            repo_tags(repo: String = "string", "text", tags: Vec<String> = "string[]", "a list of texts")
+                |b| b.repo_tags(repo, tags);
+            /// Only images created within the last `days` days (documented: 1-7 or 14).
+            created_within_days(days: u32 = "number", "a whole number of days")
+                |b| b.created_within_days(u16::try_from(days).unwrap_or(u16::MAX));
+            /// The registry's type.
+            registry_type(registry_type: String = "RegistryType | (string & {})", "text")
+                |b| b.registry_type(RegistryType::from_wire(&registry_type));
+            /// Only the latest `n` tags, newest first by creation date.
+            latest_tags(n: u32 = "number", "a whole number of tags") |b| b.latest_tags(n);
+        });
+    )*};
 }
 
-builder_class!(
-    "Builds an on-demand request (`ScheduleBuilder.onDemand`).",
-    OnDemandScheduleBuilder,
-    OnDemandKind
-);
-builder_class!(
-    "Builds an every-N-days request (`ScheduleBuilder.everyDays`).",
-    EveryDaysScheduleBuilder,
-    EveryDaysKind
-);
-builder_class!(
-    "Builds a weekly request (`ScheduleBuilder.weekly`).",
-    WeeklyScheduleBuilder,
-    WeeklyKind
-);
-builder_class!(
-    "Builds a daily request (`ScheduleBuilder.daily`).",
-    DailyScheduleBuilder,
-    DailyKind
-);
+builders! {
+    "Builds an on-demand request (`ScheduleBuilder.onDemand`)." OnDemandScheduleBuilder(OnDemandKind);
+    "Builds an every-N-days request (`ScheduleBuilder.everyDays`)." EveryDaysScheduleBuilder(EveryDaysKind);
+    "Builds a weekly request (`ScheduleBuilder.weekly`)." WeeklyScheduleBuilder(WeeklyKind);
+    "Builds a daily request (`ScheduleBuilder.daily`)." DailyScheduleBuilder(DailyKind);
+}
 
 macro_rules! force_scan {
-    ($($name:ident),*) => {$(
-        #[napi]
-        impl $name {
-            /// Rescan every image, not only new ones (needs the subscription feature;
-            /// automatic schedules need an interval of 7 days or more, which `build` checks).
-            #[napi]
-            pub fn force_scan<'a>(&mut self, env: Env, this: This<'a>, #[napi(ts_arg_type = "boolean")] on: Unknown) -> napi::Result<This<'a>> {
-                self.with(env, this, ("on", "true or false", on), |b, on: bool| b.force_scan(on))
-            }
-        }
-    )*};
+    ($($class:ident),*) => {$(options!($class {
+        /// Rescan every image, not only new ones (needs the subscription feature; automatic
+        /// schedules need an interval of 7 days or more, which `build` checks).
+        force_scan(on: bool = "boolean", "true or false") |b| b.force_scan(on);
+    });)*};
 }
 
 force_scan!(
@@ -250,21 +170,7 @@ force_scan!(
     WeeklyScheduleBuilder
 );
 
-#[napi]
-impl WeeklyScheduleBuilder {
+options!(WeeklyScheduleBuilder {
     /// Run at `time` (`HH:MM`, UTC) on the weekday.
-    #[napi]
-    pub fn at<'a>(
-        &mut self,
-        env: Env,
-        this: This<'a>,
-        #[napi(ts_arg_type = "string")] time: Unknown,
-    ) -> napi::Result<This<'a>> {
-        self.with(
-            env,
-            this,
-            ("time", "a time HH:MM (UTC, text)", time),
-            |b, t: String| b.at(t),
-        )
-    }
-}
+    at(time: String = "string", "a time HH:MM (UTC, text)") |b| b.at(time);
+});

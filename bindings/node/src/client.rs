@@ -7,123 +7,104 @@ use napi::Env;
 use napi::bindgen_prelude::{AsyncGenerator, PromiseRaw, Unknown};
 use napi_derive::napi;
 use qualys_cs_client::{self as rs, ClientBuilder, ClientConfig, KeyStyle, Paged};
-use qualys_cs_core::{Error as CoreError, RegistryId, ScheduleId, ScheduleRequest};
-use serde::{Deserialize, Serialize};
+use qualys_cs_core::{Error as CoreError, Page, RegistryId, ScheduleId, ScheduleRequest};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-use crate::convert::{Js, arg, camel, from_js, js, options};
+use crate::convert::{Js, arg, camel, from_js, js, opts, wrong};
 use crate::error::{Fallible, promise, sync};
+use crate::plan;
 
-pub(crate) type Answer<'env> = napi::Result<PromiseRaw<'env, Js>>;
+/// The Promise of an operation.
+pub(crate) type Answer<'env, T = Js> = napi::Result<PromiseRaw<'env, T>>;
 
 /// Reads client options (`ClientOptions`) through the client crate's one reader.
-pub(crate) fn config(u: Unknown<'_>) -> Result<ClientConfig, CoreError> {
-    ClientConfig::from_json(&from_js(u)?.unwrap_or(Value::Null), KeyStyle::CamelMillis)
+pub(crate) fn config(u: Option<Unknown<'_>>) -> Result<ClientConfig, CoreError> {
+    let v = u.map(from_js).transpose()?.flatten().unwrap_or(Value::Null);
+    ClientConfig::from_json(&v, KeyStyle::CamelMillis)
 }
 
 /// Builds the client; setting names in errors are spelled as JavaScript spells them.
 pub(crate) fn build(env: &Env, b: ClientBuilder) -> napi::Result<Client> {
-    let inner = sync(
-        env,
-        b.build().map_err(|e| match e {
-            // QUALYS_* variables keep their names.
-            CoreError::Config { ref field, .. } if field.starts_with("QUALYS_") => e,
-            e => KeyStyle::CamelMillis.localize(e),
-        }),
-    )?;
-    Ok(Client { inner })
+    let inner = b.build().map_err(|e| match e {
+        // QUALYS_* variables keep their names.
+        CoreError::Config { ref field, .. } if field.starts_with("QUALYS_") => e,
+        e => KeyStyle::CamelMillis.localize(e),
+    });
+    Ok(Client {
+        inner: sync(env, inner)?,
+    })
 }
 
-pub(crate) fn registry_id(u: Unknown<'_>) -> Result<RegistryId, CoreError> {
+pub(crate) fn rid(u: Unknown<'_>) -> Result<RegistryId, CoreError> {
     RegistryId::parse(&arg::<String>("registryId", "a registry UUID (text)", u)?)
 }
 
-pub(crate) fn schedule_id(u: Unknown<'_>) -> Result<ScheduleId, CoreError> {
+pub(crate) fn sid(u: Unknown<'_>) -> Result<ScheduleId, CoreError> {
     ScheduleId::parse(&arg::<String>("scheduleId", "a schedule UUID (text)", u)?)
 }
 
-pub(crate) fn request(u: Unknown<'_>) -> Result<Value, CoreError> {
-    from_js(u)?
-        .ok_or_else(|| crate::convert::wrong("request", "a schedule request (an object)", None))
+/// A request object (the API's JSON).
+pub(crate) fn body(u: Unknown<'_>) -> Result<Value, CoreError> {
+    from_js(u)?.ok_or_else(|| wrong("request", "a schedule request (an object)", None))
+}
+
+fn typed(u: Unknown<'_>) -> Result<ScheduleRequest, CoreError> {
+    ScheduleRequest::from_value(&body(u)?)
+}
+
+fn text(u: Unknown<'_>) -> Result<String, CoreError> {
+    arg("nameOrUri", "a registry name, URI or id (text)", u)
 }
 
 /// Page options (`ListOptions`).
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ListOpts {
-    filter: Option<String>,
-    page_number: Option<u32>,
-    page_size: Option<u32>,
-    sort: Option<String>,
-    lenient: Option<bool>,
-}
-
-const LIST_KEYS: &[(&str, &str)] = &[
-    ("filter", "a Qualys query (text)"),
-    ("pageNumber", "a page number from 1"),
-    ("pageSize", "a whole number of items"),
-    ("sort", "text such as \"created:desc\""),
-    ("lenient", "true or false"),
-];
-
-fn list_options(u: Option<Unknown<'_>>) -> Result<rs::ListOptions, CoreError> {
-    let o: ListOpts = match u {
-        Some(u) => options("listOptions", LIST_KEYS, u)?,
-        None => ListOpts::default(),
-    };
+fn list(u: Option<Unknown<'_>>) -> Result<rs::ListOptions, CoreError> {
+    let o = opts(
+        "listOptions",
+        &["filter", "pageNumber", "pageSize", "sort", "lenient"],
+        u,
+    )?;
     Ok(rs::ListOptions {
-        filter: o.filter,
-        page_number: o.page_number,
-        page_size: o.page_size,
-        sort: o.sort,
-        lenient: o.lenient.unwrap_or(false),
+        filter: o.get("filter", "a Qualys query (text)")?,
+        page_number: o.get("pageNumber", "a page number from 1")?,
+        page_size: o.get("pageSize", "a whole number of items")?,
+        sort: o.get("sort", "text such as \"created:desc\"")?,
+        lenient: o.get("lenient", "true or false")?.unwrap_or(false),
     })
 }
 
 /// A page as `{count, data, skipped}`: `skipped` always there, as in every language.
-fn page<T: Serialize>(p: qualys_cs_core::Page<T>) -> Result<Js, CoreError> {
-    let mut v = js(p)?;
-    if let Value::Object(o) = &mut v.0 {
-        let skipped = o.remove("skipped").map(camel).unwrap_or(json!([]));
-        o.insert("skipped".into(), skipped);
-    }
-    Ok(v)
+fn page<T: Serialize>(p: Page<T>) -> Result<Js, CoreError> {
+    let mut v = js(p)?.0;
+    v["skipped"] = camel(v.get("skipped").cloned().unwrap_or(json!([])));
+    Ok(Js(v))
 }
 
-/// Which schedules a bulk call acts on.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Selector {
-    schedule_ids: Option<Vec<String>>,
-    filter: Option<String>,
-}
-
-const SELECTOR_KEYS: &[(&str, &str)] = &[
-    ("scheduleIds", "a list of schedule UUIDs"),
-    ("filter", "a Qualys query (text)"),
-];
-
-fn selector(u: Unknown<'_>) -> Result<rs::BulkSelector, CoreError> {
-    let s: Selector = options("selector", SELECTOR_KEYS, u)?;
-    let ids = s.schedule_ids.unwrap_or_default();
+/// Which schedules a bulk call acts on (`BulkSelector`).
+fn ids(u: Unknown<'_>) -> Result<rs::BulkSelector, CoreError> {
+    let o = opts("selector", &["scheduleIds", "filter"], Some(u))?;
+    let ids: Vec<String> = o
+        .get("scheduleIds", "a list of schedule UUIDs")?
+        .unwrap_or_default();
+    let schedule_ids = ids
+        .iter()
+        .map(|i| ScheduleId::parse(i))
+        .collect::<Result<_, _>>()?;
     Ok(rs::BulkSelector {
-        schedule_ids: ids
-            .iter()
-            .map(|i| ScheduleId::parse(i))
-            .collect::<Result<_, _>>()?,
-        filter: s.filter,
+        schedule_ids,
+        filter: o.get("filter", "a Qualys query (text)")?,
     })
 }
 
 /// The Qualys Container Security registry-schedule client. Every method returns a Promise;
-/// failures reject with a `QualysCsError`. Requests are validated before they are sent,
-/// retried without ever duplicating a schedule, and paced by a client-side rate limiter. One
-/// client is safe to use from many concurrent calls. `util.inspect`, `JSON.stringify` and
-/// `String()` never show the password or the token.
+/// failures reject with a `QualysCsError` (arguments of the wrong type too). Requests are
+/// validated before they are sent, retried without ever duplicating a schedule, and paced by a
+/// client-side rate limiter. One client is safe to use from many concurrent calls.
+/// `util.inspect`, `JSON.stringify` and `String()` never show the password or the token.
 #[napi]
 pub struct Client {
     pub(crate) inner: rs::Client,
@@ -138,34 +119,27 @@ impl Client {
         env: Env,
         #[napi(ts_arg_type = "ClientOptions")] options: Unknown,
     ) -> napi::Result<Self> {
-        let c = sync(&env, config(options))?;
-        build(&env, ClientBuilder::from_config(&c))
+        build(
+            &env,
+            ClientBuilder::from_config(&sync(&env, config(Some(options)))?),
+        )
     }
 
     /// A client from `QUALYS_USERNAME`, `QUALYS_PASSWORD`, `QUALYS_TOKEN`, `QUALYS_PLATFORM` and
-    /// `QUALYS_GATEWAY_URL` (empty values count as unset), read from `vars` when given (e.g. a
-    /// test's own object) or else from the process environment; `options` are applied on top.
+    /// `QUALYS_GATEWAY_URL` (empty values count as unset), read from `vars` when given or else
+    /// from the process environment; `options` are applied on top.
     #[napi(factory)]
     pub fn from_env(
         env: Env,
         #[napi(ts_arg_type = "Record<string, string | undefined> | null")] vars: Option<Unknown>,
         #[napi(ts_arg_type = "ClientOptions")] options: Option<Unknown>,
     ) -> napi::Result<Self> {
-        let vars: Option<HashMap<String, Value>> = match vars {
-            Some(v) => sync(&env, arg("vars", "an object of environment variables", v))?,
-            None => None,
-        };
-        let c = match options {
-            Some(o) => sync(&env, config(o))?,
-            None => ClientConfig::default(),
-        };
-        let b = match vars {
-            Some(vars) => ClientBuilder::from_env_with(|k| {
-                vars.get(k).and_then(Value::as_str).map(str::to_owned)
-            }),
+        let vars = vars.map(|v| arg::<HashMap<String, Value>>("vars", "an object", v));
+        let b = match sync(&env, vars.transpose())? {
+            Some(v) => ClientBuilder::from_env_with(|k| v.get(k)?.as_str().map(str::to_owned)),
             None => ClientBuilder::from_env(),
         };
-        build(&env, b.apply_config(&c))
+        build(&env, b.apply_config(&sync(&env, config(options))?))
     }
 
     /// The gateway base URL in use (no trailing slash).
@@ -186,21 +160,19 @@ impl Client {
         self.inner.token_fetches() as f64
     }
 
-    /// The client without secrets: `Client { gatewayUrl: '…', username: '…', password: *** }`.
+    /// The client without secrets: `Client { gatewayUrl: '…', username: '…', password: *** }`;
+    /// also what `util.inspect` shows.
     #[napi(js_name = "toString")]
     pub fn to_display(&self) -> String {
+        let (url, n) = (json!(self.inner.gateway_url()), self.inner.token_fetches());
         let auth = match self.inner.username() {
             Some(u) => format!("username: {}, password: ***", json!(u)),
             None => "token: ***".to_owned(),
         };
-        format!(
-            "Client {{ gatewayUrl: {}, {auth}, tokenFetches: {} }}",
-            json!(self.inner.gateway_url()),
-            self.inner.token_fetches()
-        )
+        format!("Client {{ gatewayUrl: {url}, {auth}, tokenFetches: {n} }}").replace('"', "'")
     }
 
-    /// What `util.inspect` shows: the same as `toString()`.
+    /// What `util.inspect` shows.
     #[napi(symbol_for = "nodejs.util.inspect.custom")]
     pub fn inspect(&self) -> String {
         self.to_display()
@@ -215,48 +187,6 @@ impl Client {
         Js(json!({ "gatewayUrl": self.inner.gateway_url(), "username": self.inner.username() }))
     }
 
-    /// Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
-    /// result) is validated first: a request with errors is never sent (`validation` error
-    /// listing every problem); warnings are returned. A lost answer is recovered by looking the
-    /// schedule up, so a retry never creates it twice.
-    #[napi(ts_return_type = "Promise<Created>")]
-    pub fn create_schedule<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
-    ) -> Answer<'env> {
-        let (c, reg, req) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::request(request),
-        );
-        promise(env, async move {
-            Ok(Js(camel(
-                js(c.create_schedule_value(&reg?, &req?).await?)?.0,
-            )))
-        })
-    }
-
-    /// One page of the schedules of a registry: `{count, data, skipped}`.
-    #[napi(ts_return_type = "Promise<SchedulePage>")]
-    pub fn list_schedules<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
-    ) -> Answer<'env> {
-        let (c, reg, o) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            list_options(options),
-        );
-        promise(
-            env,
-            async move { page(c.list_schedules(&reg?, &o?).await?) },
-        )
-    }
-
     /// Every schedule of a registry matching `options.filter`, fetched page after page as you
     /// iterate: `for await (const s of client.listSchedulesAll(id)) …`, or `.collect()`.
     #[napi]
@@ -265,191 +195,19 @@ impl Client {
         #[napi(ts_arg_type = "string")] registry_id: Unknown,
         #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
     ) -> ScheduleIterator {
-        let c = &self.inner;
-        ScheduleIterator::new(registry_id_and(registry_id, options, |r, o| {
-            c.list_schedules_all(&r, o)
-        }))
+        let source =
+            rid(registry_id).and_then(|r| Ok(self.inner.list_schedules_all(&r, list(options)?)));
+        ScheduleIterator(Arc::new(Mutex::new(Source(Some(source)))))
     }
 
-    /// One schedule (through the list: there is no call by id); `not_found` when the registry
-    /// has no such schedule.
-    #[napi(ts_return_type = "Promise<Schedule>")]
-    pub fn get_schedule<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
-    ) -> Answer<'env> {
-        let (c, reg, id) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::schedule_id(schedule_id),
-        );
-        promise(env, async move { js(c.get_schedule(&reg?, &id?).await?) })
-    }
-
-    /// Updates an automatic schedule. The current schedule is fetched and the change checked
-    /// first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
-    /// `days` are refused before anything is sent). Resolves with the validation warnings.
-    #[napi(ts_return_type = "Promise<Violation[]>")]
-    pub fn update_schedule<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
-        #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
-    ) -> Answer<'env> {
-        let (c, reg, id) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::schedule_id(schedule_id),
-        );
-        let req = self::request(request).and_then(|r| ScheduleRequest::from_value(&r));
-        promise(env, async move {
-            js(c.update_schedule(&reg?, &id?, &req?).await?)
-        })
-    }
-
-    /// Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
-    /// finds it already gone counts as success.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn delete_schedule<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let (c, reg, id) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::schedule_id(schedule_id),
-        );
-        promise(env, async move { c.delete_schedule(&reg?, &id?).await })
-    }
-
-    /// Cancels a schedule's job.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn cancel_schedule<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let (c, reg, id) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::schedule_id(schedule_id),
-        );
-        promise(env, async move { c.cancel_schedule(&reg?, &id?).await })
-    }
-
-    /// Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
-    /// by the server). A selector with neither ids nor filter is a `validation` error.
-    #[napi(ts_return_type = "Promise<BulkDeleteResponse>")]
-    pub fn bulk_delete_schedules<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "BulkSelector")] selector: Unknown,
-    ) -> Answer<'env> {
-        let (c, reg, sel) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::selector(selector),
-        );
-        promise(env, async move {
-            js(c.bulk_delete_schedules(&reg?, &sel?).await?)
-        })
-    }
-
-    /// Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
-    /// the server). A selector with neither ids nor filter is a `validation` error.
-    #[napi(ts_return_type = "Promise<BulkCancelResponse>")]
-    pub fn bulk_cancel_schedules<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "BulkSelector")] selector: Unknown,
-    ) -> Answer<'env> {
-        let (c, reg, sel) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::selector(selector),
-        );
-        promise(env, async move {
-            js(c.bulk_cancel_schedules(&reg?, &sel?).await?)
-        })
-    }
-
-    /// One page of registries: `{count, data, skipped}`.
-    #[napi(ts_return_type = "Promise<RegistryPage>")]
-    pub fn list_registries<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
-    ) -> Answer<'env> {
-        let (c, o) = (self.inner.clone(), list_options(options));
-        promise(env, async move { page(c.list_registries(&o?).await?) })
-    }
-
-    /// Every registry, page after page, as you iterate (`for await`).
+    /// Every registry, page after page, as you iterate (`for await`), or `.collect()`.
     #[napi]
     pub fn list_registries_all(
         &self,
         #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
     ) -> RegistryIterator {
-        RegistryIterator::new(match list_options(options) {
-            Ok(o) => Source::Paged(self.inner.list_registries_all(o)),
-            Err(e) => Source::Failed(Some(e)),
-        })
-    }
-
-    /// A registry with its details.
-    #[napi(ts_return_type = "Promise<RegistryDetails>")]
-    pub fn get_registry<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-    ) -> Answer<'env> {
-        let (c, reg) = (self.inner.clone(), self::registry_id(registry_id));
-        promise(env, async move { js(c.get_registry(&reg?).await?) })
-    }
-
-    /// The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
-    /// it is): `not_found` when none, a `validation` error listing the candidates when several
-    /// match.
-    #[napi(ts_return_type = "Promise<Registry>")]
-    pub fn find_registry<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] name_or_uri: Unknown,
-    ) -> Answer<'env> {
-        let c = self.inner.clone();
-        let name = arg::<String>(
-            "nameOrUri",
-            "a registry name, URI or id (text)",
-            name_or_uri,
-        );
-        promise(env, async move { js(c.find_registry(&name?).await?) })
-    }
-
-    /// One page of the repositories of a registry: `{count, data, skipped}`.
-    #[napi(ts_return_type = "Promise<RepositoryPage>")]
-    pub fn list_repositories<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
-    ) -> Answer<'env> {
-        let (c, reg, o) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            list_options(options),
-        );
-        promise(
-            env,
-            async move { page(c.list_repositories(&reg?, &o?).await?) },
-        )
+        let source = list(options).map(|o| self.inner.list_registries_all(o));
+        RegistryIterator(Arc::new(Mutex::new(Source(Some(source)))))
     }
 
     /// Every repository of a registry, page after page, as you iterate (`for await`).
@@ -459,37 +217,108 @@ impl Client {
         #[napi(ts_arg_type = "string")] registry_id: Unknown,
         #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
     ) -> RepositoryIterator {
-        let c = &self.inner;
-        RepositoryIterator::new(registry_id_and(registry_id, options, |r, o| {
-            c.list_repositories_all(&r, o)
-        }))
+        let source =
+            rid(registry_id).and_then(|r| Ok(self.inner.list_repositories_all(&r, list(options)?)));
+        RepositoryIterator(Arc::new(Mutex::new(Source(Some(source)))))
     }
 }
 
-fn registry_id_and<T>(
-    registry_id: Unknown<'_>,
-    options: Option<Unknown<'_>>,
-    f: impl FnOnce(RegistryId, rs::ListOptions) -> Paged<T>,
-) -> Source<T> {
-    match self::registry_id(registry_id).and_then(|r| Ok((r, list_options(options)?))) {
-        Ok((r, o)) => Source::Paged(f(r, o)),
-        Err(e) => Source::Failed(Some(e)),
-    }
+/// The Promise-returning operations: `name(argument: type = "TS type" => reader, …) -> output =
+/// "TS type" |client| body`. Each argument is read on the JavaScript thread; a wrong one
+/// rejects the Promise with its `validation` error; the body runs on the async runtime.
+macro_rules! operations {
+    ($($(#[doc = $doc:literal])* $name:ident($($a:ident: $ty:ty = $ts:literal => $read:expr),*)
+        -> $out:ty = $ret:literal |$c:ident| $body:expr;)*) => {
+        #[napi]
+        impl Client {$(
+            $(#[doc = $doc])*
+            #[napi(ts_return_type = $ret)]
+            pub fn $name<'env>(&self, env: &'env Env, $(#[napi(ts_arg_type = $ts)] $a: $ty),*)
+                -> Answer<'env, $out> {
+                let $c = self.inner.clone();
+                $(let $a = $read($a);)*
+                promise(env, async move { $(let $a = $a?;)* $body })
+            }
+        )*}
+    };
 }
 
-/// Where an iterator's items come from.
-pub enum Source<T> {
-    /// Pages fetched as the iteration goes.
-    Paged(Paged<T>),
-    /// The arguments were wrong: the first `next()` rejects with this.
-    Failed(Option<CoreError>),
+operations! {
+    /// Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
+    /// result) is validated first: a request with errors is never sent (`validation` error
+    /// listing every problem); warnings are returned. A lost answer is recovered by looking the
+    /// schedule up, so a retry never creates it twice.
+    create_schedule(registry_id: Unknown = "string" => rid, request: Unknown = "ScheduleRequest" => body)
+        -> Js = "Promise<Created>"
+        |c| Ok(Js(camel(js(c.create_schedule_value(&registry_id, &request).await?)?.0)));
+    /// One page of the schedules of a registry: `{count, data, skipped}`.
+    list_schedules(registry_id: Unknown = "string" => rid, options: Option<Unknown> = "ListOptions" => list)
+        -> Js = "Promise<SchedulePage>" |c| page(c.list_schedules(&registry_id, &options).await?);
+    /// One schedule (through the list: there is no call by id); `not_found` when the registry
+    /// has no such schedule.
+    get_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid)
+        -> Js = "Promise<Schedule>" |c| js(c.get_schedule(&registry_id, &schedule_id).await?);
+    /// Updates an automatic schedule. The current schedule is fetched and the change checked
+    /// first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
+    /// `days` are refused before anything is sent). Resolves with the validation warnings.
+    update_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid,
+        request: Unknown = "ScheduleRequest" => typed) -> Js = "Promise<Violation[]>"
+        |c| js(c.update_schedule(&registry_id, &schedule_id, &request).await?);
+    /// Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
+    /// finds it already gone counts as success.
+    delete_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid)
+        -> () = "Promise<void>" |c| c.delete_schedule(&registry_id, &schedule_id).await;
+    /// Cancels a schedule's job.
+    cancel_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid)
+        -> () = "Promise<void>" |c| c.cancel_schedule(&registry_id, &schedule_id).await;
+    /// Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
+    /// by the server). A selector with neither ids nor filter is a `validation` error.
+    bulk_delete_schedules(registry_id: Unknown = "string" => rid, selector: Unknown = "BulkSelector"
+        => ids) -> Js = "Promise<BulkDeleteResponse>"
+        |c| js(c.bulk_delete_schedules(&registry_id, &selector).await?);
+    /// Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
+    /// the server). A selector with neither ids nor filter is a `validation` error.
+    bulk_cancel_schedules(registry_id: Unknown = "string" => rid, selector: Unknown = "BulkSelector"
+        => ids) -> Js = "Promise<BulkCancelResponse>"
+        |c| js(c.bulk_cancel_schedules(&registry_id, &selector).await?);
+    /// One page of registries: `{count, data, skipped}`.
+    list_registries(options: Option<Unknown> = "ListOptions" => list) -> Js = "Promise<RegistryPage>"
+        |c| page(c.list_registries(&options).await?);
+    /// A registry with its details.
+    get_registry(registry_id: Unknown = "string" => rid) -> Js = "Promise<RegistryDetails>"
+        |c| js(c.get_registry(&registry_id).await?);
+    /// The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
+    /// it is): `not_found` when none, a `validation` error listing the candidates when several.
+    find_registry(name_or_uri: Unknown = "string" => text) -> Js = "Promise<Registry>"
+        |c| js(c.find_registry(&name_or_uri).await?);
+    /// Polls a schedule until its status is terminal (or one of `options.until`) and resolves
+    /// with the schedule as last listed; a schedule that disappears is `not_found`, running out
+    /// of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
+    wait_for_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid,
+        options: Option<Unknown> = "WaitOptions" => plan::wait_options) -> Js = "Promise<Schedule>"
+        |c| js(c.wait_for_schedule(&registry_id, &schedule_id, &options).await?);
+    /// Plans a desired-state document (YAML or JSON text, or the object form) against what
+    /// exists now: reads every registry and the schedules of the ones the document names.
+    /// Document problems reject with one `validation` error naming the line and the field.
+    plan(desired: Unknown = "string | Record<string, unknown>" => plan::document,
+        options: Option<Unknown> = "PlanOptions" => plan::plan_options) -> Js = "Promise<Plan>"
+        |c| { let (state, o) = plan::parse(desired, &options)?; plan::plan_js(c.plan(&state, o).await?) };
+    /// One page of the repositories of a registry: `{count, data, skipped}`.
+    list_repositories(registry_id: Unknown = "string" => rid, options: Option<Unknown> = "ListOptions"
+        => list) -> Js = "Promise<RepositoryPage>"
+        |c| page(c.list_repositories(&registry_id, &options).await?);
 }
+
+/// Where an iterator's items come from: pages fetched as the iteration goes, or the error of
+/// wrong arguments (the first `next()` rejects with it).
+pub struct Source<T>(Option<Result<Paged<T>, CoreError>>);
 
 impl<T: Serialize + Send + 'static> Source<T> {
     async fn next(&mut self) -> Option<Result<Js, CoreError>> {
-        match self {
-            Source::Paged(p) => p.next().await.map(|r| r.and_then(js)),
-            Source::Failed(e) => e.take().map(Err),
+        match &mut self.0 {
+            Some(Ok(p)) => p.next().await.map(|r| r.and_then(js)),
+            Some(Err(_)) => self.0.take().and_then(|r| r.err()).map(Err),
+            None => None,
         }
     }
 }
@@ -505,21 +334,11 @@ pub mod item {
     pub type Repository = crate::error::Fallible<crate::convert::Js>;
 }
 
-macro_rules! iterator_class {
-    ($doc:literal, $name:ident, $core:ty, $item:ident, $ts_all:literal) => {
+macro_rules! iterators {
+    ($($doc:literal $name:ident($core:ty) -> $item:ident = $ts_all:literal;)*) => {$(
         #[doc = $doc]
         #[napi(async_iterator)]
-        pub struct $name {
-            source: Arc<Mutex<Source<$core>>>,
-        }
-
-        impl $name {
-            fn new(source: Source<$core>) -> Self {
-                $name {
-                    source: Arc::new(Mutex::new(source)),
-                }
-            }
-        }
+        pub struct $name(Arc<Mutex<Source<$core>>>);
 
         #[napi]
         impl AsyncGenerator for $name {
@@ -527,11 +346,9 @@ macro_rules! iterator_class {
             type Next = ();
             type Return = ();
 
-            fn next(
-                &mut self,
-                _value: Option<Self::Next>,
-            ) -> impl Future<Output = napi::Result<Option<Self::Yield>>> + Send + 'static {
-                let source = self.source.clone();
+            fn next(&mut self, _value: Option<()>)
+                -> impl Future<Output = napi::Result<Option<Self::Yield>>> + Send + 'static {
+                let source = self.0.clone();
                 async move { Ok(source.lock().await.next().await.map(Fallible)) }
             }
         }
@@ -540,11 +357,10 @@ macro_rules! iterator_class {
         impl $name {
             /// Every remaining item, in one array (fetching every remaining page).
             #[napi(ts_return_type = $ts_all)]
-            pub fn collect<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<Js>>> {
-                let source = self.source.clone();
+            pub fn collect<'env>(&self, env: &'env Env) -> Answer<'env, Vec<Js>> {
+                let source = self.0.clone();
                 promise(env, async move {
-                    let mut source = source.lock().await;
-                    let mut out = Vec::new();
+                    let (mut source, mut out) = (source.lock().await, Vec::new());
                     while let Some(item) = source.next().await {
                         out.push(item?);
                     }
@@ -552,27 +368,14 @@ macro_rules! iterator_class {
                 })
             }
         }
-    };
+    )*};
 }
 
-iterator_class!(
-    "The schedules of a registry, page after page (`for await … of`).",
-    ScheduleIterator,
-    qualys_cs_core::Schedule,
-    Schedule,
-    "Promise<Schedule[]>"
-);
-iterator_class!(
-    "The registries, page after page (`for await … of`).",
-    RegistryIterator,
-    qualys_cs_core::Registry,
-    Registry,
-    "Promise<Registry[]>"
-);
-iterator_class!(
-    "The repositories of a registry, page after page (`for await … of`).",
-    RepositoryIterator,
-    qualys_cs_core::Repository,
-    Repository,
-    "Promise<Repository[]>"
-);
+iterators! {
+    "The schedules of a registry, page after page (`for await … of`)."
+        ScheduleIterator(qualys_cs_core::Schedule) -> Schedule = "Promise<Schedule[]>";
+    "The registries, page after page (`for await … of`)."
+        RegistryIterator(qualys_cs_core::Registry) -> Registry = "Promise<Registry[]>";
+    "The repositories of a registry, page after page (`for await … of`)."
+        RepositoryIterator(qualys_cs_core::Repository) -> Repository = "Promise<Repository[]>";
+}

@@ -1,17 +1,17 @@
 //! Values across the boundary, one way for every function.
 //!
-//! In: any JavaScript value becomes a `serde_json::Value` the way `JSON.stringify` sees it
+//! In: a JavaScript value becomes a `serde_json::Value` as `JSON.stringify` sees it
 //! (`undefined`, functions and symbols left out), except that a `Date` becomes epoch
-//! milliseconds; then serde reads it into the core type. A value of the wrong type is our
-//! `validation` error naming the argument; an unknown option key is a `config` error naming the
+//! milliseconds; serde then reads it into the core type. A value of the wrong type is our
+//! `validation` error naming the argument; an unknown option key a `config` error naming the
 //! key and the nearest valid one. Never a napi status or a Rust type name.
 //!
 //! Out: the core's JSON, with the API's dates (`created`, `jobStartDate`, …) as `Date` and the
 //! wire value kept next to each as `<name>Raw` (epoch milliseconds as text, as Qualys sends it).
 
-use napi::JsDate;
 use napi::bindgen_prelude::{Array, Object, ToNapiValue, Unknown};
-use napi::{Env, JsValue, ValueType, sys};
+use napi::{Env, JsDate, JsValue, ValueType, sys};
+use qualys_cs_core::error::truncate_for_message;
 use qualys_cs_core::validate::suggest;
 use qualys_cs_core::{Error as CoreError, Violation, jiff};
 use serde::Serialize;
@@ -31,49 +31,39 @@ const DATE_KEYS: [&str; 9] = [
     "jobScanningCompletionDate",
 ];
 
-/// Deeper than any request or schedule: a cyclic object stops here.
-const MAX_DEPTH: u32 = 64;
+/// Keys whose values are the API's own JSON (camelCase already, unknown fields kept as given):
+/// re-casing stops there.
+const WIRE_KEYS: [&str; 5] = ["request", "body", "from", "to", "raw"];
 
 /// A JavaScript value as JSON; `None` for `undefined` (and functions, symbols).
 pub(crate) fn from_js(u: Unknown<'_>) -> Result<Option<Value>, CoreError> {
-    read(u, MAX_DEPTH).map_err(|e| {
-        CoreError::validation(vec![Violation::new(
-            "",
-            "wrong_type",
-            format!("the value cannot be read as JSON: {}", e.reason),
-        )])
+    read(u, 64).map_err(|_| {
+        let why = "the value cannot be read as JSON (nested too deeply, or a cycle?)";
+        CoreError::validation(vec![Violation::new("", "wrong_type", why)])
     })
 }
 
 fn read(u: Unknown<'_>, depth: u32) -> napi::Result<Option<Value>> {
-    let nested = |u: Unknown<'_>| {
-        if depth == 0 {
-            return Err(napi::Error::from_reason(
-                "it is nested too deeply (a cycle?)",
-            ));
-        }
-        read(u, depth - 1)
+    let nested = |u: Unknown<'_>| match depth {
+        0 => Err(napi::Error::from_reason("too deep")),
+        _ => read(u, depth - 1),
     };
+    // SAFETY (every cast): the type was checked just before.
     Ok(Some(match u.get_type()? {
         ValueType::Undefined | ValueType::Function | ValueType::Symbol | ValueType::External => {
             return Ok(None);
         }
-        // SAFETY (the casts): the type was checked just before.
         ValueType::Object if u.is_date()? => {
             Value::from(unsafe { u.cast::<JsDate>() }?.value_of()?)
         }
         ValueType::Object if u.is_array()? => {
             let a: Array = unsafe { u.cast() }?;
-            let mut out = Vec::with_capacity(a.len() as usize);
-            for i in 0..a.len() {
-                let item = a.get::<Unknown>(i)?.map(nested).transpose()?.flatten();
-                out.push(item.unwrap_or(Value::Null));
-            }
-            Value::Array(out)
+            let item = |i| Ok(a.get::<Unknown>(i)?.map(nested).transpose()?.flatten());
+            let items = (0..a.len()).map(|i| item(i).map(|v| v.unwrap_or(Value::Null)));
+            Value::Array(items.collect::<napi::Result<_>>()?)
         }
         ValueType::Object => {
-            let o: Object = unsafe { u.cast() }?;
-            let mut out = Map::new();
+            let (o, mut out) = (unsafe { u.cast::<Object>() }?, Map::new());
             for k in Object::keys(&o)? {
                 if let Some(v) = o.get::<Unknown>(&k)?.map(nested).transpose()?.flatten() {
                     out.insert(k, v);
@@ -88,26 +78,27 @@ fn read(u: Unknown<'_>, depth: u32) -> napi::Result<Option<Value>> {
 }
 
 /// How a value shows in a message: `undefined`, `null`, `"text"`, `5`, `an object`.
-pub(crate) fn shown(v: Option<&Value>) -> String {
+fn shown(v: Option<&Value>) -> String {
     match v {
         None => "undefined".into(),
         Some(Value::Array(_)) => "a list".into(),
         Some(Value::Object(_)) => "an object".into(),
-        Some(v) => qualys_cs_core::error::truncate_for_message(&v.to_string(), 60),
+        Some(v) => truncate_for_message(&v.to_string(), 60),
     }
 }
 
 /// The `validation` error of an argument of the wrong type.
 pub(crate) fn wrong(name: &str, expect: &str, got: Option<&Value>) -> CoreError {
+    let message = format!("{name} must be {expect}; got {}", shown(got));
     CoreError::validation(vec![Violation::new(
         format!("/{name}"),
         "wrong_type",
-        format!("{name} must be {expect}; got {}", shown(got)),
+        message,
     )])
 }
 
-/// Reads argument `name` into `T`; `expect` says what it must be (e.g. `"a registry UUID
-/// (text)"`). `undefined` reads as `null`, so optional arguments are `Option`s.
+/// Reads argument `name` into `T`; `expect` says what it must be (`"a registry UUID (text)"`).
+/// `undefined` reads as `null`, so optional arguments are `Option`s.
 pub(crate) fn arg<T: DeserializeOwned>(
     name: &str,
     expect: &str,
@@ -118,51 +109,58 @@ pub(crate) fn arg<T: DeserializeOwned>(
         .map_err(|_| wrong(name, expect, v.as_ref()))
 }
 
-/// Reads an options object (absent = `T::default()`): every key must be one of `keys` (the
-/// camelCase name and what it takes); an unknown key is a `config` error naming the nearest
-/// valid one, a value of the wrong type one saying what the key takes.
-pub(crate) fn options<T: DeserializeOwned + Default>(
-    name: &str,
-    keys: &[(&str, &str)],
-    u: Unknown<'_>,
-) -> Result<T, CoreError> {
-    let map = match from_js(u)? {
-        None | Some(Value::Null) => return Ok(T::default()),
+/// An options object whose keys are checked against the valid names: an unknown key is a
+/// `config` error naming the nearest valid one. Read each with [`Opts::get`].
+pub(crate) struct Opts(pub(crate) Map<String, Value>);
+
+pub(crate) fn opts(name: &str, keys: &[&str], u: Option<Unknown<'_>>) -> Result<Opts, CoreError> {
+    let map = match u.map(from_js).transpose()?.flatten() {
+        None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m,
-        Some(other) => {
+        Some(v) => {
             return Err(CoreError::config(
                 name,
-                format!("{name} must be an object; got {}", shown(Some(&other))),
+                format!("{name} must be an object; got {}", shown(Some(&v))),
             ));
         }
     };
-    let names: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
-    for (k, v) in &map {
-        let Some((_, expect)) = keys.iter().find(|(n, _)| n == k) else {
-            let hint = suggest(k, &names)
-                .map(|n| format!("did you mean {n}? "))
-                .unwrap_or_default();
-            return Err(CoreError::config(
-                k.as_str(),
-                format!(
-                    "{k:?} is not an option of {name}; {hint}the options are {}",
-                    names.join(", ")
-                ),
-            ));
-        };
-        let one = Value::Object(Map::from_iter([(k.clone(), v.clone())]));
-        if serde_json::from_value::<T>(one).is_err() {
-            return Err(CoreError::config(
-                k.as_str(),
-                format!("{k} must be {expect}; got {}", shown(Some(v))),
-            ));
-        }
+    if let Some(k) = map.keys().find(|k| !keys.contains(&k.as_str())) {
+        let hint = suggest(k, keys)
+            .map(|n| format!("did you mean {n}? "))
+            .unwrap_or_default();
+        let all = keys.join(", ");
+        return Err(CoreError::config(
+            k,
+            format!("{k:?} is not an option of {name}; {hint}the options are {all}"),
+        ));
     }
-    serde_json::from_value(Value::Object(map)).map_err(|e| CoreError::config(name, e.to_string()))
+    Ok(Opts(map))
 }
 
-/// An enum value given as text: one of `known`, else a `validation` error at `/name` naming the
-/// valid values and the nearest.
+impl Opts {
+    /// The value of `key` (`None` when absent or `null`), or a `config` error saying what it
+    /// takes.
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        what: &str,
+    ) -> Result<Option<T>, CoreError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|_| {
+                CoreError::config(key, format!("{key} must be {what}; got {}", shown(Some(v))))
+            }),
+        }
+    }
+
+    /// The keys given, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().filter(|(_, v)| !v.is_null())
+    }
+}
+
+/// A value among `known`, else a `validation` error (`code`) at `/name` naming the valid values
+/// and the nearest.
 pub(crate) fn one_of<'k>(
     name: &str,
     code: &str,
@@ -175,37 +173,81 @@ pub(crate) fn one_of<'k>(
         let hint = suggest(text, known)
             .map(|n| format!(" (did you mean {n}?)"))
             .unwrap_or_default();
-        CoreError::validation(vec![Violation::new(
-            format!("/{name}"),
-            code,
-            format!(
-                "{name} must be one of {}; got {}{hint}",
-                known.join(", "),
-                shown(v.as_ref())
-            ),
-        )])
+        let message = format!(
+            "{name} must be one of {}; got {}{hint}",
+            known.join(", "),
+            shown(v.as_ref())
+        );
+        CoreError::validation(vec![Violation::new(format!("/{name}"), code, message)])
     })
 }
 
-/// An instant given as a `Date`, epoch milliseconds or RFC 3339 text.
-pub(crate) fn instant(name: &str, u: Unknown<'_>) -> Result<jiff::Timestamp, CoreError> {
-    let v = from_js(u)?;
-    let t = match &v {
-        Some(Value::String(s)) => s.trim().parse::<jiff::Timestamp>().ok(),
+/// An instant given as a `Date`, epoch milliseconds or RFC 3339 text (JSON already read).
+pub(crate) fn instant_of(name: &str, v: Option<&Value>) -> Result<jiff::Timestamp, CoreError> {
+    match v {
+        Some(Value::String(s)) => s.trim().parse().ok(),
         Some(Value::Number(n)) => n
             .as_f64()
             .and_then(|ms| jiff::Timestamp::from_millisecond(ms as i64).ok()),
         _ => None,
-    };
-    t.ok_or_else(|| {
-        CoreError::validation(vec![Violation::new(
-            format!("/{name}"),
-            "invalid_timestamp",
-            format!(
-                "{name} must be a Date, epoch milliseconds or RFC 3339 text such as \"2026-01-05T10:00:00Z\"; got {}",
-                shown(v.as_ref())
-            ),
-        )])
+    }
+    .ok_or_else(|| {
+        wrong(
+            name,
+            "a Date, epoch milliseconds or RFC 3339 text such as \"2026-01-05T10:00:00Z\"",
+            v,
+        )
+    })
+}
+
+/// An instant argument (see [`instant_of`]).
+pub(crate) fn instant(name: &str, u: Unknown<'_>) -> Result<jiff::Timestamp, CoreError> {
+    instant_of(name, from_js(u)?.as_ref())
+}
+
+fn recase(v: Value, key: &dyn Fn(&str) -> String) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| recase(x, key)).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| {
+                    (
+                        key(&k),
+                        if WIRE_KEYS.contains(&k.as_str()) {
+                            x
+                        } else {
+                            recase(x, key)
+                        },
+                    )
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The SDK's own results (snake_case in Rust) with JavaScript's camelCase keys.
+pub(crate) fn camel(v: Value) -> Value {
+    recase(v, &|k| {
+        let mut parts = k.split('_');
+        let first = parts.next().unwrap_or_default().to_owned();
+        parts.fold(first, |out, p| {
+            out + &p[..p.len().min(1)].to_uppercase() + p.get(1..).unwrap_or("")
+        })
+    })
+}
+
+/// The reverse of [`camel`], for results given back (a plan to apply).
+pub(crate) fn snake(v: Value) -> Value {
+    recase(v, &|k| {
+        let snake = |c: char| {
+            if c.is_ascii_uppercase() {
+                format!("_{}", c.to_ascii_lowercase())
+            } else {
+                c.into()
+            }
+        };
+        k.chars().map(snake).collect()
     })
 }
 
@@ -222,57 +264,37 @@ pub(crate) fn js<T: Serialize>(v: T) -> Result<Js, CoreError> {
         })
 }
 
-/// Keys whose values are the API's own JSON (camelCase already, unknown fields kept as given):
-/// re-casing stops there.
-const WIRE_KEYS: [&str; 5] = ["request", "body", "from", "to", "raw"];
-
-fn recase(v: Value, key: &dyn Fn(&str) -> String) -> Value {
-    match v {
-        Value::Array(a) => Value::Array(a.into_iter().map(|x| recase(x, key)).collect()),
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, x)| {
-                    let x = if WIRE_KEYS.contains(&k.as_str()) {
-                        x
-                    } else {
-                        recase(x, key)
-                    };
-                    (key(&k), x)
-                })
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
-/// The SDK's own results (snake_case in Rust) with JavaScript's camelCase keys.
-pub(crate) fn camel(v: Value) -> Value {
-    recase(v, &|k| {
-        let mut parts = k.split('_');
-        let first = parts.next().unwrap_or_default().to_owned();
-        parts.fold(first, |mut out, p| {
-            let mut c = p.chars();
-            if let Some(h) = c.next() {
-                out.extend(h.to_uppercase());
-                out.push_str(c.as_str());
+impl ToNapiValue for Js {
+    unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw);
+        let Value::Object(map) = val.0 else {
+            return match val.0 {
+                Value::Array(a) => unsafe {
+                    Vec::to_napi_value(raw, a.into_iter().map(Js).collect())
+                },
+                other => unsafe { <&Value>::to_napi_value(raw, &other) },
+            };
+        };
+        let mut o = Object::new(&env)?;
+        for (k, v) in map {
+            if k == "raw" {
+                o.set(&k, &v)?; // an item as received (`skipped`): left as it came
+            } else if DATE_KEYS.contains(&k.as_str()) && !v.is_object() {
+                let ms = match &v {
+                    Value::String(s) => s.trim().parse::<i64>().ok().map(|n| n as f64),
+                    other => other.as_f64(),
+                };
+                match ms {
+                    Some(ms) => o.set(&k, env.create_date(ms)?)?,
+                    None => o.set(&k, &Value::Null)?,
+                }
+                o.set(format!("{k}Raw"), &v)?;
+            } else {
+                o.set(&k, Js(v))?;
             }
-            out
-        })
-    })
-}
-
-/// The reverse of [`camel`], for results given back (a plan to apply).
-pub(crate) fn snake(v: Value) -> Value {
-    recase(v, &|k| {
-        k.chars()
-            .flat_map(|c| {
-                let lower = c.is_ascii_uppercase().then_some('_');
-                lower
-                    .into_iter()
-                    .chain(std::iter::once(c.to_ascii_lowercase()))
-            })
-            .collect()
-    })
+        }
+        unsafe { Object::to_napi_value(raw, o) }
+    }
 }
 
 /// An instant as a JavaScript `Date`.
@@ -280,44 +302,8 @@ pub struct Date(pub jiff::Timestamp);
 
 impl ToNapiValue for Date {
     unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let env = Env::from_raw(raw);
-        Ok(env.create_date(val.0.as_millisecond() as f64)?.raw())
-    }
-}
-
-fn wire_millis(v: &Value) -> Option<f64> {
-    match v {
-        Value::String(s) => s.trim().parse::<i64>().ok().map(|n| n as f64),
-        Value::Number(n) => n.as_f64(),
-        _ => None,
-    }
-}
-
-impl ToNapiValue for Js {
-    unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let env = Env::from_raw(raw);
-        match val.0 {
-            Value::Array(items) => unsafe {
-                Vec::<Js>::to_napi_value(raw, items.into_iter().map(Js).collect())
-            },
-            Value::Object(map) => {
-                let mut o = Object::new(&env)?;
-                for (k, v) in map {
-                    if DATE_KEYS.contains(&k.as_str()) && !v.is_object() {
-                        match wire_millis(&v) {
-                            Some(ms) => o.set(&k, env.create_date(ms)?)?,
-                            None => o.set(&k, &Value::Null)?,
-                        }
-                        o.set(format!("{k}Raw"), Js(v))?;
-                    } else if k == "raw" {
-                        o.set(&k, &v)?; // an item as received (`skipped`): left as it came
-                    } else {
-                        o.set(&k, Js(v))?;
-                    }
-                }
-                unsafe { Object::to_napi_value(raw, o) }
-            }
-            other => unsafe { <&Value>::to_napi_value(raw, &other) },
-        }
+        Ok(Env::from_raw(raw)
+            .create_date(val.0.as_millisecond() as f64)?
+            .raw())
     }
 }

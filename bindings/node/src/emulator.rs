@@ -2,86 +2,43 @@
 //! control call goes through the Rust `EmulatorHandle` (no HTTP to its own control routes).
 
 use napi::Env;
-use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
-use qualys_cs_client::ClientBuilder;
-use qualys_cs_client::Secret;
+use qualys_cs_client::{ClientBuilder, Secret};
 use qualys_cs_core::Error as CoreError;
 use qualys_cs_emulator::{
-    DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER, EmulatorHandle, FaultRule, WireProfile,
+    DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER, EmulatorBuilder, EmulatorHandle, WireProfile,
 };
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::client::{Client, build, config};
-use crate::convert::{Date, Js, arg, options};
+use crate::client::{Answer, Client, build, config};
+use crate::convert::{Date, Js, arg, instant_of, opts, wrong};
 use crate::error::{promise, sync};
 
-/// A user of the emulator.
-#[derive(Deserialize)]
-struct User {
-    username: String,
-    password: String,
-}
-
-/// The emulator's rate limit: `limit` calls per `windowMs`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RateLimit {
-    limit: u64,
-    window_ms: f64,
-}
-
-/// A TLS certificate and key (PEM).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Tls {
-    cert_pem: String,
-    key_pem: String,
-}
-
-/// Settings of `Emulator.start` (`EmulatorOptions` in TypeScript).
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    host: Option<String>,
-    port: Option<u16>,
-    data_dir: Option<String>,
-    users: Option<Vec<User>>,
-    users_without_permission: Option<Vec<User>>,
-    no_demo_user: Option<bool>,
-    token_ttl_ms: Option<f64>,
-    rate_limit: Option<RateLimit>,
-    realtime_clock: Option<bool>,
-    tls: Option<Tls>,
-    config_file: Option<String>,
-    job_step_ms: Option<f64>,
-    fail_jobs: Option<bool>,
-    clock_start: Option<Value>,
-    wire: Option<String>,
-}
-
-const KEYS: &[(&str, &str)] = &[
-    ("host", "a host name or address (text)"),
-    ("port", "a port number 0-65535 (0 = a free port)"),
-    ("dataDir", "a folder (text)"),
-    ("users", "a list of {username, password}"),
-    ("usersWithoutPermission", "a list of {username, password}"),
-    ("noDemoUser", "true or false"),
-    ("tokenTtlMs", "a number of milliseconds"),
-    ("rateLimit", "{limit, windowMs}"),
-    ("realtimeClock", "true or false"),
-    ("tls", "{certPem, keyPem}"),
-    ("configFile", "a file path (text)"),
-    ("jobStepMs", "a number of milliseconds"),
-    ("failJobs", "true or false"),
-    ("clockStart", "a Date, epoch milliseconds or RFC 3339 text"),
-    ("wire", "\"full\" or \"oas2021\""),
+/// The options of `Emulator.start` (`EmulatorOptions` in `dts-header.d.ts`), in that order.
+const OPTIONS: [&str; 15] = [
+    "host",
+    "port",
+    "dataDir",
+    "users",
+    "usersWithoutPermission",
+    "noDemoUser",
+    "tokenTtlMs",
+    "rateLimit",
+    "realtimeClock",
+    "tls",
+    "configFile",
+    "jobStepMs",
+    "failJobs",
+    "clockStart",
+    "wire",
 ];
 
-const FAULT_KEYS: [&str; 11] = [
+/// The fields of a fault rule (`FaultRule`).
+const FAULT_FIELDS: [&str; 11] = [
     "method",
     "path",
     "kind",
@@ -95,6 +52,103 @@ const FAULT_KEYS: [&str; 11] = [
     "retryAfterSec",
 ];
 
+/// One option's value as `T`, or a `config` error naming the option and what it takes.
+fn read<T: DeserializeOwned>(key: &str, what: &str, v: &Value) -> Result<T, CoreError> {
+    serde_json::from_value(v.clone())
+        .map_err(|_| CoreError::config(key, format!("{key} must be {what}")))
+}
+
+fn millis(key: &str, v: &Value) -> Result<Duration, CoreError> {
+    let ms: f64 = read(key, "a number of milliseconds", v)?;
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
+        CoreError::config(
+            key,
+            format!("{key} must be a number of milliseconds, 0 or more"),
+        )
+    })
+}
+
+type Users = Vec<(String, String)>;
+
+fn users(key: &str, v: &Value) -> Result<Users, CoreError> {
+    let list: Vec<serde_json::Map<String, Value>> = read(key, "a list of {username, password}", v)?;
+    let field = |u: &serde_json::Map<String, Value>, f: &str| {
+        u.get(f).and_then(Value::as_str).map(str::to_owned)
+    };
+    let pair = |u| Some((field(u, "username")?, field(u, "password")?));
+    let bad = || {
+        CoreError::config(
+            key,
+            format!("each of {key} needs a username and a password (text)"),
+        )
+    };
+    list.iter().map(|u| pair(u).ok_or_else(bad)).collect()
+}
+
+/// The emulator builder for `EmulatorOptions`, every key read in turn.
+fn builder(options: Option<Unknown<'_>>) -> Result<EmulatorBuilder, CoreError> {
+    let mut b = qualys_cs_emulator::Emulator::builder();
+    let o = opts("emulatorOptions", &OPTIONS, options)?;
+    for (k, v) in o.iter() {
+        let (text, flag) = (
+            || read::<String>(k, "text", v),
+            || read::<bool>(k, "true or false", v),
+        );
+        b = match k.as_str() {
+            "host" => b.host(text()?),
+            "port" => b.port(read(k, "a port number 0-65535 (0 = a free port)", v)?),
+            "dataDir" => b.data_dir(text()?),
+            "users" => users(k, v)?.into_iter().fold(b, |b, (u, p)| b.user(u, p)),
+            "usersWithoutPermission" => users(k, v)?
+                .into_iter()
+                .fold(b, |b, (u, p)| b.user_without_permission(u, p)),
+            "noDemoUser" if flag()? => b.no_demo_user(),
+            "noDemoUser" => b,
+            "tokenTtlMs" => b.token_ttl(millis(k, v)?),
+            "rateLimit" => {
+                let limit = read(
+                    k,
+                    "{limit, windowMs}",
+                    v.get("limit").unwrap_or(&Value::Null),
+                )?;
+                b.rate_limit(
+                    limit,
+                    millis(
+                        "rateLimit.windowMs",
+                        v.get("windowMs").unwrap_or(&Value::Null),
+                    )?,
+                )
+            }
+            "realtimeClock" => b.realtime_clock(flag()?),
+            "tls" => {
+                let pem = |f: &str| {
+                    read::<String>(
+                        &format!("tls.{f}"),
+                        "PEM text",
+                        v.get(f).unwrap_or(&Value::Null),
+                    )
+                };
+                b.tls(pem("certPem")?, pem("keyPem")?)
+            }
+            "configFile" => b.config_file(text()?),
+            "jobStepMs" => b.job_step(millis(k, v)?),
+            "failJobs" => b.fail_jobs(flag()?),
+            "clockStart" => b.clock_start(
+                instant_of(k, Some(v)).map_err(|e| CoreError::config(k, e.to_string()))?,
+            ),
+            "wire" => {
+                let valid = WireProfile::NAMES.join(", ");
+                let wire = text()?
+                    .parse()
+                    .map_err(|e| CoreError::config(k, format!("{e} (valid: {valid})")))?;
+                b.wire(wire)
+            }
+            _ => b, // every other key is refused by opts()
+        };
+    }
+    Ok(b)
+}
+
 fn emulator_error(e: qualys_cs_emulator::Error) -> CoreError {
     match e {
         qualys_cs_emulator::Error::Bind { .. } => CoreError::Transport {
@@ -103,15 +157,6 @@ fn emulator_error(e: qualys_cs_emulator::Error) -> CoreError {
         },
         other => CoreError::config("emulator", other.to_string()),
     }
-}
-
-fn millis(field: &str, ms: f64) -> Result<Duration, CoreError> {
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
-        CoreError::config(
-            field,
-            format!("{field} must be a number of milliseconds, 0 or more; got {ms}"),
-        )
-    })
 }
 
 /// The embedded emulator of the Qualys CS API, started in this process on 127.0.0.1 and a free
@@ -153,17 +198,19 @@ impl Emulator {
     pub fn start<'env>(
         env: &'env Env,
         #[napi(ts_arg_type = "EmulatorOptions")] options: Option<Unknown>,
-    ) -> napi::Result<PromiseRaw<'env, Emulator>> {
-        let builder = match options {
-            Some(o) => self::options("emulatorOptions", KEYS, o).and_then(builder),
-            None => builder(Options::default()),
-        };
+    ) -> Answer<'env, Emulator> {
+        let b = builder(options);
         promise(env, async move {
-            let handle = builder?.start().await.map_err(emulator_error)?;
+            let handle = b?.start().await.map_err(emulator_error)?;
+            let (url, port, wire) = (
+                handle.url().to_owned(),
+                u32::from(handle.port()),
+                handle.wire(),
+            );
             Ok(Emulator {
-                url: handle.url().to_owned(),
-                port: u32::from(handle.port()),
-                wire: handle.wire(),
+                url,
+                port,
+                wire,
                 handle: Mutex::new(Some(handle)),
             })
         })
@@ -213,16 +260,13 @@ impl Emulator {
         env: Env,
         #[napi(ts_arg_type = "ClientOptions")] options: Option<Unknown>,
     ) -> napi::Result<Client> {
-        let mut c = match options {
-            Some(o) => sync(&env, config(o))?,
-            None => Default::default(),
-        };
+        let mut c = sync(&env, config(options))?;
         if c.gateway_url.is_none() && c.platform.is_none() {
             c.gateway_url = Some(self.url.clone());
         }
         if c.username.is_none() && c.token.is_none() {
-            c.username = Some(DEMO_USER.to_owned());
-            c.password = Some(Secret::new(DEMO_PASSWORD));
+            (c.username, c.password) =
+                (Some(DEMO_USER.to_owned()), Some(Secret::new(DEMO_PASSWORD)));
         }
         build(&env, ClientBuilder::from_config(&c))
     }
@@ -241,9 +285,13 @@ impl Emulator {
         env: Env,
         #[napi(ts_arg_type = "number")] ms: Unknown,
     ) -> napi::Result<Date> {
+        let what = "a number of milliseconds, 0 or more";
+        let by = arg::<f64>("ms", what, ms).and_then(|ms| {
+            Duration::try_from_secs_f64(ms / 1000.0)
+                .map_err(|_| wrong("ms", what, Some(&ms.into())))
+        });
         self.with(&env, |h| {
-            let by = millis("ms", arg("ms", "a number of milliseconds", ms)?)?;
-            h.advance_clock(by).map(Date).map_err(emulator_error)
+            h.advance_clock(by?).map(Date).map_err(emulator_error)
         })
     }
 
@@ -254,27 +302,11 @@ impl Emulator {
         env: Env,
         #[napi(ts_arg_type = "FaultRule")] rule: Unknown,
     ) -> napi::Result<String> {
-        self.with(&env, |h| {
-            let v: Value = arg("rule", "a fault rule (an object)", rule)?;
-            if let Some((k, _)) = v
-                .as_object()
-                .and_then(|o| o.iter().find(|(k, _)| !FAULT_KEYS.contains(&k.as_str())))
-            {
-                let hint = qualys_cs_core::validate::suggest(k, &FAULT_KEYS)
-                    .map(|n| format!("did you mean {n}? "))
-                    .unwrap_or_default();
-                return Err(CoreError::config(
-                    k.as_str(),
-                    format!(
-                        "{k:?} is not a field of a fault rule; {hint}the fields are {}",
-                        FAULT_KEYS.join(", ")
-                    ),
-                ));
-            }
-            let rule: FaultRule =
-                serde_json::from_value(v).map_err(|e| CoreError::config("fault", e.to_string()))?;
-            h.add_fault(rule).map_err(emulator_error)
-        })
+        let rule = opts("rule", &FAULT_FIELDS, Some(rule)).and_then(|o| {
+            serde_json::from_value(Value::Object(o.0))
+                .map_err(|e| CoreError::config("rule", e.to_string()))
+        });
+        self.with(&env, |h| h.add_fault(rule?).map_err(emulator_error))
     }
 
     /// The active fault rules.
@@ -286,11 +318,14 @@ impl Emulator {
     /// Removes every fault rule.
     #[napi]
     pub fn clear_faults(&self, env: Env) -> napi::Result<()> {
-        self.with(&env, |h| Ok(h.clear_faults()))
+        self.with(&env, |h| {
+            h.clear_faults();
+            Ok(())
+        })
     }
 
-    /// The request journal, oldest first, secrets redacted: `{method, path, query, status,
-    /// bodyRedacted, …}` per request.
+    /// The request journal, oldest first, secrets redacted (`{method, path, query, status,
+    /// bodyRedacted, …}` per request).
     #[napi(ts_return_type = "JournalEntry[]")]
     pub fn requests(&self, env: Env) -> napi::Result<Value> {
         self.with(&env, |h| Ok(h.requests()))
@@ -299,7 +334,10 @@ impl Emulator {
     /// Empties the request journal.
     #[napi]
     pub fn clear_requests(&self, env: Env) -> napi::Result<()> {
-        self.with(&env, |h| Ok(h.clear_requests()))
+        self.with(&env, |h| {
+            h.clear_requests();
+            Ok(())
+        })
     }
 
     /// The emulator's own record of every schedule (every field, whatever the wire profile).
@@ -319,7 +357,7 @@ impl Emulator {
 
     /// Stops the server (open requests may finish) and frees the port. Idempotent.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn stop<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, ()>> {
+    pub fn stop<'env>(&self, env: &'env Env) -> Answer<'env, ()> {
         let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
         promise(env, async move {
             if let Some(h) = handle {
@@ -338,70 +376,4 @@ impl Emulator {
             self.wire.as_str()
         )
     }
-}
-
-fn builder(o: Options) -> Result<qualys_cs_emulator::EmulatorBuilder, CoreError> {
-    let mut b = qualys_cs_emulator::Emulator::builder();
-    if let Some(w) = o.wire {
-        let valid = WireProfile::NAMES.join(", ");
-        b = b.wire(
-            w.parse()
-                .map_err(|e| CoreError::config("wire", format!("{e} (valid: {valid})")))?,
-        );
-    }
-    if let Some(h) = o.host {
-        b = b.host(h);
-    }
-    if let Some(p) = o.port {
-        b = b.port(p);
-    }
-    if let Some(d) = o.data_dir {
-        b = b.data_dir(d);
-    }
-    for u in o.users.unwrap_or_default() {
-        b = b.user(u.username, u.password);
-    }
-    for u in o.users_without_permission.unwrap_or_default() {
-        b = b.user_without_permission(u.username, u.password);
-    }
-    if o.no_demo_user == Some(true) {
-        b = b.no_demo_user();
-    }
-    if let Some(ms) = o.token_ttl_ms {
-        b = b.token_ttl(millis("tokenTtlMs", ms)?);
-    }
-    if let Some(r) = o.rate_limit {
-        b = b.rate_limit(r.limit, millis("rateLimit.windowMs", r.window_ms)?);
-    }
-    if let Some(r) = o.realtime_clock {
-        b = b.realtime_clock(r);
-    }
-    if let Some(t) = o.tls {
-        b = b.tls(t.cert_pem, t.key_pem);
-    }
-    if let Some(f) = o.config_file {
-        b = b.config_file(f);
-    }
-    if let Some(ms) = o.job_step_ms {
-        b = b.job_step(millis("jobStepMs", ms)?);
-    }
-    if let Some(f) = o.fail_jobs {
-        b = b.fail_jobs(f);
-    }
-    if let Some(c) = o.clock_start {
-        let t = match c {
-            Value::String(s) => s.trim().parse().ok(),
-            Value::Number(n) => n
-                .as_f64()
-                .and_then(|ms| qualys_cs_core::jiff::Timestamp::from_millisecond(ms as i64).ok()),
-            _ => None,
-        };
-        b = b.clock_start(t.ok_or_else(|| {
-            CoreError::config(
-                "clockStart",
-                "clockStart must be a Date, epoch milliseconds or RFC 3339 text",
-            )
-        })?);
-    }
-    Ok(b)
 }

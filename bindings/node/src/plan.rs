@@ -1,12 +1,12 @@
-//! Schedules as code: the desired-state file and the plan (pure), plan against what exists,
-//! apply with progress, and the waiter.
+//! Schedules as code: the desired-state file and the plan (pure), apply with progress, and the
+//! readers of `Client.plan` and `Client.waitForSchedule` (operations in [`crate::client`]).
 
-use napi::bindgen_prelude::{Array, Function, Object, PromiseRaw, ToNapiValue, Unknown};
+use napi::bindgen_prelude::{Array, Function, Object, ToNapiValue, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, Status, ValueType, sys};
 use napi_derive::napi;
-use qualys_cs_client::apply::{self as rs, ApplyOptions as RsApplyOptions};
-use qualys_cs_client::wait::{WaitFor, WaitOptions as RsWaitOptions};
+use qualys_cs_client::apply::{self as rs, ApplyOptions};
+use qualys_cs_client::wait::{WaitFor, WaitOptions};
 use qualys_cs_core::desired::{DesiredState, Format};
 use qualys_cs_core::plan as cplan;
 use qualys_cs_core::{Error as CoreError, ScheduleStatus, jiff};
@@ -15,101 +15,107 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::{Answer, Client, registry_id, schedule_id};
-use crate::convert::{Js, arg, camel, js, options, snake, wrong};
-use crate::error::{error_object, promise, sync};
+use crate::client::{Answer, Client};
+use crate::convert::{Js, Opts, arg, camel, instant_of, js, opts, snake, wrong};
+use crate::error::{error_object, js_error, promise, sync};
 
-/// Options of `plan()` and `Client.plan()`.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PlanOpts {
-    prune: Option<bool>,
-    format: Option<String>,
-    source: Option<String>,
-    reference: Option<Value>,
+/// Options of `plan()` and `Client.plan()` (`PlanOptions`).
+pub(crate) fn plan_options(u: Option<Unknown<'_>>) -> Result<Opts, CoreError> {
+    opts(
+        "planOptions",
+        &["prune", "format", "source", "reference"],
+        u,
+    )
 }
 
-const PLAN_KEYS: &[(&str, &str)] = &[
-    ("prune", "true or false"),
-    ("format", "\"yaml\" or \"json\""),
-    ("source", "a file name (text)"),
-    ("reference", "a Date, epoch milliseconds or RFC 3339 text"),
-];
+/// A desired-state document: YAML or JSON text, or the object form.
+pub(crate) fn document(u: Unknown<'_>) -> Result<Value, CoreError> {
+    let what = "YAML or JSON text, or an object";
+    arg::<Value>("desired", what, u).and_then(|v| match v {
+        Value::String(_) | Value::Object(_) => Ok(v),
+        other => Err(wrong("desired", what, Some(&other))),
+    })
+}
 
-/// Parses a desired-state document (YAML or JSON text, or the object form) with its options.
-fn desired(
-    desired: Unknown<'_>,
-    opts: Option<Unknown<'_>>,
-) -> Result<(DesiredState, bool), CoreError> {
-    let o: PlanOpts = match opts {
-        Some(u) => options("planOptions", PLAN_KEYS, u)?,
-        None => PlanOpts::default(),
-    };
-    let reference = match &o.reference {
-        None | Some(Value::Null) => jiff::Timestamp::now(),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map_err(|_| wrong("reference", "RFC 3339 text", o.reference.as_ref()))?,
-        Some(v) => v
-            .as_f64()
-            .and_then(|ms| jiff::Timestamp::from_millisecond(ms as i64).ok())
-            .ok_or_else(|| {
-                wrong(
-                    "reference",
-                    "a Date, epoch milliseconds or RFC 3339 text",
-                    Some(v),
-                )
-            })?,
-    };
-    let (text, default_format, default_source) =
-        match arg::<Value>("desired", "YAML or JSON text, or an object", desired)? {
-            Value::String(text) => (text, Format::Yaml, "desired state"),
-            v @ Value::Object(_) => (v.to_string(), Format::Json, "desired state (object)"),
-            other => {
-                return Err(wrong(
-                    "desired",
-                    "YAML or JSON text, or an object",
-                    Some(&other),
-                ));
-            }
+/// Parses a desired-state document with its options; every problem in one `validation` error.
+pub(crate) fn parse(
+    desired: Value,
+    o: &Opts,
+) -> Result<(DesiredState, cplan::PlanOptions), CoreError> {
+    let reference =
+        match o.get::<Value>("reference", "a Date, epoch milliseconds or RFC 3339 text")? {
+            None => jiff::Timestamp::now(),
+            Some(r) => instant_of("reference", Some(&r))?,
         };
-    let source = o.source.as_deref().unwrap_or(default_source);
-    let format = match o.format.as_deref() {
-        Some(f) if f.eq_ignore_ascii_case("json") => Format::Json,
-        Some(f) if f.eq_ignore_ascii_case("yaml") || f.eq_ignore_ascii_case("yml") => Format::Yaml,
+    let source: Option<String> = o.get("source", "a file name (text)")?;
+    let (text, default_format, default_source) = match desired {
+        Value::String(text) => (text, Format::Yaml, "desired state"),
+        v => (v.to_string(), Format::Json, "desired state (object)"),
+    };
+    let format: Option<String> = o.get("format", "\"yaml\" or \"json\"")?;
+    let format = match format.map(|f| f.to_ascii_lowercase()).as_deref() {
+        Some("json") => Format::Json,
+        Some("yaml" | "yml") => Format::Yaml,
         Some(other) => {
             return Err(CoreError::config(
                 "format",
                 format!("format must be \"yaml\" or \"json\", not {other:?}"),
             ));
         }
-        None if o.source.is_some() => Format::from_file_name(source),
+        None if source.is_some() => Format::from_file_name(source.as_deref().unwrap_or_default()),
         None => default_format,
     };
+    let source = source.as_deref().unwrap_or(default_source);
+    let prune = o.get("prune", "true or false")?.unwrap_or(false);
     Ok((
         DesiredState::parse(&text, format, source, reference)?,
-        o.prune.unwrap_or(false),
+        cplan::PlanOptions { prune },
     ))
 }
 
 /// A plan for JavaScript: the core's plan with `summary`, `empty` and `text`, camelCase.
-fn plan_js(p: cplan::Plan) -> Result<Js, CoreError> {
+pub(crate) fn plan_js(p: cplan::Plan) -> Result<Js, CoreError> {
     let mut v = js(&p)?.0;
-    v["summary"] = json!(p.summary());
-    v["empty"] = p.is_empty().into();
-    v["text"] = p.render_text().into();
+    (v["summary"], v["empty"], v["text"]) = (
+        json!(p.summary()),
+        p.is_empty().into(),
+        p.render_text().into(),
+    );
     Ok(Js(camel(v)))
 }
 
-/// What exists in one registry, as `plan()` compares it (a lenient registry: the vectors give
-/// only schedules at times).
-#[derive(Deserialize)]
-struct Actual {
-    #[serde(default)]
-    registry: qualys_cs_core::Registry,
-    #[serde(default)]
-    schedules: Vec<qualys_cs_core::Schedule>,
+/// What `waitForSchedule` waits for (`WaitOptions`).
+pub(crate) fn wait_options(u: Option<Unknown<'_>>) -> Result<WaitOptions, CoreError> {
+    let o = opts("waitOptions", &["until", "timeoutMs", "intervalMs"], u)?;
+    let until: Option<Vec<String>> =
+        o.get("until", "a list of statuses such as [\"Completed\"]")?;
+    let ms = |field: &str, ms: Option<f64>, default: Duration| {
+        let bad = || {
+            CoreError::config(
+                field,
+                format!("{field} must be a number of milliseconds, 0 or more"),
+            )
+        };
+        ms.map_or(Ok(default), |ms| {
+            Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| bad())
+        })
+    };
+    let (d, statuses) = (WaitOptions::default(), |l: Vec<String>| {
+        l.iter().map(|s| ScheduleStatus::from_wire(s)).collect()
+    });
+    Ok(WaitOptions {
+        until: until.map_or(WaitFor::Terminal, |l| WaitFor::Any(statuses(l))),
+        timeout: ms(
+            "timeoutMs",
+            o.get("timeoutMs", "a number of milliseconds")?,
+            d.timeout,
+        )?,
+        interval: ms(
+            "intervalMs",
+            o.get("intervalMs", "a number of milliseconds")?,
+            d.interval,
+        )?,
+    })
 }
 
 /// Parses a desired-state document (YAML or JSON text, or the object form) and plans it
@@ -123,81 +129,59 @@ pub fn plan(
     #[napi(ts_arg_type = "ActualRegistry[]")] actual: Unknown,
     #[napi(ts_arg_type = "PlanOptions")] options: Option<Unknown>,
 ) -> napi::Result<Js> {
+    /// What exists in one registry (lenient: the vectors give only schedules at times).
+    #[derive(Deserialize)]
+    struct Actual {
+        #[serde(default)]
+        registry: qualys_cs_core::Registry,
+        #[serde(default)]
+        schedules: Vec<qualys_cs_core::Schedule>,
+    }
     let run = || {
-        let (state, prune) = self::desired(desired, options)?;
+        let (state, opts) = parse(document(desired)?, &plan_options(options)?)?;
         let actual: Vec<Actual> = arg(
             "actual",
-            "a list of {registry, schedules} as listed by the API",
+            "a list of {registry, schedules} as listed",
             actual,
         )?;
-        let actual: Vec<cplan::ActualRegistry> = actual
-            .into_iter()
-            .map(|a| cplan::ActualRegistry {
-                registry: a.registry,
-                schedules: a.schedules,
-            })
-            .collect();
-        plan_js(cplan::plan(&state, &actual, cplan::PlanOptions { prune }))
+        let to_core = |a: Actual| cplan::ActualRegistry {
+            registry: a.registry,
+            schedules: a.schedules,
+        };
+        plan_js(cplan::plan(
+            &state,
+            &actual.into_iter().map(to_core).collect::<Vec<_>>(),
+            opts,
+        ))
     };
     sync(&env, run())
 }
 
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ApplyOpts {
-    concurrency: Option<usize>,
-    dry_run: Option<bool>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WaitOpts {
-    until: Option<Vec<String>>,
-    timeout_ms: Option<f64>,
-    interval_ms: Option<f64>,
-}
-
-const WAIT_KEYS: &[(&str, &str)] = &[
-    ("until", "a list of statuses such as [\"Completed\"]"),
-    ("timeoutMs", "a number of milliseconds"),
-    ("intervalMs", "a number of milliseconds"),
-];
-
-fn millis(field: &str, ms: Option<f64>, default: Duration) -> Result<Duration, CoreError> {
-    ms.map_or(Ok(default), |ms| {
-        Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
-            CoreError::config(
-                field,
-                format!("{field} must be a number of milliseconds, 0 or more; got {ms}"),
-            )
-        })
-    })
-}
-
-/// An apply report: the core's report, camelCase, with each failed item's `error` a real
-/// `QualysCsError`.
+/// An apply report: the core's report, camelCase, with `applied`, `failed`, `success`, and
+/// each failed item's `error` a real `QualysCsError`.
 pub struct Report(rs::ApplyReport);
 
 impl ToNapiValue for Report {
     unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let env = Env::from_raw(raw);
-        let r = val.0;
-        let mut v = js(&r).map_err(|e| crate::error::js_error(&env, &e))?.0;
-        for item in v["items"].as_array_mut().into_iter().flatten() {
-            if let Some(o) = item.as_object_mut() {
-                o.remove("error");
-            }
+        let (env, r) = (Env::from_raw(raw), val.0);
+        let mut v = js(&r).map_err(|e| js_error(&env, &e))?.0;
+        for item in v["items"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            item.remove("error");
         }
-        v["applied"] = r.applied().into();
-        v["failed"] = r.failed().into();
-        v["success"] = r.is_success().into();
+        (v["applied"], v["failed"], v["success"]) =
+            (r.applied().into(), r.failed().into(), r.is_success().into());
         let ptr = unsafe { Js::to_napi_value(raw, Js(camel(v)))? };
-        let obj = Object::from_raw(raw, ptr);
-        let items: Array = obj
-            .get("items")?
-            .ok_or_else(|| napi::Error::from_reason("no items"))?;
+        let items: Option<Array> = Object::from_raw(raw, ptr).get("items")?;
         for (i, item) in r.items.iter().enumerate() {
-            if let (Some(e), Some(mut o)) = (&item.error, items.get::<Object>(i as u32)?) {
+            if let (Some(e), Some(mut o)) = (
+                &item.error,
+                items.and_then(|a| a.get::<Object>(i as u32).ok().flatten()),
+            ) {
                 o.set("error", error_object(&env, e)?)?;
             }
         }
@@ -209,29 +193,10 @@ type ProgressCallback = ThreadsafeFunction<Js, (), Js, Status, false>;
 
 #[napi]
 impl Client {
-    /// Plans a desired-state document (YAML or JSON text, or the object form) against what
-    /// exists now: reads every registry (to resolve names and URIs) and the schedules of the
-    /// ones the document names. Document problems reject with one `validation` error naming
-    /// the line and the field.
-    #[napi(ts_return_type = "Promise<Plan>")]
-    pub fn plan<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string | Record<string, unknown>")] desired: Unknown,
-        #[napi(ts_arg_type = "PlanOptions")] options: Option<Unknown>,
-    ) -> Answer<'env> {
-        let (c, d) = (self.inner.clone(), self::desired(desired, options));
-        promise(env, async move {
-            let (state, prune) = d?;
-            plan_js(c.plan(&state, cplan::PlanOptions { prune }).await?)
-        })
-    }
-
     /// Applies a plan (as `plan()` returned it): items run `options.concurrency` at a time, a
     /// failed item does not stop the others, `onProgress` is called after each item (every call
     /// happens before the Promise resolves), and the report keeps plan order. With `dryRun`
-    /// nothing is sent and each item lists the requests it would send. Applying the same
-    /// document again gives an empty plan.
+    /// nothing is sent and each item lists the requests it would send.
     #[napi(ts_return_type = "Promise<ApplyReport>")]
     pub fn apply<'env>(
         &self,
@@ -239,29 +204,22 @@ impl Client {
         #[napi(ts_arg_type = "Plan")] plan: Unknown,
         #[napi(ts_arg_type = "ApplyOptions")] options: Option<Unknown>,
         #[napi(ts_arg_type = "(progress: ApplyProgress) => void")] on_progress: Option<Unknown>,
-    ) -> napi::Result<PromiseRaw<'env, Report>> {
-        let c = self.inner.clone();
-        let plan = sync(
+    ) -> Answer<'env, Report> {
+        let what = "a plan as plan() returned it";
+        let plan = arg::<Value>("plan", what, plan).and_then(|v| {
+            serde_json::from_value::<cplan::Plan>(snake(v))
+                .map_err(|e| wrong("plan", &format!("{what} ({e})"), None))
+        });
+        let o = sync(
             env,
-            arg::<Value>("plan", "a plan as plan() returned it", plan).and_then(|v| {
-                serde_json::from_value::<cplan::Plan>(snake(v)).map_err(|e| {
-                    wrong("plan", &format!("a plan as plan() returned it ({e})"), None)
-                })
-            }),
+            opts("applyOptions", &["concurrency", "dryRun"], options),
         )?;
-        let keys = [
-            ("concurrency", "a whole number, 1 or more"),
-            ("dryRun", "true or false"),
-        ];
-        let o: ApplyOpts = match options {
-            Some(u) => sync(env, self::options("applyOptions", &keys, u))?,
-            None => ApplyOpts::default(),
-        };
-        let opts = RsApplyOptions {
-            concurrency: o
-                .concurrency
-                .unwrap_or(RsApplyOptions::default().concurrency),
-            dry_run: o.dry_run.unwrap_or(false),
+        let (d, c) = (ApplyOptions::default(), self.inner.clone());
+        let concurrency = sync(env, o.get("concurrency", "a whole number, 1 or more"))?;
+        let dry_run = sync(env, o.get("dryRun", "true or false"))?.unwrap_or(false);
+        let opts = ApplyOptions {
+            concurrency: concurrency.unwrap_or(d.concurrency),
+            dry_run,
         };
         let callback: Option<Arc<ProgressCallback>> = match on_progress {
             Some(f) if f.get_type()? == ValueType::Function => {
@@ -279,6 +237,7 @@ impl Client {
             _ => None,
         };
         promise(env, async move {
+            let plan = plan?;
             let Some(tsfn) = callback else {
                 return Ok(Report(c.apply(&plan, &opts, None).await));
             };
@@ -298,41 +257,6 @@ impl Client {
             };
             let (report, ()) = tokio::join!(c.apply(&plan, &opts, Some(progress)), forward);
             Ok(Report(report))
-        })
-    }
-
-    /// Polls a schedule until its status is terminal (or one of `options.until`) and resolves
-    /// with the schedule as last listed; a schedule that disappears is `not_found`, running out
-    /// of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
-    #[napi(ts_return_type = "Promise<Schedule>")]
-    pub fn wait_for_schedule<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "string")] schedule_id: Unknown,
-        #[napi(ts_arg_type = "WaitOptions")] options: Option<Unknown>,
-    ) -> Answer<'env> {
-        let (c, reg, id) = (
-            self.inner.clone(),
-            self::registry_id(registry_id),
-            self::schedule_id(schedule_id),
-        );
-        let w = options
-            .map_or(Ok(WaitOpts::default()), |u| {
-                self::options("waitOptions", WAIT_KEYS, u)
-            })
-            .and_then(|o| {
-                let d = RsWaitOptions::default();
-                Ok(RsWaitOptions {
-                    until: o.until.map_or(WaitFor::Terminal, |l| {
-                        WaitFor::Any(l.iter().map(|s| ScheduleStatus::from_wire(s)).collect())
-                    }),
-                    timeout: millis("timeoutMs", o.timeout_ms, d.timeout)?,
-                    interval: millis("intervalMs", o.interval_ms, d.interval)?,
-                })
-            });
-        promise(env, async move {
-            js(c.wait_for_schedule(&reg?, &id?, &w?).await?)
         })
     }
 }
