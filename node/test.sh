@@ -44,7 +44,7 @@ if [[ $rc -ne 0 || $fail -ne 0 ]]; then echo "node --test failed"; exit 1; fi
 if [[ $tests -eq 0 || $pass -ne $tests ]]; then echo "node --test ran no test or not all passed"; exit 1; fi
 if [[ $skipped -ne 0 ]]; then echo "node --test skipped $skipped test(s): not allowed"; exit 1; fi
 
-step "tsc --strict --noEmit (README examples, the seed samples verbatim)"
+step "tsc --strict --noEmit (README examples, the seed samples verbatim, examples/api-check.mts)"
 node examples/extract-readme.mjs
 npx tsc --strict --noEmit -p examples/tsconfig.json
 echo "README examples type-check"
