@@ -322,6 +322,7 @@ pub struct PreviewArgs {
 
 /// `registry` subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum RegistryCmd {
     /// List registries.
     List,
@@ -335,6 +336,9 @@ pub enum RegistryCmd {
         /// Registry name, URI or UUID.
         registry: String,
     },
+    /// Registries as code: create, update, validate, delete, connectors.
+    #[command(flatten)]
+    Write(crate::registry_cmd::RegistryWriteCmd),
 }
 
 /// `plan`.

@@ -640,6 +640,10 @@ fn print_runs(
 }
 
 async fn registry(g: &Global, c: RegistryCmd) -> R {
+    let c = match c {
+        RegistryCmd::Write(w) => return crate::registry_cmd::run(g, w).await,
+        other => other,
+    };
     let conn = connect::connect(g).await?;
     let arg = |r: String| crate::args::RegistryArg { registry: Some(r) };
     match c {
@@ -665,6 +669,7 @@ async fn registry(g: &Global, c: RegistryCmd) -> R {
                 .await?;
             emit(g.output, &items, || output::repositories_table(&items));
         }
+        RegistryCmd::Write(_) => {} // handled above
     }
     Ok(())
 }

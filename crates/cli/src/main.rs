@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod connect;
 mod output;
+mod registry_cmd;
 
 use clap::Parser;
 use qualys_cs_core::Error;
@@ -69,8 +70,13 @@ fn main() -> ExitCode {
         } else {
             ("QUALYS_TOKEN", "--token-stdin")
         };
+        let registry_hint = if argv.iter().any(|a| a == "registry") {
+            format!("; {}", registry_cmd::SECRET_HINT)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "error: {flag} is not taken on the command line (a secret there shows in `ps`, shell history and CI logs): set {env}, or pipe it to {stdin}"
+            "error: {flag} is not taken on the command line (a secret there shows in `ps`, shell history and CI logs): set {env}, or pipe it to {stdin}{registry_hint}"
         );
         return ExitCode::from(2);
     }
