@@ -1,15 +1,27 @@
 //! Schedules as code, the I/O half: read what exists, plan against a desired state
 //! (`qualys_cs_core::plan`), and apply a plan with bounded concurrency under the client's
 //! rate limiter, reporting progress and continuing past a failed item.
+//!
+//! Registries the file manages (`manage:`, `docs/registries.md`) are applied in three phases:
+//! registry creates and updates first, then every schedule item (schedules of a registry just
+//! created get its id), then registry deletes — each only when every schedule item of its
+//! registry succeeded. Secrets are resolved at apply time by a [`SecretResolver`]
+//! ([`EnvFileSecretResolver`] by default) and go nowhere but the request body: reports show
+//! redacted bodies.
 
 use crate::{Client, ListOptions, Result};
 use futures_util::StreamExt as _;
 use qualys_cs_core::desired::DesiredState;
 use qualys_cs_core::plan::{
-    Action, ActualRegistry, Plan, PlanItem, PlanOptions, plan as core_plan, resolve_registry,
+    Action, ActualRegistry, Plan, PlanItem, PlanOptions, plan_with as core_plan_with,
+    resolve_registry,
 };
-use qualys_cs_core::{Error, RegistryId, ScheduleId, ScheduleRequest};
+use qualys_cs_core::registry_state::{
+    RegistryPlanItem, RegistryPlanOptions, SecretRef, SecretResolver, resolve_entry,
+};
+use qualys_cs_core::{Error, RegistryId, ScheduleId, ScheduleRequest, Secret};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -101,28 +113,58 @@ fn ser_error<S: serde::Serializer>(
     }
 }
 
+/// The result of one registry item of a plan (`manage:`).
+#[derive(Clone, Debug, Serialize)]
+pub struct RegistryResult {
+    /// The registry as the file names it.
+    pub registry: String,
+    /// The registry's id after the item (the new id for a create).
+    pub registry_id: Option<String>,
+    /// The planned action.
+    pub action: Action,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The requests sent (or that would be sent), with every secret shown as `***`.
+    pub requests: Vec<PlannedRequest>,
+    /// The error, when it failed (`code()` and message).
+    #[serde(serialize_with = "ser_error")]
+    pub error: Option<Error>,
+}
+
 /// The result of an apply: one entry per plan item, in plan order.
 #[derive(Clone, Debug, Serialize)]
 pub struct ApplyReport {
     /// Per-item results.
     pub items: Vec<ItemResult>,
+    /// Per-registry results (entries with `manage:`), in plan order.
+    pub registries: Vec<RegistryResult>,
 }
 
 impl ApplyReport {
-    /// Items that failed.
+    /// Items (schedules and registries) that failed.
     pub fn failed(&self) -> usize {
         self.items
             .iter()
             .filter(|i| i.outcome == Outcome::Failed)
             .count()
+            + self
+                .registries
+                .iter()
+                .filter(|i| i.outcome == Outcome::Failed)
+                .count()
     }
 
-    /// Items that were applied.
+    /// Items (schedules and registries) that were applied.
     pub fn applied(&self) -> usize {
         self.items
             .iter()
             .filter(|i| i.outcome == Outcome::Applied)
             .count()
+            + self
+                .registries
+                .iter()
+                .filter(|i| i.outcome == Outcome::Applied)
+                .count()
     }
 
     /// True when nothing failed.
@@ -133,6 +175,60 @@ impl ApplyReport {
 
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(&ApplyProgress) + Send + Sync>;
+
+/// A secret resolver that apply can share across its tasks.
+pub type SharedSecretResolver = Arc<dyn SecretResolver + Send + Sync>;
+
+/// Resolves secret references from the process environment (`passwordEnv`, `tokenEnv`) and
+/// from files (`passwordFile`, `tokenFile`; one trailing newline is dropped). Errors name the
+/// variable or file, never a value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EnvFileSecretResolver;
+
+impl SecretResolver for EnvFileSecretResolver {
+    fn resolve(&self, r: &SecretRef) -> Result<Secret> {
+        match r {
+            SecretRef::PasswordEnv { name } | SecretRef::TokenEnv { name } => {
+                match std::env::var(name) {
+                    Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
+                    Ok(_) => Err(Error::config(
+                        r.key(),
+                        format!(
+                            "environment variable {name} is empty; set it to the registry's secret"
+                        ),
+                    )),
+                    Err(_) => Err(Error::config(
+                        r.key(),
+                        format!(
+                            "environment variable {name} is not set; export it with the registry's secret (the file names it in {})",
+                            r.key()
+                        ),
+                    )),
+                }
+            }
+            SecretRef::PasswordFile { path } | SecretRef::TokenFile { path } => {
+                match std::fs::read_to_string(path) {
+                    Ok(text) => {
+                        let v = text
+                            .strip_suffix('\n')
+                            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+                            .unwrap_or(&text);
+                        Ok(Secret::new(v))
+                    }
+                    // The I/O error's kind only: never any content.
+                    Err(e) => Err(Error::config(
+                        r.key(),
+                        format!("cannot read the secret file {path}: {}", e.kind()),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+fn registry_path(id: &str) -> String {
+    format!("/registry/{id}")
+}
 
 fn schedules_path(r: &str) -> String {
     format!("/registry/{r}/schedule")
@@ -183,7 +279,11 @@ impl Client {
             .collect();
         let mut out: Vec<ActualRegistry> = Vec::new();
         for d in &desired.registries {
-            let Ok(found) = resolve_registry(&d.registry, &all) else {
+            let found = match &d.manage {
+                None => resolve_registry(&d.registry, &all).ok(),
+                Some(m) => resolve_entry(&d.registry, Some(m), &all).ok().flatten(),
+            };
+            let Some(found) = found else {
                 continue;
             };
             if out
@@ -197,8 +297,27 @@ impl Client {
                 .list_schedules_all(&id, ListOptions::new().page_size(100))
                 .collect_all()
                 .await?;
+            let mut registry = found.registry.clone();
+            if d.manage.is_some() {
+                // A managed registry is compared with what its details report
+                // (`credential {username}`, `aws {...}`, `credentialType`).
+                let details = self.get_registry(&id).await?;
+                let mut detailed = details.registry;
+                if let Some(t) = details.credential_type {
+                    detailed
+                        .extra
+                        .insert("credentialType".into(), serde_json::Value::from(t));
+                }
+                for (k, v) in registry.extra {
+                    detailed.extra.entry(k).or_insert(v);
+                }
+                detailed.registry_uri = detailed.registry_uri.or(registry.registry_uri);
+                detailed.registry_type = detailed.registry_type.or(registry.registry_type);
+                detailed.updated = detailed.updated.or(registry.updated);
+                registry = detailed;
+            }
             out.push(ActualRegistry {
-                registry: found.registry.clone(),
+                registry,
                 schedules,
             });
         }
@@ -217,43 +336,150 @@ impl Client {
 
     /// Plans a desired state against what exists now.
     pub async fn plan(&self, desired: &DesiredState, options: PlanOptions) -> Result<Plan> {
+        self.plan_with(desired, options, &RegistryPlanOptions::default())
+            .await
+    }
+
+    /// [`Client::plan`] with options for the registries the file manages.
+    pub async fn plan_with(
+        &self,
+        desired: &DesiredState,
+        options: PlanOptions,
+        registry_options: &RegistryPlanOptions,
+    ) -> Result<Plan> {
         let actual = self.fetch_actual(desired).await?;
-        Ok(core_plan(desired, &actual, options))
+        Ok(core_plan_with(desired, &actual, options, registry_options))
     }
 
     /// Applies a plan: items run `options.concurrency` at a time (the rate limiter bounds the
     /// requests), a failed item does not stop the others, `progress` is called after each
     /// item, and the report keeps plan order. A replace deletes, then creates; when the
     /// create fails the error says so, and applying the same file again creates it.
+    ///
+    /// Secrets of managed registries are read with [`EnvFileSecretResolver`]; see
+    /// [`Client::apply_with_secrets`].
     pub async fn apply(
         &self,
         plan: &Plan,
         options: &ApplyOptions,
         progress: Option<ProgressFn>,
     ) -> ApplyReport {
-        let total = plan.items.len();
+        self.apply_with_secrets(plan, options, progress, Arc::new(EnvFileSecretResolver))
+            .await
+    }
+
+    /// [`Client::apply`] with the resolver that turns the secret references of managed
+    /// registries into secrets. Phases: registry creates and updates, then schedule items,
+    /// then registry deletes (only when every schedule item of that registry succeeded).
+    pub async fn apply_with_secrets(
+        &self,
+        plan: &Plan,
+        options: &ApplyOptions,
+        progress: Option<ProgressFn>,
+        secrets: SharedSecretResolver,
+    ) -> ApplyReport {
+        let total = plan.items.len() + plan.registries.len();
         let done = Arc::new(AtomicUsize::new(0));
         let concurrency = options.concurrency.max(1);
         let dry_run = options.dry_run;
+        let tick = |item: String, action: Action, ok: bool| {
+            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+            if let Some(cb) = &progress {
+                cb(&ApplyProgress {
+                    done: n,
+                    total,
+                    item,
+                    action,
+                    ok,
+                });
+            }
+        };
+
+        // Phase 1: registry creates and updates, one at a time (few, and schedules wait).
+        let mut registries: Vec<Option<RegistryResult>> = vec![None; plan.registries.len()];
+        let mut new_ids: HashMap<String, std::result::Result<String, String>> = HashMap::new();
+        for (i, r) in plan.registries.iter().enumerate() {
+            if !matches!(r.action, Action::Create | Action::Update) {
+                continue;
+            }
+            let res = self.apply_registry(r, dry_run, secrets.as_ref()).await;
+            if r.action == Action::Create {
+                let id = match (&res.outcome, &res.registry_id, &res.error) {
+                    (Outcome::Applied, Some(id), _) => Ok(id.clone()),
+                    (_, _, Some(e)) => Err(e.to_string()),
+                    _ => Err("dry run: not created".to_owned()),
+                };
+                new_ids.insert(r.registry.clone(), id);
+            }
+            tick(
+                format!("registry {}", r.registry),
+                r.action,
+                res.outcome != Outcome::Failed,
+            );
+            registries[i] = Some(res);
+        }
+
+        // Phase 2: schedule items. A schedule of a registry just created gets its id.
+        let mut items: Vec<std::result::Result<PlanItem, ItemResult>> = Vec::new();
+        for item in &plan.items {
+            let mut item = item.clone();
+            if item.registry_id.is_none()
+                && let Some(created) = new_ids.get(&item.registry)
+            {
+                match created {
+                    Ok(id) => item.registry_id = Some(id.clone()),
+                    Err(why) if dry_run => {
+                        let _ = why;
+                        item.registry_id = Some(format!("<id of new registry {}>", item.registry));
+                    }
+                    Err(why) => {
+                        let e = Error::config(
+                            "registry",
+                            format!(
+                                "schedule {:?} was not created: its registry {} could not be created ({why})",
+                                item.name, item.registry
+                            ),
+                        );
+                        let mut res = ItemResult {
+                            registry: item.registry.clone(),
+                            name: item.name.clone(),
+                            action: item.action,
+                            outcome: Outcome::Failed,
+                            schedule_id: None,
+                            requests: Vec::new(),
+                            error: Some(e),
+                        };
+                        if dry_run {
+                            res.outcome = Outcome::DryRun;
+                            res.error = None;
+                        }
+                        items.push(Err(res));
+                        continue;
+                    }
+                }
+            }
+            items.push(Ok(item));
+        }
+        let tick_ref = &tick;
         // Everything the per-item futures hold is owned, so the whole future is `Send`
         // (bindings run it on their runtimes).
-        let results = futures_util::stream::iter(plan.items.clone().into_iter().enumerate())
+        let results = futures_util::stream::iter(items.into_iter().enumerate())
             .map(move |(i, item)| {
-                let done = done.clone();
-                let progress = progress.clone();
                 let client = self.clone();
                 async move {
-                    let r = client.apply_item(&item, dry_run).await;
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if let Some(cb) = progress {
-                        cb(&ApplyProgress {
-                            done: n,
-                            total,
-                            item: format!("{}/{}", item.registry, item.name),
-                            action: item.action,
-                            ok: r.outcome != Outcome::Failed,
-                        });
-                    }
+                    let (r, label, action) = match item {
+                        Ok(item) => (
+                            client.apply_item(&item, dry_run).await,
+                            format!("{}/{}", item.registry, item.name),
+                            item.action,
+                        ),
+                        Err(done) => {
+                            let label = format!("{}/{}", done.registry, done.name);
+                            let action = done.action;
+                            (done, label, action)
+                        }
+                    };
+                    tick_ref(label, action, r.outcome != Outcome::Failed);
                     (i, r)
                 }
             })
@@ -262,9 +488,158 @@ impl Client {
             .await;
         let mut results = results;
         results.sort_by_key(|(i, _)| *i);
-        ApplyReport {
-            items: results.into_iter().map(|(_, r)| r).collect(),
+        let items: Vec<ItemResult> = results.into_iter().map(|(_, r)| r).collect();
+
+        // Phase 3: registry deletes, after every schedule item of the registry succeeded.
+        for (i, r) in plan.registries.iter().enumerate() {
+            if r.action != Action::Delete {
+                continue;
+            }
+            let blocked: Vec<&str> = plan
+                .items
+                .iter()
+                .zip(&items)
+                .filter(|(p, res)| {
+                    p.registry_id.is_some()
+                        && p.registry_id == r.registry_id
+                        && (res.outcome == Outcome::Failed || p.action == Action::Skip)
+                })
+                .map(|(p, _)| p.name.as_str())
+                .collect();
+            let res = if blocked.is_empty() {
+                self.apply_registry(r, dry_run, secrets.as_ref()).await
+            } else {
+                RegistryResult {
+                    registry: r.registry.clone(),
+                    registry_id: r.registry_id.clone(),
+                    action: r.action,
+                    outcome: Outcome::Failed,
+                    requests: Vec::new(),
+                    error: Some(Error::config(
+                        "registry",
+                        format!(
+                            "registry {} was not deleted: its schedule{} {} could not be deleted first",
+                            r.registry,
+                            if blocked.len() == 1 { "" } else { "s" },
+                            blocked.join(", ")
+                        ),
+                    )),
+                }
+            };
+            tick(
+                format!("registry {}", r.registry),
+                r.action,
+                res.outcome != Outcome::Failed,
+            );
+            registries[i] = Some(res);
         }
+        let registries = plan
+            .registries
+            .iter()
+            .zip(registries)
+            .map(|(r, res)| {
+                res.unwrap_or_else(|| RegistryResult {
+                    registry: r.registry.clone(),
+                    registry_id: r.registry_id.clone(),
+                    action: r.action,
+                    outcome: Outcome::NoOp,
+                    requests: Vec::new(),
+                    error: None,
+                })
+            })
+            .collect();
+        ApplyReport { items, registries }
+    }
+
+    /// Applies one registry item (create, update or delete).
+    async fn apply_registry(
+        &self,
+        r: &RegistryPlanItem,
+        dry_run: bool,
+        secrets: &(dyn SecretResolver + Send + Sync),
+    ) -> RegistryResult {
+        let mut res = RegistryResult {
+            registry: r.registry.clone(),
+            registry_id: r.registry_id.clone(),
+            action: r.action,
+            outcome: Outcome::NoOp,
+            requests: Vec::new(),
+            error: None,
+        };
+        let id = r.registry_id.clone().unwrap_or_default();
+        let shown_body = r.manage.to_request(None).redacted_value();
+        let shown_body = || {
+            let mut b = shown_body.clone();
+            if r.manage.secret_ref().is_some()
+                && let Some(c) = b.get_mut("credential").and_then(|c| c.as_object_mut())
+            {
+                let key = if r.manage.secret_ref().is_some_and(SecretRef::is_token) {
+                    "accessToken"
+                } else {
+                    "password"
+                };
+                c.insert(key.into(), serde_json::Value::from("***"));
+            }
+            Some(b)
+        };
+        res.requests = match r.action {
+            Action::Create => vec![PlannedRequest {
+                method: "POST".into(),
+                path: "/registry".into(),
+                body: shown_body(),
+            }],
+            Action::Update => vec![PlannedRequest {
+                method: "PUT".into(),
+                path: registry_path(&id),
+                body: shown_body(),
+            }],
+            Action::Delete => vec![PlannedRequest {
+                method: "DELETE".into(),
+                path: registry_path(&id),
+                body: None,
+            }],
+            _ => Vec::new(),
+        };
+        if !r.action.is_change() {
+            return res;
+        }
+        if dry_run {
+            res.outcome = Outcome::DryRun;
+            return res;
+        }
+        let outcome: Result<Option<String>> = async {
+            match r.action {
+                Action::Create => {
+                    let req = r.manage.request_with(secrets)?;
+                    let c = self.create_registry(&req).await?;
+                    Ok(Some(c.registry_uuid.to_string()))
+                }
+                Action::Update => {
+                    let req = r.manage.request_with(secrets)?;
+                    let rid = RegistryId::parse(&id)?;
+                    self.update_registry(&rid, &req).await?;
+                    Ok(Some(id.clone()))
+                }
+                Action::Delete => {
+                    let rid = RegistryId::parse(&id)?;
+                    self.delete_registry(&rid).await?;
+                    Ok(None)
+                }
+                _ => Ok(r.registry_id.clone()),
+            }
+        }
+        .await;
+        match outcome {
+            Ok(id) => {
+                res.outcome = Outcome::Applied;
+                res.registry_id = id;
+            }
+            Err(e) => {
+                res.outcome = Outcome::Failed;
+                res.error = Some(e);
+            }
+        }
+        res
     }
 
     async fn apply_item(&self, item: &PlanItem, dry_run: bool) -> ItemResult {

@@ -27,6 +27,7 @@ use crate::decode::{json_type, pointer_token};
 use crate::enums::{RegistryType, WeekDay};
 use crate::error::{Error, Violation};
 use crate::model::ScheduleRequest;
+use crate::registry_state::{Ensure, ManagedCredential, ManagedRegistry, SecretRef};
 use crate::tz::LocalConversion;
 use crate::validate::validate;
 use jiff::Timestamp;
@@ -53,6 +54,9 @@ pub struct DesiredRegistry {
     pub registry: String,
     /// Wanted schedules, in file order.
     pub schedules: Vec<DesiredSchedule>,
+    /// How the registry itself should be (`manage:`), when the file manages it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage: Option<ManagedRegistry>,
 }
 
 /// One wanted schedule.
@@ -385,7 +389,7 @@ impl DesiredState {
             let Some(rm) = cx.obj(r, &rp, "each registries entry") else {
                 continue;
             };
-            cx.keys(rm, &rp, &["registry", "schedules"]);
+            cx.keys(rm, &rp, &["registry", "schedules", "manage"]);
             let reference_name = match cx.string(rm, &rp, "registry") {
                 Some(s) if !s.trim().is_empty() => s.trim().to_owned(),
                 _ => {
@@ -400,9 +404,14 @@ impl DesiredState {
             if !reference_name.is_empty() && !seen_regs.insert(reference_name.clone()) {
                 cx.err(&format!("{rp}/registry"), "duplicate_registry", format!("registry {reference_name:?} is listed twice; merge its schedules into one entry"));
             }
+            let manage = match rm.get("manage") {
+                None | Some(Value::Null) => None,
+                Some(v) => parse_manage(&mut cx, v, &format!("{rp}/manage"), &reference_name),
+            };
             let mut reg = DesiredRegistry {
                 registry: reference_name,
                 schedules: Vec::new(),
+                manage,
             };
             let scheds = match rm.get("schedules") {
                 Some(Value::Array(a)) => a.as_slice(),
@@ -449,6 +458,203 @@ impl DesiredState {
             reference,
         )
     }
+}
+
+const MANAGE_KEYS: &[&str] = &[
+    "type",
+    "uri",
+    "credentialType",
+    "credential",
+    "aws",
+    "connectorId",
+    "projectId",
+    "location",
+    "registry",
+    "dockerHubOrgName",
+    "ensure",
+];
+const MANAGED_CREDENTIAL_KEYS: &[&str] = &[
+    "username",
+    "passwordEnv",
+    "passwordFile",
+    "tokenEnv",
+    "tokenFile",
+    "rotatedAt",
+];
+const MANAGED_AWS_KEYS: &[&str] = &["accountId", "arn", "region", "accountType"];
+/// Keys that would hold a secret itself: never allowed in a file.
+const LITERAL_SECRET_KEYS: &[&str] = &["password", "token", "accessToken"];
+
+impl Cx<'_> {
+    /// Reports every literal-secret key of `m` (without its value) and checks the other keys.
+    fn keys_no_secrets(&mut self, m: &Map<String, Value>, path: &str, known: &[&str]) {
+        let mut rest = Map::new();
+        for (k, v) in m {
+            if LITERAL_SECRET_KEYS.contains(&k.as_str()) {
+                self.err(
+                    &format!("{path}/{k}"),
+                    "literal_secret",
+                    format!(
+                        "{k} holds a secret written into the file; secrets are never written in a desired-state file: remove it and use passwordEnv: <VARIABLE> or passwordFile: <path> (tokenEnv / tokenFile for an access token)"
+                    ),
+                );
+            } else {
+                rest.insert(k.clone(), v.clone());
+            }
+        }
+        self.keys(&rest, path, known);
+    }
+}
+
+/// Parses a `manage:` block (see [`crate::registry_state`]). Every problem is reported,
+/// with its line; a literal secret never appears in a message.
+fn parse_manage(cx: &mut Cx<'_>, v: &Value, mp: &str, reference: &str) -> Option<ManagedRegistry> {
+    let m = cx.obj(v, mp, "manage")?;
+    let errors_before = cx.errors.len();
+    cx.keys_no_secrets(m, mp, MANAGE_KEYS);
+    let ensure = match cx.string(m, mp, "ensure").as_deref().map(str::trim) {
+        None | Some("present") => Ensure::Present,
+        Some("absent") => Ensure::Absent,
+        Some(other) => {
+            cx.err(
+                &format!("{mp}/ensure"),
+                "invalid_ensure",
+                format!("ensure must be present or absent; got {other:?}"),
+            );
+            Ensure::Present
+        }
+    };
+    let registry_type = match cx.string(m, mp, "type") {
+        Some(t) => RegistryType::from_wire(t.trim()),
+        None if ensure == Ensure::Absent => RegistryType::Other(String::new()),
+        None => {
+            cx.err(
+                &format!("{mp}/type"),
+                "registry_type_required",
+                format!("manage needs type: one of {}", RegistryType::known_list()),
+            );
+            RegistryType::Other(String::new())
+        }
+    };
+    let uri = cx
+        .string(m, mp, "uri")
+        .map(|u| u.trim().to_owned())
+        .unwrap_or_else(|| reference.to_owned());
+    let credential = match m.get("credential") {
+        None | Some(Value::Null) => None,
+        Some(cv) => {
+            let cp = format!("{mp}/credential");
+            cx.obj(cv, &cp, "credential").map(|c| {
+                cx.keys_no_secrets(c, &cp, MANAGED_CREDENTIAL_KEYS);
+                let mut refs = Vec::new();
+                for key in ["passwordEnv", "passwordFile", "tokenEnv", "tokenFile"] {
+                    let Some(val) = cx.string(c, &cp, key) else {
+                        continue;
+                    };
+                    let val = val.trim().to_owned();
+                    let env = key.ends_with("Env");
+                    let bad = val.is_empty()
+                        || (env
+                            && !val
+                                .chars()
+                                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_'));
+                    if bad {
+                        cx.err(
+                            &format!("{cp}/{key}"),
+                            "invalid_secret_ref",
+                            if env {
+                                format!("{key} must name an environment variable (letters, digits, _), e.g. ACME_REGISTRY_PASSWORD")
+                            } else {
+                                format!("{key} must be the path of a file that holds the secret")
+                            },
+                        );
+                        continue;
+                    }
+                    refs.push((key, match key {
+                        "passwordEnv" => SecretRef::PasswordEnv { name: val },
+                        "passwordFile" => SecretRef::PasswordFile { path: val },
+                        "tokenEnv" => SecretRef::TokenEnv { name: val },
+                        _ => SecretRef::TokenFile { path: val },
+                    }));
+                }
+                if refs.len() > 1 {
+                    cx.err(
+                        &format!("{cp}/{}", refs[1].0),
+                        "conflicting_secret_refs",
+                        format!(
+                            "{} are mutually exclusive: the credential has one secret; keep one",
+                            refs.iter().map(|r| r.0).collect::<Vec<_>>().join(" and ")
+                        ),
+                    );
+                }
+                let rotated_at = cx.string(c, &cp, "rotatedAt").and_then(|t| {
+                    let parsed = crate::registry_state::parse_rotated_at(&t);
+                    if parsed.is_none() {
+                        cx.err(
+                            &format!("{cp}/rotatedAt"),
+                            "invalid_rotated_at",
+                            format!("rotatedAt must be an RFC 3339 instant such as \"2026-11-30T09:00:00Z\"; got {t:?}"),
+                        );
+                    }
+                    parsed
+                });
+                ManagedCredential {
+                    username: cx.string(c, &cp, "username"),
+                    secret: refs.into_iter().next().map(|r| r.1),
+                    rotated_at,
+                }
+            })
+        }
+    };
+    let aws = match m.get("aws") {
+        None | Some(Value::Null) => None,
+        Some(av) => {
+            let ap = format!("{mp}/aws");
+            cx.obj(av, &ap, "aws").map(|a| {
+                cx.keys(a, &ap, MANAGED_AWS_KEYS);
+                // An AWS account id is twelve digits: YAML reads it unquoted as a number.
+                let account_id = match a.get("accountId") {
+                    Some(Value::Number(n)) if n.is_u64() => Some(n.to_string()),
+                    _ => cx.string(a, &ap, "accountId"),
+                };
+                crate::registry::AwsAccount {
+                    account_id,
+                    arn: cx.string(a, &ap, "arn"),
+                    region: cx.string(a, &ap, "region"),
+                    account_type: cx.string(a, &ap, "accountType"),
+                    extra: Default::default(),
+                }
+            })
+        }
+    };
+    let managed = ManagedRegistry {
+        registry_type,
+        uri,
+        credential_type: cx.string(m, mp, "credentialType"),
+        credential,
+        aws,
+        connector_id: cx.string(m, mp, "connectorId"),
+        project_id: cx.string(m, mp, "projectId"),
+        location: cx.string(m, mp, "location"),
+        registry: cx.string(m, mp, "registry"),
+        docker_hub_org_name: cx.string(m, mp, "dockerHubOrgName"),
+        ensure,
+        line: cx.lines.get(mp).map(|l| *l as u64),
+    };
+    if cx.errors.len() > errors_before {
+        return None;
+    }
+    if ensure == Ensure::Present {
+        let report = crate::registry_state::check_managed(&managed);
+        for v in report.errors {
+            let v = crate::registry_state::at_manage(v, mp);
+            cx.err(&v.path, &v.code, v.message);
+        }
+        for v in report.warnings {
+            cx.warn(crate::registry_state::at_manage(v, mp));
+        }
+    }
+    Some(managed)
 }
 
 /// One schedule described as in a desired-state file — `{name, onDemand | every | weekly |

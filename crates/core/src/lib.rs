@@ -31,6 +31,7 @@ pub mod lookup;
 pub mod model;
 pub mod plan;
 pub mod registry;
+pub mod registry_state;
 pub mod secret;
 pub mod semantics;
 pub mod tolerant;

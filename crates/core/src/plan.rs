@@ -27,6 +27,9 @@
 use crate::desired::DesiredState;
 use crate::error::Violation;
 use crate::model::{Registry, Schedule, ScheduleRequest};
+use crate::registry_state::{
+    Ensure, RegistryPlanItem, RegistryPlanOptions, plan_registry, resolve_entry,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -133,6 +136,10 @@ pub struct Plan {
     pub unmanaged: usize,
     /// Warnings carried over from the desired state.
     pub warnings: Vec<Violation>,
+    /// Registry actions (entries with `manage:`), in file order. Apply runs creates and
+    /// updates before any schedule item, and deletes after them.
+    #[serde(default)]
+    pub registries: Vec<RegistryPlanItem>,
 }
 
 /// Counts per action.
@@ -156,6 +163,23 @@ impl Plan {
     /// True when applying would send no write.
     pub fn is_empty(&self) -> bool {
         !self.items.iter().any(|i| i.action.is_change())
+            && !self.registries.iter().any(|r| r.action.is_change())
+    }
+
+    /// Counts per action of the registry items.
+    pub fn registry_summary(&self) -> PlanSummary {
+        let mut s = PlanSummary::default();
+        for i in &self.registries {
+            match i.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.delete += 1,
+                Action::Unchanged => s.unchanged += 1,
+                Action::Skip => s.skip += 1,
+            }
+        }
+        s
     }
 
     /// Counts per action.
@@ -182,6 +206,36 @@ impl Plan {
     /// A readable rendering, like a terraform plan.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
+        if !self.registries.is_empty() {
+            out.push_str("registries:\n");
+        }
+        for r in &self.registries {
+            let verb = format!("{:?}", r.action).to_lowercase();
+            let id = r
+                .registry_id
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:>3} {verb:<9} {} ({}){id}",
+                r.action.symbol(),
+                r.registry,
+                r.manage.registry_type
+            );
+            for c in &r.changes {
+                if c.field == "credential" {
+                    // Never a value: only that it changed, and why the plan knows.
+                    let why = c.to.as_str().unwrap_or("changed");
+                    let _ = writeln!(out, "        credential {why}");
+                } else {
+                    let _ = writeln!(out, "        {}: {} -> {}", c.field, c.from, c.to);
+                }
+            }
+            if let Some(reason) = &r.reason {
+                let _ = writeln!(out, "        {reason}");
+            }
+        }
         let mut current: Option<(&str, Option<&str>)> = None;
         for i in &self.items {
             let key = (i.registry.as_str(), i.registry_id.as_deref());
@@ -231,6 +285,14 @@ impl Plan {
             if let Some(r) = &i.reason {
                 let _ = writeln!(out, "        {r}");
             }
+        }
+        if !self.registries.is_empty() {
+            let r = self.registry_summary();
+            let _ = writeln!(
+                out,
+                "Registries: {} to create, {} to update, {} to delete, {} unchanged, {} skipped.",
+                r.create, r.update, r.delete, r.unchanged, r.skip
+            );
         }
         let s = self.summary();
         let _ = write!(
@@ -451,14 +513,87 @@ fn unknown_reason(changes: &[Change]) -> Option<String> {
 
 /// Computes the plan from the desired state and what exists.
 pub fn plan(desired: &DesiredState, actual: &[ActualRegistry], opts: PlanOptions) -> Plan {
+    plan_with(desired, actual, opts, &RegistryPlanOptions::default())
+}
+
+/// [`plan`], with options for the registries the file manages (`manage:`).
+pub fn plan_with(
+    desired: &DesiredState,
+    actual: &[ActualRegistry],
+    opts: PlanOptions,
+    registry_opts: &RegistryPlanOptions,
+) -> Plan {
     let mut p = Plan {
         warnings: desired.warnings.clone(),
         ..Default::default()
     };
     for dr in &desired.registries {
+        if let Some(m) = &dr.manage {
+            let found = resolve_entry(&dr.registry, Some(m), actual);
+            p.registries
+                .push(plan_registry(&dr.registry, m, found, registry_opts));
+        }
+    }
+    for dr in &desired.registries {
         let mut wanted: Vec<_> = dr.schedules.iter().collect();
         wanted.sort_by(|a, b| a.name.cmp(&b.name));
-        let reg = match resolve_registry(&dr.registry, actual) {
+        let resolved = match &dr.manage {
+            None => resolve_registry(&dr.registry, actual).map(Some),
+            Some(m) => resolve_entry(&dr.registry, Some(m), actual),
+        };
+        let ensure = dr.manage.as_ref().map(|m| m.ensure);
+        let reg = match resolved {
+            Ok(Some(r)) if ensure == Some(Ensure::Absent) => {
+                // The registry goes: every schedule it has goes first, listed or not.
+                let mut all: Vec<&Schedule> = r.schedules.iter().collect();
+                all.sort_by(|a, b| {
+                    a.name
+                        .cmp(&b.name)
+                        .then(a.schedule_uuid.cmp(&b.schedule_uuid))
+                });
+                for x in all {
+                    let running = x.status().is_running();
+                    p.items.push(PlanItem {
+                        registry: dr.registry.clone(),
+                        registry_id: Some(r.registry.registry_uuid.clone()),
+                        name: x.name.clone(),
+                        action: if running { Action::Skip } else { Action::Delete },
+                        schedule_id: Some(x.schedule_uuid.clone()),
+                        request: None,
+                        changes: Vec::new(),
+                        reason: Some(if running {
+                            format!("its registry is to be deleted (ensure: absent), but it is {}: apply again when its job has finished", x.status())
+                        } else {
+                            "its registry is to be deleted (ensure: absent): deleted first".to_owned()
+                        }),
+                    });
+                }
+                continue;
+            }
+            Ok(Some(r)) => Ok(r),
+            Ok(None) if ensure == Some(Ensure::Absent) => continue,
+            Ok(None) if ensure == Some(Ensure::Present) => {
+                for s in wanted {
+                    p.items.push(PlanItem {
+                        registry: dr.registry.clone(),
+                        registry_id: None,
+                        name: s.name.clone(),
+                        action: Action::Create,
+                        schedule_id: None,
+                        request: Some(s.request.clone()),
+                        changes: Vec::new(),
+                        reason: Some(format!(
+                            "created once its registry {} is created",
+                            dr.registry
+                        )),
+                    });
+                }
+                continue;
+            }
+            Ok(None) => Err(format!("registry {:?} was not found", dr.registry)),
+            Err(e) => Err(e),
+        };
+        let reg = match reg {
             Ok(r) => r,
             Err(reason) => {
                 for s in wanted {
