@@ -7,7 +7,9 @@
 #   3. installs the WHEEL into a fresh venv of the newest CPython and runs pytest there
 #   4. the same wheel on the oldest CPython (when the machine has more than one)
 #   5. builds the sdist, installs it into a clean venv, runs a smoke test
-#   6. mypy --strict on the tests and on every python example of python/README.md
+#   6. mypy --strict on the tests and on every python example of python/README.md, and
+#      `python -m mypy.stubtest qualys_cs`: the stub of the native module (and the typed
+#      Python layer) checked against the installed runtime
 #
 #   python/test.sh                 # everything
 #   KEEP_WORK=1 python/test.sh     # keep the temp dir (venvs, wheel, sdist) for a look
@@ -160,6 +162,10 @@ PY
     --python-executable "$WORK/newest/bin/python" "$HERE/tests" ) || die "mypy on tests"
 ( cd "$WORK/readme" && "$WORK/tools/bin/mypy" --strict --no-incremental \
     --python-executable "$WORK/newest/bin/python" . ) || die "mypy on README examples"
+
+step "stubtest: qualys_cs (the _native.pyi stub against the installed extension)"
+"$WORK/newest/bin/pip" install -q mypy
+( cd "$WORK" && "$WORK/newest/bin/python" -m mypy.stubtest qualys_cs ) || die "stubtest qualys_cs"
 
 step "done"
 printf '%s\n' "${SUMMARY[@]}"

@@ -13,40 +13,28 @@ from __future__ import annotations
 
 import enum
 import logging
+from typing import TYPE_CHECKING, Type, TypeVar
 
 from . import errors
-from ._native import (
-    DEMO_PASSWORD,
-    DEMO_REGISTRY_ID,
-    DEMO_USER,
-    ERROR_CODES,
-    PLATFORMS,
-    REGISTRY_TYPES,
-    RULES,
-    SCHEDULE_STATUSES,
-    WEEK_DAYS,
+from ._client import AsyncClient, AsyncListIterator, Client, Emulator, ListIterator
+from ._models import (
     AdditionalFilters,
     ApplyProgress,
     ApplyReport,
-    AsyncClient,
-    AsyncListIterator,
     BulkCancelResponse,
     BulkDeleteResponse,
     Change,
-    Client,
     Created,
     CreateResponse,
     DailyBuilder,
     DesiredRegistry,
     DesiredSchedule,
     DesiredState,
-    Emulator,
     ErrorBody,
     EveryDaysBuilder,
     Filter,
     ItemResult,
     JobError,
-    ListIterator,
     LocalConversion,
     OnDemandBuilder,
     Page,
@@ -64,7 +52,6 @@ from ._native import (
     ScheduleRequest,
     Violation,
     WeeklyBuilder,
-    __version__,
     decode_response,
     explain,
     http_error,
@@ -76,6 +63,18 @@ from ._native import (
     validate,
     validate_json,
     validate_update,
+)
+from ._native import (
+    DEMO_PASSWORD,
+    DEMO_REGISTRY_ID,
+    DEMO_USER,
+    ERROR_CODES,
+    PLATFORMS,
+    REGISTRY_TYPES,
+    RULES,
+    SCHEDULE_STATUSES,
+    WEEK_DAYS,
+    __version__,
 )
 from .errors import (
     AuthError,
@@ -99,7 +98,21 @@ from .errors import (
 logging.getLogger("qualys_cs").addHandler(logging.NullHandler())
 
 
-class WeekDay(str, enum.Enum):
+_E = TypeVar("_E", bound="_WireEnum")
+
+
+class _WireEnum(str, enum.Enum):
+    """A wire string of the API, usable wherever that string is taken."""
+
+    if TYPE_CHECKING:  # Enum's constructor (not str's), for type checkers and stubtest
+
+        def __new__(cls: Type[_E], value: object) -> _E: ...
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class WeekDay(_WireEnum):
     """Days of the week as the API spells them (usable wherever a weekday string is taken)."""
 
     MONDAY = "MONDAY"
@@ -110,11 +123,7 @@ class WeekDay(str, enum.Enum):
     SATURDAY = "SATURDAY"
     SUNDAY = "SUNDAY"
 
-    def __str__(self) -> str:
-        return self.value
-
-
-class RegistryType(str, enum.Enum):
+class RegistryType(_WireEnum):
     """Registry types the API documents (others are kept verbatim)."""
 
     V2 = "V2"
@@ -125,11 +134,7 @@ class RegistryType(str, enum.Enum):
     GCP = "GCP"
     GOOGLE_ARTIFACT_REGISTRY = "GOOGLE_ARTIFACT_REGISTRY"
 
-    def __str__(self) -> str:
-        return self.value
-
-
-class ScheduleStatus(str, enum.Enum):
+class ScheduleStatus(_WireEnum):
     """Statuses of a schedule's job (others are kept verbatim in ``Schedule.status``)."""
 
     CREATED = "Created"
@@ -146,10 +151,6 @@ class ScheduleStatus(str, enum.Enum):
     BASELINE_COMPLETED = "BaselineCompleted"
     CANCELED = "Canceled"
     UNKNOWN = "Unknown"
-
-    def __str__(self) -> str:
-        return self.value
-
 
 __all__ = [
     "__version__",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Type
 
 if TYPE_CHECKING:
-    from ._native import Violation
+    from ._models import Violation
 
 __all__ = [
     "QualysCsError",
@@ -225,3 +225,14 @@ ERROR_CLASSES: Dict[str, Type[QualysCsError]] = {
     )
 }
 """Every error code of the core mapped to its exception class."""
+
+
+def _from_native(fields: Dict[str, Any]) -> QualysCsError:
+    """The exception of an error the Rust core reported (its fields as a dict)."""
+    from ._models import Violation
+
+    kw = dict(fields)
+    cls = ERROR_CLASSES[kw.pop("code")]
+    message = kw.pop("message")
+    violations = [Violation(v["path"], v["code"], v["message"]) for v in kw.pop("violations", ())]
+    return cls(message, violations=violations, **kw)

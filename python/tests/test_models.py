@@ -98,9 +98,11 @@ def test_dicts_in_wire_format_round_trip() -> None:
     with pytest.raises(qualys_cs.ValidationError) as info:
         ScheduleRequest.from_dict({"name": 5, "filters": "no"})
     assert {v.path for v in info.value.violations} == {"/name", "/filters"}
-    with pytest.raises(TypeError) as te:
+    # A value that is not JSON is a validation error naming where it sits (issue 16).
+    with pytest.raises(qualys_cs.ValidationError) as te:
         qualys_cs.validate({"name": object()})
-    assert "/name" in str(te.value)
+    assert [(v.path, v.code) for v in te.value.violations] == [("/name", "wrong_type")]
+    assert "object cannot be sent as JSON" in str(te.value)
 
 
 def test_models_repr_eq_pickle() -> None:

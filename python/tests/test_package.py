@@ -72,5 +72,16 @@ def test_stub_describes_every_native_name_and_member() -> None:
 def test_package_exports_everything() -> None:
     for name in qualys_cs.__all__:
         assert hasattr(qualys_cs, name), name
-    public_native = {n for n in dir(_native) if not n.startswith("_")}
-    assert public_native <= set(qualys_cs.__all__)
+    # Every public class and function of the typed layer, and the native constants.
+    from qualys_cs import _client, _models
+
+    public = {
+        n
+        for m in (_models, _client)
+        for n, obj in vars(m).items()
+        if not n.startswith("_")
+        and (inspect.isclass(obj) or inspect.isfunction(obj))
+        and obj.__module__ == m.__name__
+    }
+    constants = {n for n in dir(_native) if n.isupper() and not n.endswith("_DEFAULTS")}
+    assert public | constants <= set(qualys_cs.__all__)

@@ -1,17 +1,29 @@
 //! Conversions between Python objects and JSON values, and between Python datetimes and
-//! `jiff` timestamps. No rule lives here: a dict becomes the JSON value core decodes.
+//! `jiff` timestamps. No rule lives here: a dict becomes the JSON value core decodes. A value
+//! that is not JSON is a `validation` error naming where it sits (JSON pointer) and the fix.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use qualys_cs_core::{Error, Violation};
 use serde_json::{Map, Number, Value};
 
-/// A Python object (dict, list, str, int, float, bool, None) as a JSON value. Anything else is
-/// a `TypeError` naming where it sits (JSON pointer).
+/// A `validation` error with one violation.
+pub fn invalid(path: &str, code: &str, message: impl Into<String>) -> Error {
+    Error::Validation {
+        violations: vec![Violation::new(path, code, message.into())],
+    }
+}
+
+/// A Python object (dict, list, str, int, float, bool, None, or one of our models) as a JSON
+/// value.
 pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     let mut path = String::new();
     to_value_at(obj, &mut path)
+}
+
+fn wrong(path: &str, what: String) -> PyErr {
+    crate::errors::to_pyerr(invalid(path, "wrong_type", what))
 }
 
 fn to_value_at(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
@@ -35,15 +47,15 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
         let f: f64 = obj.extract()?;
         return Number::from_f64(f)
             .map(Value::Number)
-            .ok_or_else(|| PyValueError::new_err(format!("{}: integer out of range", at(path))));
+            .ok_or_else(|| wrong(path, "integer out of range".to_owned()));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let v = f.value();
         return Number::from_f64(v).map(Value::Number).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{}: {v} is not a JSON number (NaN and infinity are not allowed)",
-                at(path)
-            ))
+            wrong(
+                path,
+                format!("{v} is not a JSON number; use a finite number"),
+            )
         });
     }
     if let Ok(d) = obj.cast::<PyDict>() {
@@ -52,11 +64,8 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
             let key: String = match k.cast::<PyString>() {
                 Ok(s) => s.to_cow()?.into_owned(),
                 Err(_) => {
-                    return Err(PyTypeError::new_err(format!(
-                        "{}: dict keys must be str, not {}",
-                        at(path),
-                        type_name(&k)
-                    )));
+                    let t = type_name(&k);
+                    return Err(wrong(path, format!("dict keys must be str, not {t}")));
                 }
             };
             let len = path.len();
@@ -74,20 +83,27 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
     if let Ok(t) = obj.cast::<PyTuple>() {
         return seq(t.iter(), t.len(), path);
     }
-    // Our own models (ScheduleRequest, Schedule, ...) nested inside a dict or list.
-    let ty = obj.get_type();
-    if ty
+    // Our own models (ScheduleRequest, Schedule, enums, ...) nested inside a dict or list.
+    let py = obj.py();
+    if obj
+        .get_type()
         .module()
-        .is_ok_and(|m| m.to_cow().is_ok_and(|m| m == "qualys_cs._native"))
-        && let Ok(to_dict) = obj.getattr(pyo3::intern!(obj.py(), "to_dict"))
+        .is_ok_and(|m| m.to_cow().is_ok_and(|m| m.starts_with("qualys_cs")))
     {
-        return to_value_at(&to_dict.call0()?, path);
+        if let Ok(to_dict) = obj.getattr(pyo3::intern!(py, "to_dict")) {
+            return to_value_at(&to_dict.call0()?, path);
+        }
+        if let Ok(value) = obj.getattr(pyo3::intern!(py, "value")) {
+            return to_value_at(&value, path);
+        }
     }
-    Err(PyTypeError::new_err(format!(
-        "{}: {} cannot be sent as JSON; use dict, list, str, int, float, bool or None",
-        at(path),
-        type_name(obj)
-    )))
+    Err(wrong(
+        path,
+        format!(
+            "{} cannot be sent as JSON; use dict, list, str, int, float, bool or None",
+            type_name(obj)
+        ),
+    ))
 }
 
 fn seq<'py>(
@@ -104,14 +120,6 @@ fn seq<'py>(
         path.truncate(l);
     }
     Ok(Value::Array(out))
-}
-
-fn at(path: &str) -> String {
-    if path.is_empty() {
-        "the value".to_owned()
-    } else {
-        format!("the value at {path}")
-    }
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -153,11 +161,14 @@ pub fn from_value<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>
     })
 }
 
+/// Any serializable value as JSON (our types always serialize).
+pub fn json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
 /// Any serializable value as plain Python objects.
 pub fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
-    let value = serde_json::to_value(v)
-        .map_err(|e| PyValueError::new_err(format!("could not convert to a dict: {e}")))?;
-    from_value(py, &value)
+    from_value(py, &json(v))
 }
 
 static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -205,84 +216,39 @@ pub fn datetime_from_timestamp<'py>(
     )
 }
 
-/// Epoch milliseconds as an aware UTC `datetime` (None when out of range).
-pub fn datetime_from_millis<'py>(
-    py: Python<'py>,
-    ms: Option<qualys_cs_core::Millis>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match ms.and_then(|m| m.to_timestamp()) {
-        Some(t) => datetime_from_timestamp(py, t).map(Some),
-        None => Ok(None),
-    }
-}
-
 /// A timezone-aware `datetime` or an RFC 3339 string as a timestamp. Naive datetimes are
 /// refused: they name no instant.
 pub fn timestamp_from_py(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<jiff::Timestamp> {
+    let bad = |m: String| crate::errors::to_pyerr(invalid(&format!("/{field}"), "wrong_type", m));
     let text: String = if let Ok(s) = obj.cast::<PyString>() {
         s.to_cow()?.into_owned()
     } else if obj.is_instance(datetime_cls(obj.py())?)? {
-        if obj.getattr("tzinfo")?.is_none() || obj.call_method0("utcoffset")?.is_none() {
-            return Err(PyValueError::new_err(format!(
+        if obj.call_method0("utcoffset")?.is_none() {
+            return Err(bad(format!(
                 "{field} must be a timezone-aware datetime (e.g. datetime.now(timezone.utc)); got a naive one"
             )));
         }
         obj.call_method0("isoformat")?.extract()?
     } else {
-        return Err(PyTypeError::new_err(format!(
+        return Err(bad(format!(
             "{field} must be a timezone-aware datetime or an RFC 3339 string, not {}",
             type_name(obj)
         )));
     };
-    text.parse::<jiff::Timestamp>().map_err(|e| {
-        PyValueError::new_err(format!(
-            "{field}: {text:?} is not an RFC 3339 instant such as 2026-01-05T10:00:00Z ({e})"
+    text.parse::<jiff::Timestamp>().map_err(|_| {
+        bad(format!(
+            "{field}: {text:?} is not an RFC 3339 instant; write it like 2026-01-05T10:00:00Z"
         ))
     })
 }
 
-/// Seconds (int or float, ≥ 0) as a duration.
+/// Seconds (int or float, 0 or more) as a duration.
 pub fn duration_from_secs(secs: f64, field: &str) -> PyResult<std::time::Duration> {
     std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
-        PyValueError::new_err(format!(
-            "{field} must be a finite number of seconds, 0 or more; got {secs}"
+        crate::errors::to_pyerr(invalid(
+            &format!("/{field}"),
+            "out_of_range",
+            format!("{field} must be a finite number of seconds, 0 or more; got {secs}"),
         ))
     })
-}
-
-/// A string as Python's `repr` writes it (`'text'`, escapes included).
-pub fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                let n = c as u32;
-                if n <= 0xff {
-                    out.push_str(&format!("\\x{n:02x}"));
-                } else {
-                    out.push_str(&format!("\\u{n:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }

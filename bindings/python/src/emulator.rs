@@ -1,18 +1,18 @@
 //! `Emulator`: the embedded Qualys CS emulator, started in-process on 127.0.0.1 (port 0 by
-//! default), with its clock and fault controls, and clients already pointed at it.
+//! default), with its clock, fault and journal controls (all through the Rust handle). The
+//! Python subclass adds `client()` / `async_client()`.
 
-use crate::client::{AsyncClient, Client, Shared, apply_options};
 use crate::convert::{
-    datetime_from_timestamp, duration_from_secs, from_value, py_repr, timestamp_from_py,
+    datetime_from_timestamp, duration_from_secs, from_value, timestamp_from_py, to_value,
 };
 use crate::errors::to_pyerr;
 use crate::runtime::block_on;
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::PyDict;
 use qualys_cs_core as core;
 use qualys_cs_emulator as emu;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
 fn emu_err(e: emu::Error) -> PyErr {
@@ -25,14 +25,13 @@ fn emu_err(e: emu::Error) -> PyErr {
 
 /// The Qualys CS emulator running in this process. Use it as a context manager:
 /// `with Emulator() as emu: client = emu.client()`.
-#[pyclass(module = "qualys_cs._native", frozen)]
+#[pyclass(module = "qualys_cs._native", frozen, subclass)]
 pub struct Emulator {
     handle: Mutex<Option<Arc<emu::EmulatorHandle>>>,
     url: String,
     port: u16,
     wire: emu::WireProfile,
     pid: u32,
-    http: reqwest::Client,
 }
 
 impl Emulator {
@@ -50,57 +49,6 @@ impl Emulator {
                 "this emulator runs in the parent process; control it from there",
             )),
             None => Err(PyRuntimeError::new_err("the emulator is stopped")),
-        }
-    }
-
-    fn control(&self, py: Python<'_>, method: reqwest::Method, path: &str) -> PyResult<Value> {
-        self.with_handle(|_| Ok(()))?;
-        let req = self.http.request(method, format!("{}{path}", self.url));
-        let text = block_on(py, async move {
-            let resp = req.send().await.map_err(|e| {
-                PyRuntimeError::new_err(format!("emulator control call failed: {e}"))
-            })?;
-            let status = resp.status();
-            let text = resp.text().await.map_err(|e| {
-                PyRuntimeError::new_err(format!("emulator control call failed: {e}"))
-            })?;
-            if status.is_success() {
-                Ok(text)
-            } else {
-                Err(PyRuntimeError::new_err(format!(
-                    "emulator control call {path} answered {status}: {text}"
-                )))
-            }
-        })?;
-        if text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text)
-            .map_err(|e| PyRuntimeError::new_err(format!("emulator answer is not JSON: {e}")))
-    }
-
-    fn client_builder(
-        &self,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<qualys_cs_client::ClientBuilder> {
-        let has = |k: &str| -> PyResult<bool> {
-            Ok(match kwargs {
-                Some(kw) => kw.contains(k)?,
-                None => false,
-            })
-        };
-        let mut b = qualys_cs_client::ClientBuilder::new().gateway_url(self.url.clone());
-        if !has("username")? && !has("password")? && !has("token")? {
-            b = b.credentials(emu::DEMO_USER, emu::DEMO_PASSWORD);
-        }
-        match kwargs {
-            // A password alone is the demo user's (e.g. a wrong one, to test refusals).
-            Some(kw) if has("password")? && !has("username")? => {
-                let kw = kw.copy()?;
-                kw.set_item("username", emu::DEMO_USER)?;
-                apply_options(b, Some(&kw))
-            }
-            _ => apply_options(b, kwargs),
         }
     }
 }
@@ -180,17 +128,12 @@ impl Emulator {
         }
         crate::logging::refresh(py);
         let handle = block_on(py, async move { b.start().await.map_err(emu_err) })?;
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         Ok(Emulator {
             url: handle.url().to_owned(),
             port: handle.port(),
             wire: handle.wire(),
             pid: std::process::id(),
             handle: Mutex::new(Some(Arc::new(handle))),
-            http,
         })
     }
 
@@ -209,21 +152,6 @@ impl Emulator {
     #[getter]
     fn wire(&self) -> &'static str {
         self.wire.as_str()
-    }
-    /// The demo user's name.
-    #[getter]
-    fn demo_username(&self) -> &'static str {
-        emu::DEMO_USER
-    }
-    /// The demo user's password (never shown in `repr`).
-    #[getter]
-    fn demo_password(&self) -> &'static str {
-        emu::DEMO_PASSWORD
-    }
-    /// The demo registry's id.
-    #[getter]
-    fn demo_registry_id(&self) -> &'static str {
-        emu::DEMO_REGISTRY_ID
     }
     /// True until `stop()`.
     #[getter]
@@ -246,44 +174,10 @@ impl Emulator {
         datetime_from_timestamp(py, t)
     }
 
-    /// Adds a fault rule; returns its id. `kind` is `status`, `drop` or `latency`; the other
-    /// arguments are the rule's fields (see the emulator docs).
-    #[pyo3(signature = (
-        kind, *, method = None, path = None, status = None, stage = None, latency_ms = None,
-        count = None, probability = None, seed = None, retry_after_sec = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn add_fault(
-        &self,
-        py: Python<'_>,
-        kind: &str,
-        method: Option<String>,
-        path: Option<String>,
-        status: Option<u16>,
-        stage: Option<String>,
-        latency_ms: Option<u64>,
-        count: Option<u64>,
-        probability: Option<f64>,
-        seed: Option<u64>,
-        retry_after_sec: Option<u64>,
-    ) -> PyResult<String> {
-        let mut m = Map::new();
-        m.insert("kind".into(), kind.into());
-        let mut put = |k: &str, v: Option<Value>| {
-            if let Some(v) = v {
-                m.insert(k.into(), v);
-            }
-        };
-        put("method", method.map(Value::from));
-        put("path", path.map(Value::from));
-        put("status", status.map(Value::from));
-        put("stage", stage.map(Value::from));
-        put("latencyMs", latency_ms.map(Value::from));
-        put("count", count.map(Value::from));
-        put("probability", probability.map(Value::from));
-        put("seed", seed.map(Value::from));
-        put("retryAfterSec", retry_after_sec.map(Value::from));
-        let rule: emu::FaultRule = serde_json::from_value(Value::Object(m)).map_err(|e| {
+    /// Adds a fault rule given in the emulator's JSON (`{"kind": "status", "status": 503,
+    /// ...}`, as `POST /_emulator/faults` takes it); returns its id.
+    fn add_fault_rule(&self, py: Python<'_>, rule: &Bound<'_, PyAny>) -> PyResult<String> {
+        let rule: emu::FaultRule = serde_json::from_value(to_value(rule)?).map_err(|e| {
             to_pyerr(core::Error::config(
                 "fault",
                 format!("not a fault rule: {e}"),
@@ -294,26 +188,28 @@ impl Emulator {
 
     /// The active fault rules.
     fn faults<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.control(py, reqwest::Method::GET, "/_emulator/faults")?;
-        from_value(py, &v)
+        from_value(py, &self.with_handle(|h| Ok(h.faults()))?)
     }
 
     /// Removes every fault rule.
-    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
-        self.control(py, reqwest::Method::DELETE, "/_emulator/faults")
-            .map(drop)
+    fn clear_faults(&self) -> PyResult<()> {
+        self.with_handle(|h| {
+            h.clear_faults();
+            Ok(())
+        })
     }
 
     /// The request journal (passwords and tokens replaced by `***`).
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.control(py, reqwest::Method::GET, "/_emulator/requests")?;
-        from_value(py, &v)
+        from_value(py, &self.with_handle(|h| Ok(h.requests()))?)
     }
 
     /// Empties the request journal.
-    fn clear_requests(&self, py: Python<'_>) -> PyResult<()> {
-        self.control(py, reqwest::Method::DELETE, "/_emulator/requests")
-            .map(drop)
+    fn clear_requests(&self) -> PyResult<()> {
+        self.with_handle(|h| {
+            h.clear_requests();
+            Ok(())
+        })
     }
 
     /// Every schedule of every registry, raw (for tests counting duplicates).
@@ -326,23 +222,6 @@ impl Emulator {
     /// stay).
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
         self.with_handle(|h| py.detach(|| h.reset()).map_err(emu_err))
-    }
-
-    /// A `Client` pointed at this emulator, logged in as the demo user unless `username` /
-    /// `password` / `token` are given; other keyword arguments as for `Client`.
-    #[pyo3(signature = (**kwargs))]
-    fn client(&self, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Client> {
-        Ok(Client {
-            shared: Shared::new(self.client_builder(kwargs)?)?,
-        })
-    }
-
-    /// An `AsyncClient` pointed at this emulator (see `client`).
-    #[pyo3(signature = (**kwargs))]
-    fn async_client(&self, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<AsyncClient> {
-        Ok(AsyncClient {
-            shared: Shared::new(self.client_builder(kwargs)?)?,
-        })
     }
 
     /// Stops the server (open requests may finish) and waits for it.
@@ -367,27 +246,6 @@ impl Emulator {
             }
             None => Ok(()),
         }
-    }
-
-    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
-        slf
-    }
-
-    #[pyo3(signature = (*_args))]
-    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        // None: exceptions propagate (and type checkers know a `return` inside the block
-        // ends the function).
-        self.stop(py)
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Emulator(url={}, demo_registry_id={}, wire={}, running={})",
-            py_repr(&self.url),
-            py_repr(emu::DEMO_REGISTRY_ID),
-            py_repr(self.wire.as_str()),
-            if self.running() { "True" } else { "False" }
-        )
     }
 }
 

@@ -1,53 +1,48 @@
-//! `qualys_cs_core::Error` → the Python exception of its code (classes in `qualys_cs.errors`).
+//! `qualys_cs_core::Error` → the Python exception of its code: the error as a dict, built into
+//! its class by `qualys_cs.errors._from_native`.
 
-use crate::models::Violation;
+use crate::convert::{from_value, json};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList};
 use qualys_cs_core::Error;
+use serde_json::{Value, json};
 
-static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn classes(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
-    CLASSES
-        .get_or_try_init(py, || {
-            let m = py.import("qualys_cs.errors")?;
-            Ok::<_, PyErr>(m.getattr("ERROR_CLASSES")?.cast_into::<PyDict>()?.unbind())
-        })
-        .map(|d| d.bind(py))
+/// Every field of an error, by the names of the Python exception's attributes.
+pub fn error_value(e: &Error) -> Value {
+    let mut m = json!({"code": e.code(), "message": e.to_string()});
+    if let Some(d) = e.http() {
+        m["status"] = d.status.into();
+        m["request_id"] = json(&d.request_id);
+        m["qualys_error_code"] = json(&d.qualys_error_code);
+        m["server_message"] = json(&d.message);
+        m["body"] = json(&d.body);
+    }
+    match e {
+        Error::Validation { violations } => m["violations"] = json(violations),
+        Error::RateLimited { retry_after, .. } => {
+            m["retry_after"] = json(&retry_after.map(|d| d.as_secs_f64()));
+        }
+        Error::Transport { not_sent, .. } => m["not_sent"] = (*not_sent).into(),
+        Error::Decode { body, .. } => m["body"] = json(body),
+        Error::Config { field, .. } => m["field"] = field.as_str().into(),
+        Error::NotReported { fields, .. } => m["fields"] = json(fields),
+        _ => {}
+    }
+    m
 }
 
 /// The exception object (not raised) for an error.
 pub fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
-    let cls = classes(py)?
-        .get_item(e.code())?
-        .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(e.code()))?;
-    let kw = PyDict::new(py);
-    if let Some(d) = e.http() {
-        kw.set_item("status", d.status)?;
-        kw.set_item("request_id", d.request_id.as_deref())?;
-        kw.set_item("qualys_error_code", d.qualys_error_code.as_deref())?;
-        kw.set_item("server_message", d.message.as_deref())?;
-        kw.set_item("body", d.body.as_deref())?;
-    }
-    match e {
-        Error::Validation { violations } => {
-            let list = PyList::empty(py);
-            for v in violations {
-                list.append(Violation::from(v.clone()))?;
-            }
-            kw.set_item("violations", list)?;
-        }
-        Error::RateLimited { retry_after, .. } => {
-            kw.set_item("retry_after", retry_after.map(|d| d.as_secs_f64()))?;
-        }
-        Error::Transport { not_sent, .. } => kw.set_item("not_sent", *not_sent)?,
-        Error::Decode { body, .. } => kw.set_item("body", body.as_deref())?,
-        Error::Config { field, .. } => kw.set_item("field", field)?,
-        Error::NotReported { fields, .. } => kw.set_item("fields", fields.clone())?,
-        _ => {}
-    }
-    cls.call((e.to_string(),), Some(&kw))
+    let factory = FACTORY.get_or_try_init(py, || {
+        Ok::<_, PyErr>(
+            py.import("qualys_cs.errors")?
+                .getattr("_from_native")?
+                .unbind(),
+        )
+    })?;
+    factory.bind(py).call1((from_value(py, &error_value(e))?,))
 }
 
 /// The Python exception to raise for an error.

@@ -1,54 +1,210 @@
-//! Module-level functions: the core's pure API (validation, decoding, schedule semantics, time
-//! zones, desired state, plan), each a direct call.
+//! Module-level functions: the core's pure API, JSON in and JSON out. The typed Python classes
+//! (`qualys_cs._models`) wrap what these return; every rule stays in the core.
 
-use crate::convert::{datetime_from_timestamp, timestamp_from_py, to_value};
-use crate::errors::{IntoPy as _, exception};
-use crate::models::{
-    CreateResponse, DesiredState, ErrorBody, LocalConversion, Page, Plan, Registry,
-    RegistryDetails, Report, Repository, Schedule, ScheduleRequest,
+use crate::convert::{
+    datetime_from_timestamp, from_value, invalid, json, timestamp_from_py, to_py, to_value,
 };
-use pyo3::exceptions::PyValueError;
+use crate::errors::{IntoPy as _, exception};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use qualys_cs_core as core;
+use qualys_cs_core::builder::ForceScanAllowed;
+use qualys_cs_core::{self as core, Error, ScheduleBuilder, ScheduleRequest};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// A request given as a `ScheduleRequest` or as a wire dict (decoded by the core; wrong JSON
-/// types raise `ValidationError`).
-pub fn request_from_py(obj: &Bound<'_, PyAny>) -> PyResult<core::ScheduleRequest> {
-    if let Ok(r) = obj.cast::<ScheduleRequest>() {
-        return Ok(r.get().inner.clone());
-    }
-    core::ScheduleRequest::from_value(&to_value(obj)?).py_err()
+type Obj<'py> = PyResult<Bound<'py, PyAny>>;
+
+/// Decodes wire JSON into `T` (a `decode` error naming what does not fit).
+pub fn decode<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::Decode {
+        message: e.to_string(),
+        body: None,
+    })
 }
 
-/// A request as the client takes it: typed, or a wire JSON value (checked by the client with
-/// `validate_value`, wrong types included).
-pub enum RequestArg {
-    /// A `ScheduleRequest`.
-    Typed(core::ScheduleRequest),
-    /// A dict, as JSON.
-    Value(Value),
+fn canon<T: DeserializeOwned + Serialize>(v: Value) -> Result<Value, Error> {
+    decode::<T>(v).map(|t| json(&t))
 }
 
-impl RequestArg {
-    /// Reads the argument.
-    pub fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        if let Ok(r) = obj.cast::<ScheduleRequest>() {
-            return Ok(RequestArg::Typed(r.get().inner.clone()));
-        }
-        Ok(RequestArg::Value(to_value(obj)?))
-    }
-
-    /// As a typed request (the core decodes a dict; wrong types are a `validation` error).
-    pub fn into_request(self) -> Result<core::ScheduleRequest, core::Error> {
-        match self {
-            RequestArg::Typed(r) => Ok(r),
-            RequestArg::Value(v) => core::ScheduleRequest::from_value(&v),
-        }
-    }
+/// A request given as a `ScheduleRequest` or a wire dict (wrong JSON types: `validation`).
+pub fn request(obj: &Bound<'_, PyAny>) -> PyResult<ScheduleRequest> {
+    ScheduleRequest::from_value(&to_value(obj)?).py_err()
 }
 
+/// Decodes wire JSON as the core type `kind` and returns its canonical JSON.
+#[pyfunction]
+fn decode_as<'py>(py: Python<'py>, kind: &str, data: &Bound<'py, PyAny>) -> Obj<'py> {
+    use core::desired as d;
+    use core::plan as p;
+    let v = to_value(data)?;
+    let out = match kind {
+        "ScheduleRequest" => ScheduleRequest::from_value(&v).map(|r| r.to_value()),
+        "CreateResponse" => core::CreateResponse::from_body(&v.to_string()).map(|r| json(&r)),
+        "Report" => canon::<core::Report>(v),
+        "Filter" => canon::<core::Filter>(v),
+        "RepoTag" => canon::<core::RepoTag>(v),
+        "AdditionalFilters" => canon::<core::AdditionalFilters>(v),
+        "JobError" => canon::<core::JobError>(v),
+        "Schedule" => canon::<core::Schedule>(v),
+        "Registry" => canon::<core::Registry>(v),
+        "RegistryDetails" => canon::<core::RegistryDetails>(v),
+        "Repository" => canon::<core::Repository>(v),
+        "BulkDeleteResponse" => canon::<core::BulkDeleteResponse>(v),
+        "BulkCancelResponse" => canon::<core::BulkCancelResponse>(v),
+        "ErrorBody" => canon::<core::ErrorBody>(v),
+        "LocalConversion" => canon::<core::LocalConversion>(v),
+        "Change" => canon::<p::Change>(v),
+        "PlanItem" => canon::<p::PlanItem>(v),
+        "PlanSummary" => canon::<p::PlanSummary>(v),
+        "Plan" => canon::<p::Plan>(v),
+        "DesiredSchedule" => canon::<d::DesiredSchedule>(v),
+        "DesiredRegistry" => canon::<d::DesiredRegistry>(v),
+        "DesiredState" => canon::<d::DesiredState>(v),
+        _ => Ok(v),
+    };
+    from_value(py, &out.py_err()?)
+}
+
+/// The validation report of a request: `typed` checks the decoded request, else the JSON as
+/// given (wrong JSON types are `wrong_type` violations).
+#[pyfunction]
+fn validate<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, typed: bool) -> Obj<'py> {
+    let report = if typed {
+        core::validate(&request(data)?)
+    } else {
+        core::validate_value(&to_value(data)?)
+    };
+    to_py(py, &report)
+}
+
+/// The report of a request given as JSON text (not JSON: one `invalid_json` violation).
+#[pyfunction]
+fn validate_json<'py>(py: Python<'py>, text: &str) -> Obj<'py> {
+    let report = match serde_json::from_str::<Value>(text) {
+        Ok(v) => core::validate_value(&v),
+        Err(_) => match ScheduleRequest::from_json(text) {
+            Err(e) => core::Report {
+                errors: e.violations().to_vec(),
+                warnings: Vec::new(),
+            },
+            Ok(r) => core::validate(&r),
+        },
+    };
+    to_py(py, &report)
+}
+
+/// The report of updating `current` (a schedule in wire form) to `next`.
+#[pyfunction]
+fn validate_update<'py>(
+    py: Python<'py>,
+    current: &Bound<'py, PyAny>,
+    next: &Bound<'py, PyAny>,
+) -> Obj<'py> {
+    let current: core::Schedule = decode(to_value(current)?).py_err()?;
+    to_py(py, &core::validate_update(&current, &request(next)?))
+}
+
+/// A report's warnings, or its `ValidationError` raised.
+#[pyfunction]
+fn report_result<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> Obj<'py> {
+    let r: core::Report = decode(to_value(report)?).py_err()?;
+    to_py(py, &r.into_result().py_err()?)
+}
+
+/// One sentence saying when a request (or a listed schedule) runs and what it scans.
+#[pyfunction]
+fn explain(data: &Bound<'_, PyAny>, schedule: bool) -> PyResult<String> {
+    if schedule {
+        let s: core::Schedule = decode(to_value(data)?).py_err()?;
+        return Ok(core::explain::explain_schedule(&s));
+    }
+    Ok(core::explain(&request(data)?))
+}
+
+fn datetimes<'py>(py: Python<'py>, r: Result<Vec<jiff::Timestamp>, Error>) -> Obj<'py> {
+    let list: Vec<_> = r
+        .py_err()?
+        .into_iter()
+        .map(|t| datetime_from_timestamp(py, t))
+        .collect::<PyResult<_>>()?;
+    Ok(pyo3::types::PyList::new(py, list)?.into_any())
+}
+
+/// The next `n` runs (UTC datetimes) of a request strictly after max(after, created).
+#[pyfunction]
+fn next_runs<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    created: &Bound<'py, PyAny>,
+    after: &Bound<'py, PyAny>,
+    n: usize,
+) -> Obj<'py> {
+    let (c, a) = (
+        timestamp_from_py(created, "created")?,
+        timestamp_from_py(after, "after")?,
+    );
+    datetimes(py, core::next_runs(&request(data)?, c, a, n))
+}
+
+/// The next `n` runs shown in an IANA zone (RFC 3339 text with offset and zone name).
+#[pyfunction]
+fn next_runs_in_zone(
+    data: &Bound<'_, PyAny>,
+    created: &Bound<'_, PyAny>,
+    after: &Bound<'_, PyAny>,
+    n: usize,
+    zone: &str,
+) -> PyResult<Vec<String>> {
+    let (c, a) = (
+        timestamp_from_py(created, "created")?,
+        timestamp_from_py(after, "after")?,
+    );
+    core::next_runs_in_zone(&request(data)?, c, a, n, zone).py_err()
+}
+
+/// What a listed schedule says about itself: status flags, the request that would recreate
+/// it, the timing fields the answer lacks, its sentence; with `after`, its next `n` runs.
+#[pyfunction]
+#[pyo3(signature = (data, after = None, n = 0))]
+fn schedule_facts<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    after: Option<&Bound<'py, PyAny>>,
+    n: usize,
+) -> Obj<'py> {
+    let s: core::Schedule = decode(to_value(data)?).py_err()?;
+    if let Some(after) = after {
+        return datetimes(py, s.next_runs(timestamp_from_py(after, "after")?, n));
+    }
+    let st = s.status();
+    let facts = serde_json::json!({
+        "running": st.is_running(), "terminal": st.is_terminal(), "can_cancel": st.can_cancel(),
+        "on_demand": s.is_on_demand(), "request": s.to_request().to_value(),
+        "unreported_timing": s.unreported_timing(),
+    });
+    from_value(py, &facts)
+}
+
+/// A local run time converted to the UTC fields Qualys needs.
+#[pyfunction]
+#[pyo3(signature = (local_time, zone, week_day = None, reference = None))]
+fn local_to_utc<'py>(
+    py: Python<'py>,
+    local_time: &str,
+    zone: &str,
+    week_day: Option<&str>,
+    reference: Option<&Bound<'py, PyAny>>,
+) -> Obj<'py> {
+    let wd = week_day.map(core::WeekDay::from_wire);
+    let r = reference_or_now(reference)?;
+    to_py(
+        py,
+        &core::local_to_utc(local_time, wd.as_ref(), zone, r).py_err()?,
+    )
+}
+
+/// `reference`, or now.
 pub fn reference_or_now(reference: Option<&Bound<'_, PyAny>>) -> PyResult<jiff::Timestamp> {
     match reference {
         Some(r) if !r.is_none() => timestamp_from_py(r, "reference"),
@@ -56,219 +212,172 @@ pub fn reference_or_now(reference: Option<&Bound<'_, PyAny>>) -> PyResult<jiff::
     }
 }
 
-pub fn next_runs_impl<'py>(
-    py: Python<'py>,
-    req: &core::ScheduleRequest,
-    created: &Bound<'py, PyAny>,
-    after: &Bound<'py, PyAny>,
-    n: usize,
-) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let created = timestamp_from_py(created, "created")?;
-    let after = timestamp_from_py(after, "after")?;
-    core::next_runs(req, created, after, n)
-        .py_err()?
-        .into_iter()
-        .map(|t| datetime_from_timestamp(py, t))
-        .collect()
+/// A builder call's argument, typed (a `validation` error at `path` otherwise).
+fn arg<T: DeserializeOwned>(a: &[Value], i: usize, path: &str, what: &str) -> Result<T, Error> {
+    let v = a.get(i).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(v.clone())
+        .map_err(|_| invalid(path, "wrong_type", format!("{path}: give {what}, not {v}")))
 }
 
-/// Validates a request without a client: a `ScheduleRequest`, or any JSON-like value (a wire
-/// dict; wrong JSON types are reported as `wrong_type` violations). Returns the report; never
-/// raises for an invalid request.
-#[pyfunction]
-pub fn validate(request: &Bound<'_, PyAny>) -> PyResult<Report> {
-    if let Ok(r) = request.cast::<ScheduleRequest>() {
-        return Ok(core::validate(&r.get().inner).into());
+/// Replays builder calls; `own` takes the calls only some kinds have.
+fn replay<K>(
+    mut b: ScheduleBuilder<K>,
+    ops: Vec<(String, Vec<Value>)>,
+    own: impl Fn(ScheduleBuilder<K>, &str, &[Value]) -> Result<ScheduleBuilder<K>, Error>,
+) -> Result<ScheduleBuilder<K>, Error> {
+    const REPO: &str = "/filters/0/repoTags";
+    for (op, a) in ops {
+        b = match op.as_str() {
+            "repo" => b.repo(arg::<String>(&a, 0, REPO, "a repository name")?),
+            "repos" => b.repos(arg::<Vec<String>>(&a, 0, REPO, "a list of names")?),
+            "repo_tags" => b.repo_tags(
+                arg::<String>(&a, 0, REPO, "a repository name")?,
+                arg::<Vec<String>>(&a, 1, "/filters/0/repoTags/0/tag", "a list of tags")?,
+            ),
+            "created_within_days" => {
+                b.created_within_days(arg(&a, 0, "/filters/0/days", "a whole number of days")?)
+            }
+            "registry_type" => {
+                let t: String = arg(&a, 0, "/registryType", "a registry type such as \"Azure\"")?;
+                b.registry_type(core::RegistryType::from_wire(&t))
+            }
+            "latest_tags" => {
+                let path = "/additionalFilters/numberOfTags";
+                b.latest_tags(arg(&a, 0, path, "a whole number of tags")?)
+            }
+            _ => own(b, &op, &a)?,
+        };
     }
-    Ok(core::validate_value(&to_value(request)?).into())
+    Ok(b)
 }
 
-/// Validates a request given as JSON text (a body that is not JSON is one `invalid_json`
-/// violation at the root).
-#[pyfunction]
-pub fn validate_json(text: &str) -> Report {
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) => core::validate_value(&v),
-        Err(_) => match core::ScheduleRequest::from_json(text) {
-            Err(e) => core::Report {
-                errors: e.violations().to_vec(),
-                warnings: Vec::new(),
-            },
-            Ok(r) => core::validate(&r),
-        },
+fn force_scan<K: ForceScanAllowed>(
+    b: ScheduleBuilder<K>,
+    op: &str,
+    a: &[Value],
+) -> Result<ScheduleBuilder<K>, Error> {
+    match op {
+        "force_scan" => Ok(b.force_scan(arg(a, 0, "/forceScan", "True or False")?)),
+        other => Err(invalid(
+            "",
+            "unknown_call",
+            format!("no builder call {other}"),
+        )),
     }
-    .into()
 }
 
-/// Validates an update of `current` (a listed `Schedule` or its wire dict) to `next`.
+/// Builds a request: the core builder of `kind` (`on_demand`, `every_days`, `weekly`,
+/// `daily`) with `ops` replayed in order; `checked` validates it (every error at once).
 #[pyfunction]
-pub fn validate_update(current: &Bound<'_, PyAny>, next: &Bound<'_, PyAny>) -> PyResult<Report> {
-    let current: core::Schedule = if let Ok(s) = current.cast::<Schedule>() {
-        s.get().inner.clone()
-    } else {
-        serde_json::from_value(to_value(current)?).map_err(|e| {
-            PyValueError::new_err(format!("current is not a schedule in wire form: {e}"))
-        })?
-    };
-    let next = request_from_py(next)?;
-    Ok(core::validate_update(&current, &next).into())
-}
-
-/// The decoded answer body of one kind of call: `create`, `schedule_page`,
-/// `schedule_page_lenient` (unreadable items skipped and listed in `Page.skipped`),
-/// `registry_page`, `repository_page`, `registry`, `bulk_delete`, `bulk_cancel` or
-/// `error_body`. Raises `DecodeError` when the body does not fit (for a page, naming the
-/// unreadable item's index).
-#[pyfunction]
-pub fn decode_response<'py>(
+fn build<'py>(
     py: Python<'py>,
     kind: &str,
-    body: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    fn obj<'py, T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
-        py: Python<'py>,
-        v: T,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        Ok(Bound::new(py, v)?.into_any())
+    name: &Bound<'py, PyAny>,
+    first: &Bound<'py, PyAny>,
+    ops: &Bound<'py, PyAny>,
+    checked: bool,
+) -> Obj<'py> {
+    let name: String = arg(&[to_value(name)?], 0, "/name", "the schedule name as text").py_err()?;
+    let first = [to_value(first)?];
+    let ops: Vec<(String, Vec<Value>)> = decode(to_value(ops)?).py_err()?;
+    let r = (|| -> Result<Value, Error> {
+        macro_rules! done {
+            ($b:expr) => {{
+                let b = $b;
+                if checked {
+                    b.build()?
+                } else {
+                    b.build_unchecked()
+                }
+            }};
+        }
+        let req = match kind {
+            "on_demand" => done!(replay(ScheduleRequest::on_demand(name), ops, force_scan)?),
+            "every_days" => {
+                let days = arg(
+                    &first,
+                    0,
+                    "/scheduleIntervalInDays",
+                    "a whole number of days",
+                )?;
+                done!(replay(
+                    ScheduleRequest::every_days(name, days),
+                    ops,
+                    force_scan
+                )?)
+            }
+            "weekly" => {
+                let day: String = arg(&first, 0, "/weekDay", "a weekday such as \"MONDAY\"")?;
+                let b = ScheduleRequest::weekly(name, core::WeekDay::from_wire(&day));
+                done!(replay(b, ops, |b, op, a| match op {
+                    "at" => Ok(b.at(arg::<String>(a, 0, "/schedule", "a time \"HH:MM\"")?)),
+                    _ => force_scan(b, op, a),
+                })?)
+            }
+            _ => {
+                let time: String = arg(&first, 0, "/schedule", "a time \"HH:MM\"")?;
+                done!(replay(
+                    ScheduleRequest::daily(name, time),
+                    ops,
+                    |_, op, _| Err(invalid("", "unknown_call", format!("no builder call {op}")))
+                )?)
+            }
+        };
+        Ok(req.to_value())
+    })();
+    from_value(py, &r.py_err()?)
+}
+
+/// The decoded answer body of one kind of call, as canonical JSON (a page: count, data,
+/// skipped).
+#[pyfunction]
+fn decode_response<'py>(py: Python<'py>, kind: &str, body: &str) -> Obj<'py> {
+    fn page<T: DeserializeOwned + Serialize>(body: &str, lenient: bool) -> Result<Value, Error> {
+        core::decode_page::<T>(body, lenient).map(|p| json(&p.0))
     }
-    match kind {
-        "create" => obj(
-            py,
-            CreateResponse::from(core::CreateResponse::from_body(body).py_err()?),
-        ),
-        "schedule_page" | "schedule_page_lenient" => obj(
-            py,
-            Page::new::<_, Schedule>(
-                py,
-                core::decode_page::<core::Schedule>(body, kind == "schedule_page_lenient")
-                    .py_err()?
-                    .0,
-            )?,
-        ),
-        "registry_page" => obj(
-            py,
-            Page::new::<_, Registry>(
-                py,
-                core::decode_page::<core::Registry>(body, false).py_err()?.0,
-            )?,
-        ),
-        "repository_page" => obj(
-            py,
-            Page::new::<_, Repository>(
-                py,
-                core::decode_page::<core::Repository>(body, false)
-                    .py_err()?
-                    .0,
-            )?,
-        ),
-        "registry" => obj(
-            py,
-            RegistryDetails::from(core::decode_body::<core::RegistryDetails>(body).py_err()?),
-        ),
-        "bulk_delete" => obj(
-            py,
-            crate::models::BulkDeleteResponse::from(
-                core::decode_body::<core::BulkDeleteResponse>(body).py_err()?,
+    let v = match kind {
+        "create" => core::CreateResponse::from_body(body).map(|r| json(&r)),
+        "schedule_page" => page::<core::Schedule>(body, false),
+        "schedule_page_lenient" => page::<core::Schedule>(body, true),
+        "registry_page" => page::<core::Registry>(body, false),
+        "repository_page" => page::<core::Repository>(body, false),
+        "registry" => core::decode_body::<core::RegistryDetails>(body).map(|r| json(&r)),
+        "bulk_delete" => core::decode_body::<core::BulkDeleteResponse>(body).map(|r| json(&r)),
+        "bulk_cancel" => core::decode_body::<core::BulkCancelResponse>(body).map(|r| json(&r)),
+        "error_body" => core::decode_body::<core::ErrorBody>(body).map(|r| json(&r)),
+        other => Err(invalid(
+            "/kind",
+            "unknown_kind",
+            format!(
+                "unknown kind {other:?}; use one of create, schedule_page, schedule_page_lenient, registry_page, repository_page, registry, bulk_delete, bulk_cancel, error_body"
             ),
-        ),
-        "bulk_cancel" => obj(
-            py,
-            crate::models::BulkCancelResponse::from(
-                core::decode_body::<core::BulkCancelResponse>(body).py_err()?,
-            ),
-        ),
-        "error_body" => obj(
-            py,
-            ErrorBody::from(core::decode_body::<core::ErrorBody>(body).py_err()?),
-        ),
-        other => Err(PyValueError::new_err(format!(
-            "unknown kind {other:?}; use one of create, schedule_page, registry_page, repository_page, registry, bulk_delete, bulk_cancel, error_body"
-        ))),
-    }
+        )),
+    };
+    from_value(py, &v.py_err()?)
 }
 
 /// The exception (returned, not raised) the client raises for an HTTP error answer.
 #[pyfunction]
 #[pyo3(signature = (status, body, request_id = None, retry_after = None))]
-pub fn http_error<'py>(
+fn http_error<'py>(
     py: Python<'py>,
     status: u16,
     body: &str,
     request_id: Option<String>,
     retry_after: Option<f64>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Obj<'py> {
     let retry_after = retry_after
         .map(|s| crate::convert::duration_from_secs(s, "retry_after"))
         .transpose()?;
-    exception(
-        py,
-        &core::Error::from_http(status, request_id, body, retry_after),
-    )
+    exception(py, &Error::from_http(status, request_id, body, retry_after))
 }
 
-/// The next `n` runs (UTC datetimes) of a request strictly after max(after, created).
-#[pyfunction]
-#[pyo3(signature = (request, created, after, n = 5))]
-pub fn next_runs<'py>(
-    py: Python<'py>,
-    request: &Bound<'py, PyAny>,
-    created: &Bound<'py, PyAny>,
-    after: &Bound<'py, PyAny>,
-    n: usize,
-) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    next_runs_impl(py, &request_from_py(request)?, created, after, n)
-}
-
-/// The next `n` runs shown in an IANA zone, as RFC 3339 text with the zone's offset and name.
-#[pyfunction]
-#[pyo3(signature = (request, created, after, n, zone))]
-pub fn next_runs_in_zone(
-    request: &Bound<'_, PyAny>,
-    created: &Bound<'_, PyAny>,
-    after: &Bound<'_, PyAny>,
-    n: usize,
-    zone: &str,
-) -> PyResult<Vec<String>> {
-    let req = request_from_py(request)?;
-    let created = timestamp_from_py(created, "created")?;
-    let after = timestamp_from_py(after, "after")?;
-    core::next_runs_in_zone(&req, created, after, n, zone).py_err()
-}
-
-/// Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
-/// fields Qualys needs, at the zone's offset at the first such run after `reference` (now).
-#[pyfunction]
-#[pyo3(signature = (local_time, zone, week_day = None, reference = None))]
-pub fn local_to_utc(
-    local_time: &str,
-    zone: &str,
-    week_day: Option<&str>,
-    reference: Option<&Bound<'_, PyAny>>,
-) -> PyResult<LocalConversion> {
-    let wd = week_day.map(core::WeekDay::from_wire);
-    core::local_to_utc(local_time, wd.as_ref(), zone, reference_or_now(reference)?)
-        .py_err()
-        .map(LocalConversion::from)
-}
-
-/// One sentence saying when a request runs and what it scans. Also takes a listed
-/// `Schedule`: then a timing the server did not report is said, not guessed.
-#[pyfunction]
-pub fn explain(request: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(s) = request.cast::<Schedule>() {
-        return Ok(core::explain::explain_schedule(&s.get().inner));
-    }
-    Ok(core::explain(&request_from_py(request)?))
-}
-
-pub fn desired_from_py(
+/// A desired state: document text (YAML or JSON after `file_name`) or the document as a dict.
+pub fn desired(
     source: &Bound<'_, PyAny>,
     file_name: Option<&str>,
     reference: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<core::desired::DesiredState> {
-    if let Ok(d) = source.cast::<DesiredState>() {
-        return Ok(d.get().inner.clone());
-    }
     let reference = reference_or_now(reference)?;
     if let Ok(s) = source.cast::<PyString>() {
         let name = file_name.unwrap_or("desired.yaml");
@@ -276,108 +385,118 @@ pub fn desired_from_py(
             .py_err();
     }
     let text = to_value(source)?.to_string();
-    core::desired::DesiredState::parse(
-        &text,
-        core::desired::Format::Json,
-        file_name.unwrap_or("<dict>"),
-        reference,
-    )
-    .py_err()
+    let name = file_name.unwrap_or("<dict>");
+    core::desired::DesiredState::parse(&text, core::desired::Format::Json, name, reference).py_err()
 }
 
-/// Parses a desired-state document (schedules as code): YAML or JSON text (the format follows
-/// `file_name`, default YAML), or the same document as a dict. Every problem is reported at
-/// once in one `ValidationError`.
+/// Parses a desired-state document; every problem at once in one `ValidationError`.
 #[pyfunction]
 #[pyo3(signature = (source, file_name = None, reference = None))]
-pub fn load_desired_state(
-    source: &Bound<'_, PyAny>,
+fn load_desired_state<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
     file_name: Option<&str>,
-    reference: Option<&Bound<'_, PyAny>>,
-) -> PyResult<DesiredState> {
-    desired_from_py(source, file_name, reference).map(DesiredState::from)
+    reference: Option<&Bound<'py, PyAny>>,
+) -> Obj<'py> {
+    to_py(py, &desired(source, file_name, reference)?)
 }
 
-/// Reads `actual`: a list of `{"registry": Registry | dict, "schedules": [Schedule | dict]}`.
-pub fn actual_from_py(actual: &Bound<'_, PyAny>) -> PyResult<Vec<core::plan::ActualRegistry>> {
-    serde_json::from_value(to_value(actual)?).map_err(|e| {
-        PyValueError::new_err(format!(
-            "actual must be a list of {{\"registry\": ..., \"schedules\": [...]}} in wire form: {e}"
-        ))
-    })
-}
-
-/// The plan: what applying `desired` to what exists (`actual`) would do. Pure: nothing is
-/// sent. `desired` is a `DesiredState`, document text or a dict.
+/// The plan of applying `desired` (a parsed state, in JSON) to `actual`
+/// (`[{"registry": ..., "schedules": [...]}]` in wire form). Pure: nothing is sent.
 #[pyfunction]
-#[pyo3(signature = (desired, actual, prune = false, file_name = None, reference = None))]
-pub fn plan(
-    desired: &Bound<'_, PyAny>,
-    actual: &Bound<'_, PyAny>,
+fn plan<'py>(
+    py: Python<'py>,
+    desired: &Bound<'py, PyAny>,
+    actual: &Bound<'py, PyAny>,
     prune: bool,
-    file_name: Option<&str>,
-    reference: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Plan> {
-    let desired = desired_from_py(desired, file_name, reference)?;
-    let actual = actual_from_py(actual)?;
-    Ok(core::plan::plan(&desired, &actual, core::plan::PlanOptions { prune }).into())
+) -> Obj<'py> {
+    let d: core::desired::DesiredState = decode(to_value(desired)?).py_err()?;
+    let a: Vec<core::plan::ActualRegistry> = decode(to_value(actual)?).py_err()?;
+    to_py(
+        py,
+        &core::plan::plan(&d, &a, core::plan::PlanOptions { prune }),
+    )
 }
 
-/// Module constants: known enum values, error codes and validation rules (from the core).
+/// A plan's text rendering and its counts per action.
+#[pyfunction]
+fn plan_facts<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> Obj<'py> {
+    let p: core::plan::Plan = decode(to_value(data)?).py_err()?;
+    let facts = serde_json::json!({
+        "text": p.render_text(), "summary": json(&p.summary()), "empty": p.is_empty(),
+    });
+    from_value(py, &facts)
+}
+
+/// Checks client settings (snake_case keys, seconds) with the client crate's reader.
+#[pyfunction]
+fn check_settings(settings: &Bound<'_, PyAny>) -> PyResult<()> {
+    let v = to_value(settings)?;
+    qualys_cs_client::ClientConfig::from_json(&v, qualys_cs_client::KeyStyle::SnakeSeconds)
+        .py_err()
+        .map(drop)
+}
+
+/// Registers the functions and the constants (known enum values, error codes, rules).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(decode_as, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(validate_json, m)?)?;
     m.add_function(wrap_pyfunction!(validate_update, m)?)?;
-    m.add_function(wrap_pyfunction!(decode_response, m)?)?;
-    m.add_function(wrap_pyfunction!(http_error, m)?)?;
+    m.add_function(wrap_pyfunction!(report_result, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(next_runs, m)?)?;
     m.add_function(wrap_pyfunction!(next_runs_in_zone, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule_facts, m)?)?;
     m.add_function(wrap_pyfunction!(local_to_utc, m)?)?;
-    m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(build, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_response, m)?)?;
+    m.add_function(wrap_pyfunction!(http_error, m)?)?;
     m.add_function(wrap_pyfunction!(load_desired_state, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(check_settings, m)?)?;
+    let (r, l) = (
+        qualys_cs_client::RetryPolicy::default(),
+        qualys_cs_client::RateLimitPolicy::default(),
+    );
+    let retry = serde_json::json!({"max_attempts": r.max_attempts, "base_delay": r.base_delay.as_secs_f64(),
+        "max_delay": r.max_delay.as_secs_f64(), "max_elapsed": r.max_elapsed.as_secs_f64()});
+    m.add("RETRY_DEFAULTS", from_value(m.py(), &retry)?)?;
+    let limit = serde_json::json!({"max_concurrency": l.max_concurrency, "initial_limit": l.initial_limit,
+        "initial_window": l.initial_window.as_secs_f64(), "enabled": l.enabled});
+    m.add("RATE_LIMIT_DEFAULTS", from_value(m.py(), &limit)?)?;
+    let names = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
     m.add(
         "WEEK_DAYS",
-        core::WeekDay::KNOWN
-            .iter()
-            .map(|w| w.as_str().to_owned())
-            .collect::<Vec<_>>(),
+        names(core::WeekDay::KNOWN.iter().map(|w| w.as_str()).collect()),
     )?;
-    m.add(
-        "REGISTRY_TYPES",
-        core::RegistryType::KNOWN
-            .iter()
-            .map(|w| w.as_str().to_owned())
-            .collect::<Vec<_>>(),
-    )?;
-    m.add(
-        "SCHEDULE_STATUSES",
-        core::ScheduleStatus::KNOWN
-            .iter()
-            .map(|w| w.as_str().to_owned())
-            .collect::<Vec<_>>(),
-    )?;
-    m.add("ERROR_CODES", core::Error::CODES.to_vec())?;
-    m.add(
-        "RULES",
-        core::RULES
-            .iter()
-            .map(|(code, sev, desc)| {
-                (
-                    *code,
-                    match sev {
-                        core::Severity::Error => "error",
-                        core::Severity::Warning => "warning",
-                    },
-                    *desc,
-                )
-            })
-            .collect::<Vec<_>>(),
-    )?;
+    let types = core::RegistryType::KNOWN
+        .iter()
+        .map(|w| w.as_str())
+        .collect();
+    m.add("REGISTRY_TYPES", names(types))?;
+    let statuses = core::ScheduleStatus::KNOWN
+        .iter()
+        .map(|w| w.as_str())
+        .collect();
+    m.add("SCHEDULE_STATUSES", names(statuses))?;
+    m.add("ERROR_CODES", Error::CODES.to_vec())?;
+    let rules: Vec<_> = core::RULES
+        .iter()
+        .map(|(code, sev, desc)| {
+            let sev = match sev {
+                core::Severity::Error => "error",
+                core::Severity::Warning => "warning",
+            };
+            (*code, sev, *desc)
+        })
+        .collect();
+    m.add("RULES", rules)?;
+    let platforms = qualys_cs_client::Platform::ALL.iter();
     m.add(
         "PLATFORMS",
-        qualys_cs_client::Platform::ALL
-            .iter()
+        platforms
             .map(|p| (p.name(), p.gateway_url()))
             .collect::<Vec<_>>(),
     )?;

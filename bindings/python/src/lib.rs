@@ -1,8 +1,8 @@
 //! `qualys_cs._native`: the Python binding of qualys-cs (pyo3).
 //!
-//! A thin mapping of the Rust API: Python values in, the core / client / emulator call, Python
-//! values out, errors mapped to the exception of their code. No rule, retry or validation
-//! logic lives here. The Python package `qualys_cs` (in `python/`) re-exports everything.
+//! A thin mapping of the Rust API: JSON-like Python values in, the core / client / emulator
+//! call, canonical JSON out (the typed Python classes of `qualys_cs` wrap it), errors mapped to
+//! the exception of their code. No rule, retry or validation logic lives here.
 
 mod client;
 mod convert;
@@ -10,7 +10,6 @@ mod emulator;
 mod errors;
 mod functions;
 mod logging;
-mod models;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -19,8 +18,6 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    models::register(m)?;
-    models::register_apply(m)?;
     functions::register(m)?;
     client::register(m)?;
     emulator::register(m)?;
