@@ -2,7 +2,8 @@
 
 Every model wraps the JSON the Rust core produced (``raw``; ``to_dict()`` returns a copy) and
 exposes it as typed attributes: names in snake_case, dates as timezone-aware UTC ``datetime``
-(the raw epoch-millisecond string stays in ``raw``), nested models as their classes. The
+(the wire value, epoch milliseconds as text, in ``<name>_raw`` and in ``raw``), nested models as
+their classes. The
 attributes are derived from the field annotations below, once per class. No rule lives here:
 decoding, validation, schedule semantics and plans are calls into ``qualys_cs._native``.
 """
@@ -95,16 +96,23 @@ class Violation:
         return (Violation, (self.path, self.code, self.message))
 
 
+def _date(v: Any) -> Optional[datetime]:
+    return None if v is None else _millis(v)
+
+
+_DATE: Callable[[Any], Optional[datetime]] = _date
+
+
 def _converter(hint: Any) -> Callable[[Any], Any]:
     origin, args = get_origin(hint), get_args(hint)
+    if origin is Union and args[0] is datetime:
+        return _DATE
     if origin is Union:
         inner = _converter(next(a for a in args if a is not type(None)))
         return lambda v: None if v is None else inner(v)
     if origin in (list, List):
         item = _converter(args[0])
         return lambda v: [item(x) for x in v or ()]
-    if hint is datetime:
-        return _millis
     if hint is Violation:
         return lambda v: Violation(v["path"], v["code"], v["message"])
     if isinstance(hint, type) and issubclass(hint, _Model):
@@ -130,7 +138,7 @@ class _Model:
         if "_plan" not in cls.__dict__:
             plan = []
             for attr, hint in get_type_hints(cls).items():
-                if attr.startswith("_") or get_origin(hint) is ClassVar:
+                if attr.startswith("_") or attr.endswith("_raw") or get_origin(hint) is ClassVar:
                     continue
                 key = cls._keys.get(attr) or (_camel(attr) if cls._camel else attr)
                 plan.append((attr, key, _converter(hint)))
@@ -147,6 +155,8 @@ class _Model:
             known.add(key)
             if attr != "extra":
                 d[attr] = conv(raw.get(key))
+            if conv is _DATE:  # a date: the wire value (epoch ms as text) kept beside it
+                d[attr + "_raw"] = raw.get(key)
         if any(a == "extra" for a, _, _ in cls._fields()):
             d["extra"] = {k: v for k, v in raw.items() if k not in known}
         obj._post()
@@ -462,8 +472,8 @@ class JobError(_Model):
 
 
 class Schedule(_Model):
-    """A schedule as listed. Dates are aware UTC datetimes (the raw values are in ``raw``);
-    unknown fields are kept in ``extra``."""
+    """A schedule as listed. Dates are aware UTC datetimes (the wire values in ``created_raw``,
+    ...); unknown fields are kept in ``extra``."""
 
     _show = ("schedule_uuid", "name", "status", "on_demand", "schedule_interval_in_days",
              "week_day", "schedule")
@@ -480,13 +490,21 @@ class Schedule(_Model):
     additional_filters: Optional[AdditionalFilters]
     errors: List[JobError]
     created: Optional[datetime]
+    created_raw: Optional[str]
     updated: Optional[datetime]
+    updated_raw: Optional[str]
     job_start_date: Optional[datetime]
+    job_start_date_raw: Optional[str]
     job_completion_date: Optional[datetime]
+    job_completion_date_raw: Optional[str]
     job_listing_start_date: Optional[datetime]
+    job_listing_start_date_raw: Optional[str]
     job_listing_completion_date: Optional[datetime]
+    job_listing_completion_date_raw: Optional[str]
     job_scanning_start_date: Optional[datetime]
+    job_scanning_start_date_raw: Optional[str]
     job_scanning_completion_date: Optional[datetime]
+    job_scanning_completion_date_raw: Optional[str]
     extra: Dict[str, Any]
 
     def _facts(self) -> Dict[str, Any]:
@@ -538,8 +556,11 @@ class Registry(_Model):
     registry_type: Optional[str]
     repo_count: Optional[int]
     created: Optional[datetime]
+    created_raw: Optional[str]
     updated: Optional[datetime]
+    updated_raw: Optional[str]
     last_scanned: Optional[datetime]
+    last_scanned_raw: Optional[str]
     extra: Dict[str, Any]
 
     def _post(self) -> None:
@@ -611,6 +632,7 @@ class ErrorBody(_Model):
     error_code: Optional[str]
     message: Optional[str]
     timestamp: Optional[datetime]
+    timestamp_raw: Optional[str]
 
 
 class Created(_Model):

@@ -53,7 +53,9 @@ def test_dates_are_aware_datetimes_with_the_raw_value_kept(
     assert isinstance(s.created, datetime) and s.created.tzinfo is not None
     assert s.created.utcoffset() == timedelta(0)
     assert abs(s.created - before) < timedelta(seconds=5)
-    # The raw epoch-millisecond string stays in `raw` (and `to_dict()`), exactly as sent.
+    # The raw epoch-millisecond string stays in `<name>_raw` and `raw` (and `to_dict()`).
+    assert s.created_raw is not None and s.created_raw.isdigit()
+    assert s.created_raw == s.raw["created"]
     raw_ms = int(s.raw["created"])
     assert s.created == datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=raw_ms)
     assert s.to_dict()["created"] == s.raw["created"]
@@ -68,9 +70,14 @@ def test_dates_are_aware_datetimes_with_the_raw_value_kept(
     assert all(isinstance(r, datetime) and r.utcoffset() == timedelta(0) for r in runs)
     assert runs[1] - runs[0] == timedelta(days=1)
     assert qualys_cs.next_runs(daily.to_dict(), s.created, s.created, 2) == runs
-    # An unreadable date is None, the raw value still there.
+    # The core reads an unreadable date as absent (the answer is still decoded).
     odd = qualys_cs.Schedule.from_dict({"scheduleUuid": sid, "name": "n", "created": "soon"})
-    assert odd.created is None
+    assert odd.created is None and odd.created_raw is None
+    # RFC 3339 text is read too; the canonical raw value is epoch ms as text.
+    iso = qualys_cs.Schedule.from_dict(
+        {"scheduleUuid": sid, "name": "n", "created": "2022-06-02T11:39:09.515Z"})
+    assert iso.created == datetime(2022, 6, 2, 11, 39, 9, 515000, tzinfo=timezone.utc)
+    assert iso.created_raw == "1654169949515"
 
 
 def violation(call: Callable[[], Any]) -> qualys_cs.Violation:
