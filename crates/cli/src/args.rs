@@ -353,6 +353,14 @@ pub struct PlanArgs {
     /// Exit 9 when the plan has changes, 0 when it has none.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Ask the service (`POST /registry/validate`) about every registry the plan would
+    /// create or update; nothing is created.
+    #[arg(long)]
+    pub remote_validate: bool,
+    /// Plan an update of every managed registry's credential (after a rotation the file
+    /// did not declare with `rotatedAt`).
+    #[arg(long)]
+    pub update_credentials: bool,
 }
 
 /// `apply`.
@@ -373,6 +381,10 @@ pub struct ApplyArgs {
     /// Items worked on at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    /// Send the credential of every managed registry (after a rotation the file did not
+    /// declare with `rotatedAt`).
+    #[arg(long)]
+    pub update_credentials: bool,
 }
 
 /// `validate`.

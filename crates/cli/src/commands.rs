@@ -9,13 +9,14 @@ use crate::args::{
 use crate::connect::{self, Conn};
 use crate::output::{self, emit, paint};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use qualys_cs_client::apply::{ApplyOptions, ApplyProgress, Outcome};
+use qualys_cs_client::apply::{ApplyOptions, ApplyProgress, EnvFileSecretResolver, Outcome};
 use qualys_cs_client::wait::{WaitFor, WaitOptions};
 use qualys_cs_client::{BulkSelector, ListOptions};
 use qualys_cs_core::desired::DesiredState;
 use qualys_cs_core::explain::explain_schedule;
 use qualys_cs_core::jiff::Timestamp;
 use qualys_cs_core::plan::{Action, Plan, PlanOptions, reports_request_fields};
+use qualys_cs_core::registry_state::RegistryPlanOptions;
 use qualys_cs_core::{
     AdditionalFilters, Error, Schedule, ScheduleId, ScheduleRequest, ScheduleStatus, Violation,
     WeekDay, validate_value,
@@ -717,14 +718,79 @@ fn plan_text(p: &Plan) -> String {
     out
 }
 
+/// `plan --remote-validate`: the service's verdict on every registry the plan would create
+/// or update (`POST /registry/validate`), with the secret read from its reference.
+async fn remote_validate(conn: &Conn, p: &Plan) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for r in &p.registries {
+        if !matches!(r.action, Action::Create | Action::Update) {
+            continue;
+        }
+        let verdict = match r.manage.request_with(&EnvFileSecretResolver) {
+            Err(e) => {
+                json!({"valid": false, "error": {"code": e.code(), "message": e.to_string()}})
+            }
+            Ok(req) => match conn.client.validate_registry(&req).await {
+                Ok(v) => json!({"valid": v.valid, "message": v.message, "warnings": v.warnings}),
+                Err(e) => {
+                    json!({"valid": false, "error": {"code": e.code(), "message": e.to_string()}})
+                }
+            },
+        };
+        let mut v = json!({"registry": r.registry, "action": r.action});
+        if let (Some(m), Some(extra)) = (v.as_object_mut(), verdict.as_object()) {
+            m.extend(extra.clone());
+        }
+        out.push(v);
+    }
+    out
+}
+
+fn remote_validation_text(items: &[serde_json::Value]) -> String {
+    let mut s = String::from("remote validation (POST /registry/validate):\n");
+    for v in items {
+        let registry = v["registry"].as_str().unwrap_or_default();
+        let verdict = if v["valid"] == true {
+            "accepted".to_owned()
+        } else if let Some(m) = v["error"]["message"].as_str() {
+            format!("not checked: {m}")
+        } else {
+            format!(
+                "REFUSED: {}",
+                v["message"].as_str().unwrap_or("the service said no")
+            )
+        };
+        s.push_str(&format!("  {registry}: {verdict}\n"));
+    }
+    s
+}
+
 async fn plan(g: &Global, a: PlanArgs) -> R {
     let desired = load_desired(&a.file)?;
     let conn = connect::connect(g).await?;
     let p = conn
         .client
-        .plan(&desired, PlanOptions { prune: a.prune })
+        .plan_with(
+            &desired,
+            PlanOptions { prune: a.prune },
+            &RegistryPlanOptions {
+                update_credentials: a.update_credentials,
+            },
+        )
         .await?;
-    emit(g.output, &p, || plan_text(&p));
+    if a.remote_validate {
+        let checks = remote_validate(&conn, &p).await;
+        emit(
+            g.output,
+            &json!({"plan": p, "remoteValidation": checks}),
+            || format!("{}{}", plan_text(&p), remote_validation_text(&checks)),
+        );
+        if checks.iter().any(|c| c["valid"] != true) {
+            return Err(CliError::Exit(3));
+        }
+    } else {
+        emit(g.output, &p, || plan_text(&p));
+    }
     if a.detailed_exitcode && !p.is_empty() {
         return Err(CliError::Exit(9));
     }
@@ -736,7 +802,13 @@ async fn apply(g: &Global, a: ApplyArgs) -> R {
     let conn = connect::connect(g).await?;
     let p = conn
         .client
-        .plan(&desired, PlanOptions { prune: a.prune })
+        .plan_with(
+            &desired,
+            PlanOptions { prune: a.prune },
+            &RegistryPlanOptions {
+                update_credentials: a.update_credentials,
+            },
+        )
         .await?;
     if g.output == OutputFormat::Table {
         print!("{}", plan_text(&p));
@@ -752,10 +824,13 @@ async fn apply(g: &Global, a: ApplyArgs) -> R {
     if !a.dry_run {
         confirm("Apply this plan?", a.yes)?;
     }
-    let changes = p.items.iter().filter(|i| i.action.is_change()).count() as u64;
+    let changes = (p.items.iter().filter(|i| i.action.is_change()).count()
+        + p.registries.iter().filter(|r| r.action.is_change()).count()) as u64;
     let bar = if std::io::stderr().is_terminal() && !a.dry_run {
-        let b =
-            ProgressBar::with_draw_target(Some(p.items.len() as u64), ProgressDrawTarget::stderr());
+        let b = ProgressBar::with_draw_target(
+            Some((p.items.len() + p.registries.len()) as u64),
+            ProgressDrawTarget::stderr(),
+        );
         if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
             b.set_style(style);
         }
@@ -782,6 +857,41 @@ async fn apply(g: &Global, a: ApplyArgs) -> R {
     bar.finish_and_clear();
     emit(g.output, &report, || {
         let mut s = String::new();
+        // Registry lines: creates and updates ran first, deletes last; shown in that order.
+        let registry_line = |s: &mut String, r: &qualys_cs_client::apply::RegistryResult| {
+            let verb = format!("{:?}", r.action).to_lowercase();
+            match r.outcome {
+                Outcome::DryRun => {
+                    for q in &r.requests {
+                        s.push_str(&format!(
+                            "dry run: {verb} registry {}: would send {} {}\n",
+                            r.registry, q.method, q.path
+                        ));
+                    }
+                }
+                Outcome::Applied => s.push_str(&format!(
+                    "{verb} registry {}: done{}\n",
+                    r.registry,
+                    r.registry_id
+                        .as_deref()
+                        .map(|x| format!(" ({x})"))
+                        .unwrap_or_default()
+                )),
+                Outcome::Failed => s.push_str(&format!(
+                    "{verb} registry {}: FAILED: {}\n",
+                    r.registry,
+                    r.error.as_ref().map(|e| e.to_string()).unwrap_or_default()
+                )),
+                Outcome::NoOp => {}
+            }
+        };
+        for r in report
+            .registries
+            .iter()
+            .filter(|r| r.action != Action::Delete)
+        {
+            registry_line(&mut s, r);
+        }
         for i in &report.items {
             if i.action == Action::Unchanged || i.action == Action::Skip {
                 continue;
@@ -813,6 +923,13 @@ async fn apply(g: &Global, a: ApplyArgs) -> R {
                 )),
                 Outcome::NoOp => {}
             }
+        }
+        for r in report
+            .registries
+            .iter()
+            .filter(|r| r.action == Action::Delete)
+        {
+            registry_line(&mut s, r);
         }
         if a.dry_run {
             s.push_str(&format!(
@@ -861,13 +978,19 @@ fn validate_file(g: &Global, a: ValidateArgs) -> R {
     match DesiredState::parse_file_text(&text, &name, Timestamp::now()) {
         Ok(d) => {
             let n: usize = d.registries.iter().map(|r| r.schedules.len()).sum();
+            let managed = d.registries.iter().filter(|r| r.manage.is_some()).count();
             output::problems(&[], &d.warnings);
-            let v = json!({"valid": true, "schedules": n, "warnings": d.warnings});
+            let v = json!({"valid": true, "schedules": n, "managedRegistries": managed, "warnings": d.warnings});
             emit(g.output, &v, || {
                 format!(
-                    "{name}: valid desired state, {n} schedule(s) in {} registr{}\n",
+                    "{name}: valid desired state, {n} schedule(s) in {} registr{}{}\n",
                     d.registries.len(),
-                    if d.registries.len() == 1 { "y" } else { "ies" }
+                    if d.registries.len() == 1 { "y" } else { "ies" },
+                    if managed > 0 {
+                        format!(" ({managed} managed)")
+                    } else {
+                        String::new()
+                    }
                 )
             });
             Ok(())
