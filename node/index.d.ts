@@ -736,57 +736,53 @@ export declare class DailyScheduleBuilder {
  * ```
  */
 export declare class Emulator {
+  /** The gateway base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string
+  /** The bound port. */
+  readonly port: number
+  /** The wire profile it answers in. */
+  readonly wire: 'full' | 'oas2021'
+  /** The demo registry's id. */
+  readonly demoRegistryId: string
+  /** The demo user's name. */
+  readonly demoUsername: string
+  /** The demo user's password (a public test value of the emulator). */
+  readonly demoPassword: string
   /**
    * Starts an emulator (resolves once it listens). A misspelt option is a `config` error
    * naming it and the nearest valid one.
    */
   static start(options?: EmulatorOptions): Promise<Emulator>
-  /** The gateway base URL, e.g. `http://127.0.0.1:41234`. */
-  get url(): string
-  /** The bound port. */
-  get port(): number
-  /** The wire profile it answers in: `'full'` or `'oas2021'`. */
-  get wire(): 'full' | 'oas2021'
-  /** The demo registry's id. */
-  get demoRegistryId(): string
-  /** The demo user's name. */
-  get demoUsername(): string
-  /** The demo user's password (a public test value of the emulator). */
-  get demoPassword(): string
   /**
    * A client of this emulator logged in as the demo user; `options` (as `new Client`) are
    * applied on top (e.g. `retry`, or `username`/`password` of another user).
    */
   client(options?: ClientOptions): Client
-  /** The emulator clock now. */
-  now(): Date
-  /**
-   * Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
-   * jobs move through their statuses. Returns the new time.
-   */
-  advanceClock(ms: number): Date
-  /** Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field. */
-  addFault(rule: FaultRule): string
-  /** The active fault rules. */
-  faults(): FaultRule[]
-  /** Removes every fault rule. */
-  clearFaults(): void
-  /**
-   * The request journal, oldest first, secrets redacted (`{method, path, query, status,
-   * bodyRedacted, …}` per request).
-   */
-  requests(): JournalEntry[]
-  /** Empties the request journal. */
-  clearRequests(): void
-  /** The emulator's own record of every schedule (every field, whatever the wire profile). */
-  schedules(): Array<Record<string, unknown>>
-  /**
-   * Clears schedules, faults, the request journal and rate-limit counters (users and
-   * registries stay).
-   */
-  reset(): void
   /** Stops the server (open requests may finish) and frees the port. Idempotent. */
   stop(): Promise<void>
+  /** r" The emulator clock now. */
+  now(): Date
+  /**
+   * r" Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
+   * r" jobs move through their statuses. Returns the new time.
+   */
+  advanceClock(ms: number): Date
+  /** r" Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field. */
+  addFault(rule: FaultRule): string
+  /**
+   * r" The request journal, oldest first, secrets redacted (`{method, path, query, status,
+   * r" bodyRedacted, …}` per request).
+   */
+  requests(): JournalEntry[]
+  /** r" Empties the request journal. */
+  clearRequests(): void
+  /** r" The emulator's own record of every schedule (every field, whatever the wire profile). */
+  schedules(): Array<Record<string, unknown>>
+  /**
+   * r" Clears schedules, faults, the request journal and rate-limit counters (users and
+   * r" registries stay).
+   */
+  reset(): void
 }
 
 /** Builds an every-N-days request (`ScheduleBuilder.everyDays`). */
@@ -945,24 +941,24 @@ export declare class WeeklyScheduleBuilder {
 }
 
 /**
- * Decodes an answer body exactly as the client does and returns the API's JSON as decoded
- * (canonical names, unknown fields kept, dates as on the wire; `create` gives
- * `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
- * `http_error` the error the status and body map to. For tools and the shared test vectors.
+ * r" Decodes an answer body exactly as the client does and returns the API's JSON as decoded
+ * r" (canonical names, unknown fields kept, dates as on the wire; `create` gives
+ * r" `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
+ * r" `http_error` the error the status and body map to. For tools and the shared vectors.
  */
 export declare function decodeResponse(kind: ResponseKind, body: string, status?: number | null): any
 
 /**
- * Says in one sentence when a request runs (in UTC) and what it scans. Also takes a schedule
- * as listed (with `scheduleUuid`): a timing the server did not report is said, not guessed.
+ * r" Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
+ * r" schedule as listed (with `scheduleUuid`): a timing the server did not report is said,
+ * r" not guessed.
  */
 export declare function explain(request: ScheduleRequest | Schedule): string
 
 /**
- * Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
- * `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
- * daylight-saving change in the following year, at `reference` (a `Date`, epoch ms or RFC
- * 3339 text; default now).
+ * r" Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
+ * r" `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
+ * r" daylight-saving change in the following year, at `reference` (default now).
  */
 export declare function localToUtc(localTime: string, weekDay: WeekDay | null, zone: string, reference?: Date | number | string | null): LocalConversion
 
@@ -970,16 +966,16 @@ export declare function localToUtc(localTime: string, weekDay: WeekDay | null, z
 export declare function nativeVersion(): string
 
 /**
- * The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after, created)`
- * (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA name) is checked
- * (unknown: a `validation` error); show the Dates in it with `toLocaleString(…, { timeZone })`.
+ * r" The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after,
+ * r" created)` (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA
+ * r" name) is checked (unknown: `validation`); show the Dates in it with `toLocaleString`.
  */
 export declare function nextRuns(request: ScheduleRequest, created: Date | number | string, after: Date | number | string, n: number, zone?: string | null): Date[]
 
 /**
- * The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, absent
- * `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept. Throws a
- * `validation` error for wrong JSON types (rules are `validate()`'s job).
+ * r" The canonical JSON of a request: spec names (aliases resolved), `onDemand` written,
+ * r" absent `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept.
+ * r" Throws a `validation` error for wrong JSON types (rules are `validate()`'s job).
  */
 export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequest
 
@@ -992,30 +988,30 @@ export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequ
 export declare function plan(desired: string | Record<string, unknown>, actual: ActualRegistry[], options?: PlanOptions): Plan
 
 /**
- * The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
- * `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
- * Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
- * `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
+ * r" The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
+ * r" `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
+ * r" Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
+ * r" `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
  */
 export declare function scheduleNextRuns(schedule: Schedule, after: Date | number | string, n: number): Date[]
 
 /**
- * Checks a schedule request (the API's JSON) against every documented rule (spec §4) without
- * sending anything: every problem at once, each with a JSON pointer, a stable code and a
- * message; wrong JSON types are `wrong_type` errors. Never throws.
+ * r" Checks a schedule request (the API's JSON) against every documented rule (spec §4)
+ * r" without sending anything: every problem at once, each with a JSON pointer, a stable code
+ * r" and a message; wrong JSON types are `wrong_type` errors. Never throws.
  */
 export declare function validate(request: ScheduleRequest): ValidationReport
 
 /**
- * Like `validate`, for a raw request body (JSON text): text that does not parse is one
- * `invalid_json` error at the root.
+ * r" Like `validate`, for a raw request body (JSON text): text that does not parse is one
+ * r" `invalid_json` error at the root.
  */
 export declare function validateJson(text: string): ValidationReport
 
 /**
- * Checks an update of the schedule `current` (as listed) to `next` (spec §3): only automatic
- * schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus every create
- * rule on `next`.
+ * r" Checks an update of the schedule `current` (as listed) to `next` (spec §3): only
+ * r" automatic schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus
+ * r" every create rule on `next`.
  */
 export declare function validateUpdate(current: Schedule, next: ScheduleRequest): ValidationReport
 

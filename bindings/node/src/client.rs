@@ -236,7 +236,7 @@ macro_rules! operations {
             pub fn $name<'env>(&self, env: &'env Env, $(#[napi(ts_arg_type = $ts)] $a: $ty),*)
                 -> Answer<'env, $out> {
                 let $c = self.inner.clone();
-                $(let $a = $read($a);)*
+                $(let $a = ($read)($a);)*
                 promise(env, async move { $(let $a = $a?;)* $body })
             }
         )*}

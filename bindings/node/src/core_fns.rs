@@ -23,8 +23,8 @@ fn request(u: Unknown<'_>) -> Result<ScheduleRequest, CoreError> {
     ScheduleRequest::from_value(&body(u)?)
 }
 
-fn schedule(name: &str, u: Unknown<'_>) -> Result<Schedule, CoreError> {
-    arg(name, "a schedule as listed (an object)", u)
+fn listed(u: Unknown<'_>) -> Result<Schedule, CoreError> {
+    arg("schedule", "a schedule as listed (an object)", u)
 }
 
 fn count(u: Unknown<'_>) -> Result<usize, CoreError> {
@@ -35,201 +35,156 @@ fn dates(runs: Vec<jiff::Timestamp>) -> Vec<Date> {
     runs.into_iter().map(Date).collect()
 }
 
-/// Checks a schedule request (the API's JSON) against every documented rule (spec §4) without
-/// sending anything: every problem at once, each with a JSON pointer, a stable code and a
-/// message; wrong JSON types are `wrong_type` errors. Never throws.
-#[napi(ts_return_type = "ValidationReport")]
-pub fn validate(#[napi(ts_arg_type = "ScheduleRequest")] request: Unknown) -> Js {
-    report(from_js(request).map(|v| core::validate_value(&v.unwrap_or(Value::Null))))
+/// An optional argument as JSON (`None` for `undefined` and `null`).
+fn maybe(u: Option<Unknown<'_>>) -> Result<Option<Value>, CoreError> {
+    Ok(u.map(from_js)
+        .transpose()?
+        .flatten()
+        .filter(|v| !v.is_null()))
 }
 
-/// Like `validate`, for a raw request body (JSON text): text that does not parse is one
-/// `invalid_json` error at the root.
-#[napi(ts_return_type = "ValidationReport")]
-pub fn validate_json(#[napi(ts_arg_type = "string")] text: Unknown) -> Js {
-    let r = arg::<String>("text", "JSON text", text).and_then(|t| ScheduleRequest::from_json(&t));
-    report(r.map(|req| core::validate(&req)))
-}
-
-/// Checks an update of the schedule `current` (as listed) to `next` (spec §3): only automatic
-/// schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus every create
-/// rule on `next`.
-#[napi(ts_return_type = "ValidationReport")]
-pub fn validate_update(
-    env: Env,
-    #[napi(ts_arg_type = "Schedule")] current: Unknown,
-    #[napi(ts_arg_type = "ScheduleRequest")] next: Unknown,
-) -> napi::Result<Js> {
-    let current = sync(&env, schedule("current", current))?;
-    Ok(report(
-        request(next).map(|n| core::validate_update(&current, &n)),
-    ))
-}
-
-/// The canonical JSON of a request: spec names (aliases resolved), `onDemand` written, absent
-/// `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept. Throws a
-/// `validation` error for wrong JSON types (rules are `validate()`'s job).
-#[napi(ts_return_type = "ScheduleRequest")]
-pub fn normalize_request(
-    env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
-) -> napi::Result<Js> {
-    sync(&env, self::request(request).map(|r| Js(r.to_value())))
-}
-
-/// Says in one sentence when a request runs (in UTC) and what it scans. Also takes a schedule
-/// as listed (with `scheduleUuid`): a timing the server did not report is said, not guessed.
-#[napi]
-pub fn explain(
-    env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest | Schedule")] request: Unknown,
-) -> napi::Result<String> {
-    let listed = matches!(from_js(request), Ok(Some(v)) if v.get("scheduleUuid").is_some());
-    let text = match listed {
-        true => schedule("request", request).map(|s| core::explain::explain_schedule(&s)),
-        false => self::request(request).map(|r| core::explain(&r)),
-    };
-    sync(&env, text)
-}
-
-/// The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
-/// `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
-/// Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
-/// `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
-#[napi(ts_return_type = "Date[]")]
-pub fn schedule_next_runs(
-    env: Env,
-    #[napi(ts_arg_type = "Schedule")] schedule: Unknown,
-    #[napi(ts_arg_type = "Date | number | string")] after: Unknown,
-    #[napi(ts_arg_type = "number")] n: Unknown,
-) -> napi::Result<Vec<Date>> {
-    let run = || {
-        Ok(dates(
-            self::schedule("schedule", schedule)?.next_runs(instant("after", after)?, count(n)?)?,
-        ))
-    };
-    sync(&env, run())
-}
-
-/// The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after, created)`
-/// (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA name) is checked
-/// (unknown: a `validation` error); show the Dates in it with `toLocaleString(…, { timeZone })`.
-#[napi(ts_return_type = "Date[]")]
-pub fn next_runs(
-    env: Env,
-    #[napi(ts_arg_type = "ScheduleRequest")] request: Unknown,
-    #[napi(ts_arg_type = "Date | number | string")] created: Unknown,
-    #[napi(ts_arg_type = "Date | number | string")] after: Unknown,
-    #[napi(ts_arg_type = "number")] n: Unknown,
-    #[napi(ts_arg_type = "string | null")] zone: Option<Unknown>,
-) -> napi::Result<Vec<Date>> {
-    let run = || {
-        let req = self::request(request)?;
-        let (created, after, n) = (
-            instant("created", created)?,
-            instant("after", after)?,
-            count(n)?,
-        );
-        let zone = zone.map(|z| arg::<Option<String>>("zone", "an IANA time zone name", z));
-        if let Some(zone) = zone.transpose()?.flatten() {
-            core::next_runs_in_zone(&req, created, after, n, &zone)?;
+/// The functions: `name(argument: type = "TS type" => reader, …) -> output = "TS type" body`.
+/// Each argument is read first (a wrong one throws its `validation` error); a failing body
+/// throws its `QualysCsError`.
+macro_rules! functions {
+    ($($(#[doc = $doc:literal])* $name:ident($($a:ident: $ty:ty = $ts:literal => $read:expr),*)
+        -> $out:ty = $ret:literal $body:block)*) => {$(
+        $(#[doc = $doc])*
+        #[napi(ts_return_type = $ret)]
+        pub fn $name(env: Env, $(#[napi(ts_arg_type = $ts)] $a: $ty),*) -> napi::Result<$out> {
+            let run = || -> Result<$out, CoreError> { $(let $a = ($read)($a)?;)* $body };
+            sync(&env, run())
         }
-        Ok(dates(core::next_runs(&req, created, after, n)?))
-    };
-    sync(&env, run())
+    )*};
 }
 
-/// Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
-/// `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
-/// daylight-saving change in the following year, at `reference` (a `Date`, epoch ms or RFC
-/// 3339 text; default now).
-#[napi(ts_return_type = "LocalConversion")]
-pub fn local_to_utc(
-    env: Env,
-    #[napi(ts_arg_type = "string")] local_time: Unknown,
-    #[napi(ts_arg_type = "WeekDay | null")] week_day: Unknown,
-    #[napi(ts_arg_type = "string")] zone: Unknown,
-    #[napi(ts_arg_type = "Date | number | string | null")] reference: Option<Unknown>,
-) -> napi::Result<Js> {
-    let run = || {
-        let time: String = arg("localTime", "a time HH:MM (text)", local_time)?;
-        let day: Option<String> =
-            arg("weekDay", "a weekday such as \"MONDAY\", or null", week_day)?;
-        let zone: String = arg("zone", "an IANA time zone name (text)", zone)?;
+functions! {
+    /// Checks a schedule request (the API's JSON) against every documented rule (spec §4)
+    /// without sending anything: every problem at once, each with a JSON pointer, a stable code
+    /// and a message; wrong JSON types are `wrong_type` errors. Never throws.
+    validate(request: Unknown = "ScheduleRequest" => Ok::<_, CoreError>) -> Js = "ValidationReport" {
+        Ok(report(from_js(request).map(|v| core::validate_value(&v.unwrap_or(Value::Null)))))
+    }
+    /// Like `validate`, for a raw request body (JSON text): text that does not parse is one
+    /// `invalid_json` error at the root.
+    validate_json(text: Unknown = "string" => Ok::<_, CoreError>) -> Js = "ValidationReport" {
+        let r = arg::<String>("text", "JSON text", text).and_then(|t| ScheduleRequest::from_json(&t));
+        Ok(report(r.map(|req| core::validate(&req))))
+    }
+    /// Checks an update of the schedule `current` (as listed) to `next` (spec §3): only
+    /// automatic schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus
+    /// every create rule on `next`.
+    validate_update(current: Unknown = "Schedule" => listed, next: Unknown = "ScheduleRequest"
+        => Ok::<_, CoreError>) -> Js = "ValidationReport" {
+        Ok(report(request(next).map(|n| core::validate_update(&current, &n))))
+    }
+    /// The canonical JSON of a request: spec names (aliases resolved), `onDemand` written,
+    /// absent `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept.
+    /// Throws a `validation` error for wrong JSON types (rules are `validate()`'s job).
+    normalize_request(request: Unknown = "ScheduleRequest" => self::request) -> Js = "ScheduleRequest" {
+        Ok(Js(request.to_value()))
+    }
+    /// Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
+    /// schedule as listed (with `scheduleUuid`): a timing the server did not report is said,
+    /// not guessed.
+    explain(request: Unknown = "ScheduleRequest | Schedule" => Ok::<_, CoreError>) -> String = "string" {
+        match from_js(request)? {
+            Some(v) if v.get("scheduleUuid").is_some() => Ok(core::explain::explain_schedule(&listed(request)?)),
+            _ => Ok(core::explain(&self::request(request)?)),
+        }
+    }
+    /// The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
+    /// `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
+    /// Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
+    /// `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
+    schedule_next_runs(schedule: Unknown = "Schedule" => listed, after: Unknown = "Date | number | string"
+        => |u| instant("after", u), n: Unknown = "number" => count) -> Vec<Date> = "Date[]" {
+        Ok(dates(schedule.next_runs(after, n)?))
+    }
+    /// The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after,
+    /// created)` (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA
+    /// name) is checked (unknown: `validation`); show the Dates in it with `toLocaleString`.
+    next_runs(request: Unknown = "ScheduleRequest" => self::request,
+        created: Unknown = "Date | number | string" => |u| instant("created", u),
+        after: Unknown = "Date | number | string" => |u| instant("after", u), n: Unknown = "number" => count,
+        zone: Option<Unknown> = "string | null" => maybe) -> Vec<Date> = "Date[]" {
+        if let Some(zone) = zone {
+            let zone: String = serde_json::from_value(zone).map_err(|_| crate::convert::wrong("zone", "text", None))?;
+            core::next_runs_in_zone(&request, created, after, n, &zone)?;
+        }
+        Ok(dates(core::next_runs(&request, created, after, n)?))
+    }
+    /// Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
+    /// `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
+    /// daylight-saving change in the following year, at `reference` (default now).
+    local_to_utc(local_time: Unknown = "string" => |u| arg::<String>("localTime", "a time HH:MM (text)", u),
+        week_day: Unknown = "WeekDay | null" => |u| arg::<Option<String>>("weekDay", "a weekday or null", u),
+        zone: Unknown = "string" => |u| arg::<String>("zone", "an IANA time zone name (text)", u),
+        reference: Option<Unknown> = "Date | number | string | null" => maybe) -> Js = "LocalConversion" {
         let reference = match reference {
-            Some(r) if !matches!(from_js(r)?, None | Some(Value::Null)) => instant("reference", r)?,
-            _ => jiff::Timestamp::now(),
+            Some(r) => crate::convert::instant_of("reference", Some(&r))?,
+            None => jiff::Timestamp::now(),
         };
-        let day = day.map(|d| WeekDay::from_wire(&d));
-        Ok(Js(camel(
-            js(core::local_to_utc(&time, day.as_ref(), &zone, reference)?)?.0,
-        )))
-    };
-    sync(&env, run())
+        let day = week_day.map(|d| WeekDay::from_wire(&d));
+        Ok(Js(camel(js(core::local_to_utc(&local_time, day.as_ref(), &zone, reference)?)?.0)))
+    }
+    /// Decodes an answer body exactly as the client does and returns the API's JSON as decoded
+    /// (canonical names, unknown fields kept, dates as on the wire; `create` gives
+    /// `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
+    /// `http_error` the error the status and body map to. For tools and the shared vectors.
+    decode_response(kind: Unknown = "ResponseKind" => |u| one_of("kind", "invalid_value", &KINDS, u),
+        body: Unknown = "string" => |u| arg::<String>("body", "the answer's body (text)", u),
+        status: Option<Unknown> = "number | null" => maybe) -> Value = "any" {
+        decode(kind, &body, status.and_then(|s| s.as_u64()))
+    }
 }
 
 /// Every validation rule of the core: code, severity (`error` or `warning`) and what it checks.
 #[napi(ts_return_type = "ValidationRule[]")]
 pub fn validation_rules() -> Js {
     let rule = |(code, severity, description): &(&str, core::Severity, &str)| {
-        let severity = if matches!(severity, core::Severity::Error) {
-            "error"
-        } else {
-            "warning"
+        let severity = match severity {
+            core::Severity::Error => "error",
+            _ => "warning",
         };
         json!({ "code": code, "severity": severity, "description": description })
     };
     Js(core::RULES.iter().map(rule).collect())
 }
 
-/// Decodes an answer body exactly as the client does and returns the API's JSON as decoded
-/// (canonical names, unknown fields kept, dates as on the wire; `create` gives
-/// `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
-/// `http_error` the error the status and body map to. For tools and the shared test vectors.
-#[napi(ts_return_type = "any")]
-pub fn decode_response(
-    env: Env,
-    #[napi(ts_arg_type = "ResponseKind")] kind: Unknown,
-    #[napi(ts_arg_type = "string")] body: Unknown,
-    #[napi(ts_arg_type = "number | null")] status: Option<Unknown>,
-) -> napi::Result<Value> {
+const KINDS: [&str; 10] = [
+    "create",
+    "schedule_page",
+    "schedule_page_lenient",
+    "registry_page",
+    "registry",
+    "repository_page",
+    "bulk_delete",
+    "bulk_cancel",
+    "error_body",
+    "http_error",
+];
+
+fn decode(kind: &str, body: &str, status: Option<u64>) -> Result<Value, CoreError> {
     use core::{BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Registry};
     use core::{RegistryDetails, Repository, decode_body as one, decode_page as page};
-    const KINDS: [&str; 10] = [
-        "create",
-        "schedule_page",
-        "schedule_page_lenient",
-        "registry_page",
-        "registry",
-        "repository_page",
-        "bulk_delete",
-        "bulk_cancel",
-        "error_body",
-        "http_error",
-    ];
     fn plain<T: serde::Serialize>(v: T) -> Result<Value, CoreError> {
         js(v).map(|j| j.0)
     }
-    let run = || {
-        let kind = one_of("kind", "invalid_value", &KINDS, kind)?;
-        let body: String = arg("body", "the answer's body (text)", body)?;
-        let status: Option<u16> = status
-            .map(|s| arg("status", "an HTTP status number", s))
-            .transpose()?
-            .flatten();
-        match kind {
-            "create" => CreateResponse::from_body(&body)
-                .map(|c| json!({ "scheduleUuid": c.schedule_uuid.as_str() })),
-            "schedule_page" => page::<Schedule>(&body, false).and_then(|p| plain(p.0)),
-            "schedule_page_lenient" => page::<Schedule>(&body, true).and_then(|p| plain(p.0)),
-            "registry_page" => page::<Registry>(&body, false).and_then(|p| plain(p.0)),
-            "registry" => one::<RegistryDetails>(&body).and_then(plain),
-            "repository_page" => page::<Repository>(&body, false).and_then(|p| plain(p.0)),
-            "bulk_delete" => one::<BulkDeleteResponse>(&body).and_then(plain),
-            "bulk_cancel" => one::<BulkCancelResponse>(&body).and_then(plain),
-            "error_body" => one::<ErrorBody>(&body).and_then(plain),
-            _ => Err(CoreError::from_http(status.unwrap_or(0), None, &body, None)),
+    match kind {
+        "create" => CreateResponse::from_body(body)
+            .map(|c| json!({ "scheduleUuid": c.schedule_uuid.as_str() })),
+        "schedule_page" => page::<Schedule>(body, false).and_then(|p| plain(p.0)),
+        "schedule_page_lenient" => page::<Schedule>(body, true).and_then(|p| plain(p.0)),
+        "registry_page" => page::<Registry>(body, false).and_then(|p| plain(p.0)),
+        "registry" => one::<RegistryDetails>(body).and_then(plain),
+        "repository_page" => page::<Repository>(body, false).and_then(|p| plain(p.0)),
+        "bulk_delete" => one::<BulkDeleteResponse>(body).and_then(plain),
+        "bulk_cancel" => one::<BulkCancelResponse>(body).and_then(plain),
+        "error_body" => one::<ErrorBody>(body).and_then(plain),
+        _ => {
+            let status = status.map_or(0, |s| u16::try_from(s).unwrap_or(u16::MAX));
+            Err(CoreError::from_http(status, None, body, None))
         }
-    };
-    sync(&env, run())
+    }
 }

@@ -6,51 +6,29 @@ use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use qualys_cs_client::{ClientBuilder, Secret};
 use qualys_cs_core::Error as CoreError;
-use qualys_cs_emulator::{
-    DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER, EmulatorBuilder, EmulatorHandle, WireProfile,
-};
+use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER};
+use qualys_cs_emulator::{EmulatorBuilder, EmulatorHandle, FaultRule, WireProfile};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::client::{Answer, Client, build, config};
-use crate::convert::{Date, Js, arg, instant_of, opts, wrong};
+use crate::convert::{Date, arg, instant_of, opts, wrong};
 use crate::error::{promise, sync};
 
-/// The options of `Emulator.start` (`EmulatorOptions` in `dts-header.d.ts`), in that order.
-const OPTIONS: [&str; 15] = [
-    "host",
-    "port",
-    "dataDir",
-    "users",
-    "usersWithoutPermission",
-    "noDemoUser",
-    "tokenTtlMs",
-    "rateLimit",
-    "realtimeClock",
-    "tls",
-    "configFile",
-    "jobStepMs",
-    "failJobs",
-    "clockStart",
-    "wire",
-];
+/// The options of `Emulator.start` (`EmulatorOptions` in `dts-header.d.ts`).
+const OPTIONS: &str = "host port dataDir users usersWithoutPermission noDemoUser tokenTtlMs \
+    rateLimit realtimeClock tls configFile jobStepMs failJobs clockStart wire";
 
 /// The fields of a fault rule (`FaultRule`).
-const FAULT_FIELDS: [&str; 11] = [
-    "method",
-    "path",
-    "kind",
-    "status",
-    "stage",
-    "latencyMs",
-    "twin",
-    "count",
-    "probability",
-    "seed",
-    "retryAfterSec",
-];
+const FAULT_FIELDS: &str =
+    "method path kind status stage latencyMs twin count probability seed retryAfterSec";
+
+fn words(list: &str) -> Vec<&str> {
+    list.split_whitespace().collect()
+}
 
 /// One option's value as `T`, or a `config` error naming the option and what it takes.
 fn read<T: DeserializeOwned>(key: &str, what: &str, v: &Value) -> Result<T, CoreError> {
@@ -58,92 +36,78 @@ fn read<T: DeserializeOwned>(key: &str, what: &str, v: &Value) -> Result<T, Core
         .map_err(|_| CoreError::config(key, format!("{key} must be {what}")))
 }
 
-fn millis(key: &str, v: &Value) -> Result<Duration, CoreError> {
-    let ms: f64 = read(key, "a number of milliseconds", v)?;
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
-        CoreError::config(
-            key,
-            format!("{key} must be a number of milliseconds, 0 or more"),
-        )
-    })
+fn millis(key: &str, ms: f64) -> Result<Duration, CoreError> {
+    let bad = || CoreError::config(key, format!("{key} must be milliseconds, 0 or more"));
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| bad())
 }
 
-type Users = Vec<(String, String)>;
+#[derive(Deserialize)]
+struct User {
+    username: String,
+    password: String,
+}
 
-fn users(key: &str, v: &Value) -> Result<Users, CoreError> {
-    let list: Vec<serde_json::Map<String, Value>> = read(key, "a list of {username, password}", v)?;
-    let field = |u: &serde_json::Map<String, Value>, f: &str| {
-        u.get(f).and_then(Value::as_str).map(str::to_owned)
-    };
-    let pair = |u| Some((field(u, "username")?, field(u, "password")?));
-    let bad = || {
-        CoreError::config(
-            key,
-            format!("each of {key} needs a username and a password (text)"),
-        )
-    };
-    list.iter().map(|u| pair(u).ok_or_else(bad)).collect()
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RateLimit {
+    limit: u64,
+    window_ms: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Tls {
+    cert_pem: String,
+    key_pem: String,
 }
 
 /// The emulator builder for `EmulatorOptions`, every key read in turn.
 fn builder(options: Option<Unknown<'_>>) -> Result<EmulatorBuilder, CoreError> {
     let mut b = qualys_cs_emulator::Emulator::builder();
-    let o = opts("emulatorOptions", &OPTIONS, options)?;
-    for (k, v) in o.iter() {
+    for (k, v) in opts("emulatorOptions", &words(OPTIONS), options)?.iter() {
         let (text, flag) = (
             || read::<String>(k, "text", v),
-            || read::<bool>(k, "true or false", v),
+            || read(k, "true or false", v),
+        );
+        let (ms, users) = (
+            || millis(k, read(k, "milliseconds", v)?),
+            || read::<Vec<User>>(k, "a list of {username, password}", v),
         );
         b = match k.as_str() {
             "host" => b.host(text()?),
             "port" => b.port(read(k, "a port number 0-65535 (0 = a free port)", v)?),
             "dataDir" => b.data_dir(text()?),
-            "users" => users(k, v)?.into_iter().fold(b, |b, (u, p)| b.user(u, p)),
-            "usersWithoutPermission" => users(k, v)?
+            "users" => users()?
                 .into_iter()
-                .fold(b, |b, (u, p)| b.user_without_permission(u, p)),
+                .fold(b, |b, u| b.user(u.username, u.password)),
+            "usersWithoutPermission" => users()?
+                .into_iter()
+                .fold(b, |b, u| b.user_without_permission(u.username, u.password)),
             "noDemoUser" if flag()? => b.no_demo_user(),
-            "noDemoUser" => b,
-            "tokenTtlMs" => b.token_ttl(millis(k, v)?),
+            "tokenTtlMs" => b.token_ttl(ms()?),
             "rateLimit" => {
-                let limit = read(
-                    k,
-                    "{limit, windowMs}",
-                    v.get("limit").unwrap_or(&Value::Null),
-                )?;
-                b.rate_limit(
-                    limit,
-                    millis(
-                        "rateLimit.windowMs",
-                        v.get("windowMs").unwrap_or(&Value::Null),
-                    )?,
-                )
+                let r: RateLimit = read(k, "{limit, windowMs}", v)?;
+                b.rate_limit(r.limit, millis("rateLimit.windowMs", r.window_ms)?)
             }
             "realtimeClock" => b.realtime_clock(flag()?),
             "tls" => {
-                let pem = |f: &str| {
-                    read::<String>(
-                        &format!("tls.{f}"),
-                        "PEM text",
-                        v.get(f).unwrap_or(&Value::Null),
-                    )
-                };
-                b.tls(pem("certPem")?, pem("keyPem")?)
+                read::<Tls>(k, "{certPem, keyPem}", v).map(|t| b.tls(t.cert_pem, t.key_pem))?
             }
             "configFile" => b.config_file(text()?),
-            "jobStepMs" => b.job_step(millis(k, v)?),
+            "jobStepMs" => b.job_step(ms()?),
             "failJobs" => b.fail_jobs(flag()?),
             "clockStart" => b.clock_start(
                 instant_of(k, Some(v)).map_err(|e| CoreError::config(k, e.to_string()))?,
             ),
             "wire" => {
                 let valid = WireProfile::NAMES.join(", ");
-                let wire = text()?
-                    .parse()
-                    .map_err(|e| CoreError::config(k, format!("{e} (valid: {valid})")))?;
-                b.wire(wire)
+                b.wire(
+                    text()?
+                        .parse()
+                        .map_err(|e| CoreError::config(k, format!("{e} (valid: {valid})")))?,
+                )
             }
-            _ => b, // every other key is refused by opts()
+            _ => b, // noDemoUser: false; opts() refused every other key
         };
     }
     Ok(b)
@@ -172,9 +136,24 @@ fn emulator_error(e: qualys_cs_emulator::Error) -> CoreError {
 #[napi]
 pub struct Emulator {
     handle: Mutex<Option<EmulatorHandle>>,
-    url: String,
-    port: u32,
-    wire: WireProfile,
+    /// The gateway base URL, e.g. `http://127.0.0.1:41234`.
+    #[napi(readonly)]
+    pub url: String,
+    /// The bound port.
+    #[napi(readonly)]
+    pub port: u32,
+    /// The wire profile it answers in.
+    #[napi(readonly, ts_type = "'full' | 'oas2021'")]
+    pub wire: String,
+    /// The demo registry's id.
+    #[napi(readonly)]
+    pub demo_registry_id: String,
+    /// The demo user's name.
+    #[napi(readonly)]
+    pub demo_username: String,
+    /// The demo user's password (a public test value of the emulator).
+    #[napi(readonly)]
+    pub demo_password: String,
 }
 
 impl Emulator {
@@ -202,54 +181,16 @@ impl Emulator {
         let b = builder(options);
         promise(env, async move {
             let handle = b?.start().await.map_err(emulator_error)?;
-            let (url, port, wire) = (
-                handle.url().to_owned(),
-                u32::from(handle.port()),
-                handle.wire(),
-            );
             Ok(Emulator {
-                url,
-                port,
-                wire,
+                url: handle.url().to_owned(),
+                port: u32::from(handle.port()),
+                wire: handle.wire().as_str().to_owned(),
+                demo_registry_id: DEMO_REGISTRY_ID.to_owned(),
+                demo_username: DEMO_USER.to_owned(),
+                demo_password: DEMO_PASSWORD.to_owned(),
                 handle: Mutex::new(Some(handle)),
             })
         })
-    }
-
-    /// The gateway base URL, e.g. `http://127.0.0.1:41234`.
-    #[napi(getter)]
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-
-    /// The bound port.
-    #[napi(getter)]
-    pub fn port(&self) -> u32 {
-        self.port
-    }
-
-    /// The wire profile it answers in: `'full'` or `'oas2021'`.
-    #[napi(getter, ts_return_type = "'full' | 'oas2021'")]
-    pub fn wire(&self) -> String {
-        self.wire.as_str().to_owned()
-    }
-
-    /// The demo registry's id.
-    #[napi(getter)]
-    pub fn demo_registry_id(&self) -> String {
-        DEMO_REGISTRY_ID.to_owned()
-    }
-
-    /// The demo user's name.
-    #[napi(getter)]
-    pub fn demo_username(&self) -> String {
-        DEMO_USER.to_owned()
-    }
-
-    /// The demo user's password (a public test value of the emulator).
-    #[napi(getter)]
-    pub fn demo_password(&self) -> String {
-        DEMO_PASSWORD.to_owned()
     }
 
     /// A client of this emulator logged in as the demo user; `options` (as `new Client`) are
@@ -271,90 +212,6 @@ impl Emulator {
         build(&env, ClientBuilder::from_config(&c))
     }
 
-    /// The emulator clock now.
-    #[napi]
-    pub fn now(&self, env: Env) -> napi::Result<Date> {
-        self.with(&env, |h| Ok(Date(h.now())))
-    }
-
-    /// Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
-    /// jobs move through their statuses. Returns the new time.
-    #[napi]
-    pub fn advance_clock(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "number")] ms: Unknown,
-    ) -> napi::Result<Date> {
-        let what = "a number of milliseconds, 0 or more";
-        let by = arg::<f64>("ms", what, ms).and_then(|ms| {
-            Duration::try_from_secs_f64(ms / 1000.0)
-                .map_err(|_| wrong("ms", what, Some(&ms.into())))
-        });
-        self.with(&env, |h| {
-            h.advance_clock(by?).map(Date).map_err(emulator_error)
-        })
-    }
-
-    /// Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field.
-    #[napi]
-    pub fn add_fault(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "FaultRule")] rule: Unknown,
-    ) -> napi::Result<String> {
-        let rule = opts("rule", &FAULT_FIELDS, Some(rule)).and_then(|o| {
-            serde_json::from_value(Value::Object(o.0))
-                .map_err(|e| CoreError::config("rule", e.to_string()))
-        });
-        self.with(&env, |h| h.add_fault(rule?).map_err(emulator_error))
-    }
-
-    /// The active fault rules.
-    #[napi(ts_return_type = "FaultRule[]")]
-    pub fn faults(&self, env: Env) -> napi::Result<Js> {
-        self.with(&env, |h| Ok(Js(h.faults())))
-    }
-
-    /// Removes every fault rule.
-    #[napi]
-    pub fn clear_faults(&self, env: Env) -> napi::Result<()> {
-        self.with(&env, |h| {
-            h.clear_faults();
-            Ok(())
-        })
-    }
-
-    /// The request journal, oldest first, secrets redacted (`{method, path, query, status,
-    /// bodyRedacted, …}` per request).
-    #[napi(ts_return_type = "JournalEntry[]")]
-    pub fn requests(&self, env: Env) -> napi::Result<Value> {
-        self.with(&env, |h| Ok(h.requests()))
-    }
-
-    /// Empties the request journal.
-    #[napi]
-    pub fn clear_requests(&self, env: Env) -> napi::Result<()> {
-        self.with(&env, |h| {
-            h.clear_requests();
-            Ok(())
-        })
-    }
-
-    /// The emulator's own record of every schedule (every field, whatever the wire profile).
-    #[napi(ts_return_type = "Array<Record<string, unknown>>")]
-    pub fn schedules(&self, env: Env) -> napi::Result<Value> {
-        self.with(&env, |h| {
-            h.schedules().map(Value::Array).map_err(emulator_error)
-        })
-    }
-
-    /// Clears schedules, faults, the request journal and rate-limit counters (users and
-    /// registries stay).
-    #[napi]
-    pub fn reset(&self, env: Env) -> napi::Result<()> {
-        self.with(&env, |h| h.reset().map_err(emulator_error))
-    }
-
     /// Stops the server (open requests may finish) and frees the port. Idempotent.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn stop<'env>(&self, env: &'env Env) -> Answer<'env, ()> {
@@ -370,10 +227,54 @@ impl Emulator {
     /// What `util.inspect` shows.
     #[napi(symbol_for = "nodejs.util.inspect.custom")]
     pub fn inspect(&self) -> String {
-        format!(
-            "Emulator {{ url: '{}', wire: '{}' }}",
-            self.url,
-            self.wire.as_str()
-        )
+        format!("Emulator {{ url: '{}', wire: '{}' }}", self.url, self.wire)
     }
+}
+
+/// Control calls on the running emulator: `name(argument: "TS type", …) -> output = "TS type"
+/// |handle| body`; a stopped emulator throws a `config` error.
+macro_rules! controls {
+    ($($(#[doc = $doc:literal])* $name:ident($($a:ident: $ts:literal),*) -> $out:ty = $ret:literal
+        |$h:ident| $body:expr;)*) => {
+        #[napi]
+        impl Emulator {$(
+            $(#[doc = $doc])*
+            #[napi(ts_return_type = $ret)]
+            pub fn $name(&self, env: Env, $(#[napi(ts_arg_type = $ts)] $a: Unknown),*) -> napi::Result<$out> {
+                self.with(&env, |$h| $body)
+            }
+        )*}
+    };
+}
+
+controls! {
+    /// The emulator clock now.
+    now() -> Date = "Date" |h| Ok(Date(h.now()));
+    /// Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
+    /// jobs move through their statuses. Returns the new time.
+    advance_clock(ms: "number") -> Date = "Date" |h| {
+        let what = "a number of milliseconds, 0 or more";
+        let ms: f64 = arg("ms", what, ms)?;
+        let by = Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| wrong("ms", what, Some(&ms.into())))?;
+        h.advance_clock(by).map(Date).map_err(emulator_error)
+    };
+    /// Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field.
+    add_fault(rule: "FaultRule") -> String = "string" |h| {
+        let o = opts("rule", &words(FAULT_FIELDS), Some(rule))?;
+        let rule: FaultRule = serde_json::from_value(Value::Object(o.0)).map_err(|e| CoreError::config("rule", e.to_string()))?;
+        h.add_fault(rule).map_err(emulator_error)
+    };
+    /// The request journal, oldest first, secrets redacted (`{method, path, query, status,
+    /// bodyRedacted, …}` per request).
+    requests() -> Value = "JournalEntry[]" |h| Ok(h.requests());
+    /// Empties the request journal.
+    clear_requests() -> () = "void" |h| {
+        h.clear_requests();
+        Ok(())
+    };
+    /// The emulator's own record of every schedule (every field, whatever the wire profile).
+    schedules() -> Value = "Array<Record<string, unknown>>" |h| h.schedules().map(Value::Array).map_err(emulator_error);
+    /// Clears schedules, faults, the request journal and rate-limit counters (users and
+    /// registries stay).
+    reset() -> () = "void" |h| h.reset().map_err(emulator_error);
 }
