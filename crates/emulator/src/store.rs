@@ -858,6 +858,17 @@ impl Tx<'_> {
             .execute(params![fold_key(id)])?)
     }
 
+    /// True when the registry was deleted through the API (a schedule create that raced the
+    /// delete then finds it gone inside its own transaction).
+    pub fn registry_deleted(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT deleted FROM registries WHERE id = ?1")?
+            .query_row(params![fold_key(id)], |r| r.get::<_, i64>(0))
+            .optional()?
+            .is_some_and(|d| d != 0))
+    }
+
     /// Forgets every change made to registries through the API (reset).
     pub fn registries_clear(&self) -> Result<(), StoreError> {
         self.c.execute("DELETE FROM registries", [])?;

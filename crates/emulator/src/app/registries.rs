@@ -58,9 +58,7 @@ pub(super) async fn list_registries(
         match st.wire {
             WireProfile::Oas2021 => {
                 let rows = st.store.read(|tx| tx.all())?;
-                Ok(page_mapped(items, paging, |r| {
-                    wire::oas_registry(r, &rows)
-                }))
+                Ok(page_mapped(items, paging, |r| wire::oas_registry(r, &rows)))
             }
             WireProfile::Full => {
                 let items: Vec<Registry> = items

@@ -131,7 +131,13 @@ pub(super) async fn create_schedule(
         let value = parse_body(&body)?;
         gateway_schema_check(st, &value)?;
         let req = decode_request(&value)?;
-        let id = st.create_schedule(reg, req)?;
+        let id = st.create_schedule(reg, req)?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "registry {} was deleted; GET {}/registry lists the registries",
+                reg.id(),
+                super::BASE
+            ))
+        })?;
         tracing::debug!(schedule = %id, registry = %reg.id(), "schedule created");
         Ok(match st.wire {
             // The 2021 OpenAPI file: 200 with the id as a bare JSON string (spec §5, §6b).

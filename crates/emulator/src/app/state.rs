@@ -251,12 +251,14 @@ impl AppState {
     }
 
     /// Creates a schedule in `reg`: `created`/`updated` are a stamp of the clock, run times
-    /// and job steps go by the clock's now. Returns its id. Blocks on the store.
+    /// and job steps go by the clock's now. Returns its id, or None when the registry was
+    /// deleted meanwhile (checked inside the write, so no schedule outlives its registry).
+    /// Blocks on the store.
     pub fn create_schedule(
         &self,
         reg: &RegistryState,
         req: ScheduleRequest,
-    ) -> Result<String, StoreError> {
+    ) -> Result<Option<String>, StoreError> {
         let now = self.clock.now_ms();
         let id = ScheduleId::new_random().to_string();
         let mut row = jobs::new_row(
@@ -266,7 +268,10 @@ impl AppState {
             now,
             self.job_settings(),
         );
-        self.store.write(|tx| {
+        let stored = self.store.write(|tx| {
+            if tx.registry_deleted(reg.id())? {
+                return Ok::<_, StoreError>(false);
+            }
             // Stamped inside the lock: creation order and `created` order agree.
             let stamp = self.clock.stamp_ms();
             row.created = stamp;
@@ -275,9 +280,9 @@ impl AppState {
             if let Some(t) = jobs::next_event(&row) {
                 self.next_event.fetch_min(t, Ordering::AcqRel);
             }
-            Ok::<_, StoreError>(())
+            Ok(true)
         })?;
-        Ok(id)
+        Ok(stored.then_some(id))
     }
 
     /// The `twin` fault: another client creates a schedule named like the create request in
@@ -304,7 +309,8 @@ impl AppState {
                 .ok()?,
         };
         match self.create_schedule(&reg, req) {
-            Ok(id) => {
+            Ok(None) => None,
+            Ok(Some(id)) => {
                 tracing::info!(schedule = %id, ?mode, "fault: twin schedule created");
                 Some(id)
             }
