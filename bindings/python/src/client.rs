@@ -5,7 +5,7 @@
 
 use crate::convert::{duration_from_secs, from_value, json, to_value};
 use crate::errors::{IntoPy as _, error_value, to_pyerr};
-use crate::functions::{decode, request};
+use crate::functions::{arg, from_py, request};
 use crate::runtime::{block_on, future_into_py};
 use futures_util::future::BoxFuture;
 use pyo3::exceptions::{PyStopAsyncIteration, PyStopIteration};
@@ -100,26 +100,21 @@ impl NativeClient {
     }
 }
 
-/// A schedule list's options (`lenient` skips and reports items that cannot be decoded).
+/// A list's options (`lenient` skips and reports items that cannot be decoded).
 fn list_options(options: &Bound<'_, PyAny>) -> PyResult<qc::ListOptions> {
-    #[derive(serde::Deserialize)]
-    struct O {
-        filter: Option<String>,
-        page_number: Option<u32>,
-        page_size: Option<u32>,
-        sort: Option<String>,
-        #[serde(default)]
-        lenient: bool,
-    }
-    let o: O = decode(to_value(options)?).py_err()?;
-    Ok(qc::ListOptions {
-        filter: o.filter,
-        page_number: o.page_number,
-        page_size: o.page_size,
-        sort: o.sort,
+    let v = to_value(options)?;
+    let get = |k: &str| [v.get(k).cloned().unwrap_or(Value::Null)];
+    let text = |k: &str| arg(&get(k), 0, &format!("/{k}"), "text").py_err();
+    let count = |k: &str| arg(&get(k), 0, &format!("/{k}"), "a whole number").py_err();
+    let lenient: Option<bool> = arg(&get("lenient"), 0, "/lenient", "True or False").py_err()?;
+    let o = qc::ListOptions {
+        filter: text("filter")?,
+        page_number: count("page_number")?,
+        page_size: count("page_size")?,
+        sort: text("sort")?,
         lenient: false,
-    }
-    .lenient(o.lenient))
+    };
+    Ok(o.lenient(lenient.unwrap_or(false)))
 }
 
 enum AnyPaged {
@@ -350,7 +345,7 @@ impl NativeClient {
     }
     /// Plans a desired state (parsed, as JSON) against what exists now.
     fn plan(&self, desired: &Bound<'_, PyAny>, prune: bool) -> PyResult<Call> {
-        let d: core::desired::DesiredState = decode(to_value(desired)?).py_err()?;
+        let d: core::desired::DesiredState = from_py(desired)?;
         let o = core::plan::PlanOptions { prune };
         self.run(move |c| async move { c.plan(&d, o).await })
     }
@@ -364,7 +359,7 @@ impl NativeClient {
         progress: Option<Py<PyAny>>,
         event_loop: Option<Py<PyAny>>,
     ) -> PyResult<Call> {
-        let p: core::plan::Plan = decode(to_value(plan)?).py_err()?;
+        let p: core::plan::Plan = from_py(plan)?;
         let o = qc::apply::ApplyOptions {
             concurrency,
             dry_run,

@@ -172,26 +172,10 @@ pub fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound
 }
 
 static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 fn datetime_cls(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    DATETIME
-        .get_or_try_init(py, || {
-            Ok::<_, PyErr>(py.import("datetime")?.getattr("datetime")?.unbind())
-        })
-        .map(|d| d.bind(py))
-}
-
-fn utc(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    UTC.get_or_try_init(py, || {
-        Ok::<_, PyErr>(
-            py.import("datetime")?
-                .getattr("timezone")?
-                .getattr("utc")?
-                .unbind(),
-        )
-    })
-    .map(|d| d.bind(py))
+    let get = || Ok::<_, PyErr>(py.import("datetime")?.getattr("datetime")?.unbind());
+    DATETIME.get_or_try_init(py, get).map(|d| d.bind(py))
 }
 
 /// A timestamp as an aware `datetime` in UTC (microsecond precision).
@@ -199,21 +183,9 @@ pub fn datetime_from_timestamp<'py>(
     py: Python<'py>,
     t: jiff::Timestamp,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let dt = jiff::tz::Offset::UTC.to_datetime(t);
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("tzinfo", utc(py)?)?;
-    datetime_cls(py)?.call(
-        (
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second(),
-            dt.subsec_nanosecond() / 1000,
-        ),
-        Some(&kwargs),
-    )
+    let (secs, micros) = (t.strftime("%Y-%m-%dT%H:%M:%S"), t.subsec_microsecond());
+    let text = format!("{secs}.{:06}+00:00", micros.rem_euclid(1_000_000));
+    datetime_cls(py)?.call_method1("fromisoformat", (text,))
 }
 
 /// A timezone-aware `datetime` or an RFC 3339 string as a timestamp. Naive datetimes are

@@ -9,10 +9,10 @@ use crate::errors::to_pyerr;
 use crate::runtime::block_on;
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use qualys_cs_core as core;
 use qualys_cs_emulator as emu;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 fn emu_err(e: emu::Error) -> PyErr {
@@ -66,8 +66,8 @@ impl Emulator {
         py: Python<'_>,
         host: Option<String>,
         port: u16,
-        users: Option<&Bound<'_, PyDict>>,
-        users_without_permission: Option<&Bound<'_, PyDict>>,
+        users: Option<HashMap<String, String>>,
+        users_without_permission: Option<HashMap<String, String>>,
         token_ttl: Option<f64>,
         rate_limit: Option<(u64, f64)>,
         realtime_clock: bool,
@@ -98,15 +98,11 @@ impl Emulator {
             Some(d) => b.data_dir(d),
             None => b.in_memory(),
         };
-        if let Some(u) = users {
-            for (k, v) in u.iter() {
-                b = b.user(k.extract::<String>()?, v.extract::<String>()?);
-            }
+        for (name, password) in users.into_iter().flatten() {
+            b = b.user(name, password);
         }
-        if let Some(u) = users_without_permission {
-            for (k, v) in u.iter() {
-                b = b.user_without_permission(k.extract::<String>()?, v.extract::<String>()?);
-            }
+        for (name, password) in users_without_permission.into_iter().flatten() {
+            b = b.user_without_permission(name, password);
         }
         if let Some(t) = token_ttl {
             b = b.token_ttl(duration_from_secs(t, "token_ttl")?);

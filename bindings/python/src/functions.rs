@@ -15,12 +15,42 @@ use serde_json::Value;
 
 type Obj<'py> = PyResult<Bound<'py, PyAny>>;
 
+/// A serde message in JSON's words, not Rust's (`expected u32` → `expected a whole number`).
+pub fn plain(message: &str) -> String {
+    let mut skip = false;
+    let words = message.split(' ').filter_map(|w| {
+        if std::mem::take(&mut skip) {
+            return None;
+        }
+        let (word, tail) = w.split_at(w.trim_end_matches([',', '.', ';']).len());
+        let word = match word {
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => {
+                "a whole number"
+            }
+            "f32" | "f64" => "a number",
+            "struct" | "enum" => {
+                skip = true;
+                "an object"
+            }
+            w => w,
+        };
+        Some(format!("{word}{tail}"))
+    });
+    words.collect::<Vec<_>>().join(" ")
+}
+
 /// Decodes wire JSON into `T` (a `decode` error naming what does not fit).
 pub fn decode<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
     serde_json::from_value(v).map_err(|e| Error::Decode {
-        message: e.to_string(),
+        message: plain(&e.to_string()),
         body: None,
     })
+}
+
+/// A Python value read as `T` (what does not fit: a `validation` error, in JSON's words).
+pub fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T> {
+    serde_json::from_value(to_value(obj)?)
+        .map_err(|e| crate::errors::to_pyerr(invalid("", "wrong_type", plain(&e.to_string()))))
 }
 
 fn canon<T: DeserializeOwned + Serialize>(v: Value) -> Result<Value, Error> {
@@ -101,14 +131,14 @@ fn validate_update<'py>(
     current: &Bound<'py, PyAny>,
     next: &Bound<'py, PyAny>,
 ) -> Obj<'py> {
-    let current: core::Schedule = decode(to_value(current)?).py_err()?;
+    let current: core::Schedule = from_py(current)?;
     to_py(py, &core::validate_update(&current, &request(next)?))
 }
 
 /// A report's warnings, or its `ValidationError` raised.
 #[pyfunction]
 fn report_result<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> Obj<'py> {
-    let r: core::Report = decode(to_value(report)?).py_err()?;
+    let r: core::Report = from_py(report)?;
     to_py(py, &r.into_result().py_err()?)
 }
 
@@ -116,7 +146,7 @@ fn report_result<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> Obj<'py> {
 #[pyfunction]
 fn explain(data: &Bound<'_, PyAny>, schedule: bool) -> PyResult<String> {
     if schedule {
-        let s: core::Schedule = decode(to_value(data)?).py_err()?;
+        let s: core::Schedule = from_py(data)?;
         return Ok(core::explain::explain_schedule(&s));
     }
     Ok(core::explain(&request(data)?))
@@ -173,7 +203,7 @@ fn schedule_facts<'py>(
     after: Option<&Bound<'py, PyAny>>,
     n: usize,
 ) -> Obj<'py> {
-    let s: core::Schedule = decode(to_value(data)?).py_err()?;
+    let s: core::Schedule = from_py(data)?;
     if let Some(after) = after {
         return datetimes(py, s.next_runs(timestamp_from_py(after, "after")?, n));
     }
@@ -213,7 +243,7 @@ pub fn reference_or_now(reference: Option<&Bound<'_, PyAny>>) -> PyResult<jiff::
 }
 
 /// A builder call's argument, typed (a `validation` error at `path` otherwise).
-fn arg<T: DeserializeOwned>(a: &[Value], i: usize, path: &str, what: &str) -> Result<T, Error> {
+pub fn arg<T: DeserializeOwned>(a: &[Value], i: usize, path: &str, what: &str) -> Result<T, Error> {
     let v = a.get(i).cloned().unwrap_or(Value::Null);
     serde_json::from_value(v.clone())
         .map_err(|_| invalid(path, "wrong_type", format!("{path}: give {what}, not {v}")))
@@ -258,12 +288,12 @@ fn force_scan<K: ForceScanAllowed>(
 ) -> Result<ScheduleBuilder<K>, Error> {
     match op {
         "force_scan" => Ok(b.force_scan(arg(a, 0, "/forceScan", "True or False")?)),
-        other => Err(invalid(
-            "",
-            "unknown_call",
-            format!("no builder call {other}"),
-        )),
+        _ => no_call(b, op, a),
     }
+}
+
+fn no_call<K>(_: ScheduleBuilder<K>, op: &str, _: &[Value]) -> Result<ScheduleBuilder<K>, Error> {
+    Err(invalid("", "unknown_call", format!("no builder call {op}")))
 }
 
 /// Builds a request: the core builder of `kind` (`on_demand`, `every_days`, `weekly`,
@@ -279,7 +309,7 @@ fn build<'py>(
 ) -> Obj<'py> {
     let name: String = arg(&[to_value(name)?], 0, "/name", "the schedule name as text").py_err()?;
     let first = [to_value(first)?];
-    let ops: Vec<(String, Vec<Value>)> = decode(to_value(ops)?).py_err()?;
+    let ops: Vec<(String, Vec<Value>)> = from_py(ops)?;
     let r = (|| -> Result<Value, Error> {
         macro_rules! done {
             ($b:expr) => {{
@@ -316,11 +346,7 @@ fn build<'py>(
             }
             _ => {
                 let time: String = arg(&first, 0, "/schedule", "a time \"HH:MM\"")?;
-                done!(replay(
-                    ScheduleRequest::daily(name, time),
-                    ops,
-                    |_, op, _| Err(invalid("", "unknown_call", format!("no builder call {op}")))
-                )?)
+                done!(replay(ScheduleRequest::daily(name, time), ops, no_call)?)
             }
         };
         Ok(req.to_value())
@@ -348,9 +374,7 @@ fn decode_response<'py>(py: Python<'py>, kind: &str, body: &str) -> Obj<'py> {
         other => Err(invalid(
             "/kind",
             "unknown_kind",
-            format!(
-                "unknown kind {other:?}; use one of create, schedule_page, schedule_page_lenient, registry_page, repository_page, registry, bulk_delete, bulk_cancel, error_body"
-            ),
+            format!("unknown kind {other:?}"),
         )),
     };
     from_value(py, &v.py_err()?)
@@ -410,8 +434,8 @@ fn plan<'py>(
     actual: &Bound<'py, PyAny>,
     prune: bool,
 ) -> Obj<'py> {
-    let d: core::desired::DesiredState = decode(to_value(desired)?).py_err()?;
-    let a: Vec<core::plan::ActualRegistry> = decode(to_value(actual)?).py_err()?;
+    let d: core::desired::DesiredState = from_py(desired)?;
+    let a: Vec<core::plan::ActualRegistry> = from_py(actual)?;
     to_py(
         py,
         &core::plan::plan(&d, &a, core::plan::PlanOptions { prune }),
@@ -421,7 +445,7 @@ fn plan<'py>(
 /// A plan's text rendering and its counts per action.
 #[pyfunction]
 fn plan_facts<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> Obj<'py> {
-    let p: core::plan::Plan = decode(to_value(data)?).py_err()?;
+    let p: core::plan::Plan = from_py(data)?;
     let facts = serde_json::json!({
         "text": p.render_text(), "summary": json(&p.summary()), "empty": p.is_empty(),
     });
