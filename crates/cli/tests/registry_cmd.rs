@@ -25,6 +25,7 @@ macro_rules! on_both_wires {
 on_both_wires!(
     create_update_validate_delete_without_leaking_the_secret,
     secrets_are_never_arguments_and_bad_flags_send_nothing,
+    embedded_emulator_at_trace_level_prints_no_secret,
 );
 
 const SECRET: &str = "reg-pw-Qm41-zz";
@@ -355,4 +356,68 @@ fn secrets_are_never_arguments_and_bad_flags_send_nothing(wire: WireProfile) {
     assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
     assert_eq!(env.posts_to("/csapi/v1.3/registry"), 0);
     assert_eq!(env.posts_to("/auth"), 0);
+}
+
+/// With `--emulator` the emulator runs inside the CLI process, so its own logs (and hyper's,
+/// axum's) share the CLI's stderr: at trace level the secret is in none of them, and the
+/// registry persists between invocations.
+fn embedded_emulator_at_trace_level_prints_no_secret(wire: WireProfile) {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut c = Command::cargo_bin("qualys-cs").unwrap();
+        c.env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("QUALYS_CS_LOG", "trace")
+            .env("ACME_PW", SECRET)
+            .args(["--emulator", "--emulator-wire", wire.as_str(), "-o", "json"])
+            .args(args)
+            .timeout(Duration::from_secs(60));
+        if let Some(s) = stdin {
+            c.write_stdin(s.to_owned());
+        }
+        c.output().unwrap()
+    };
+    let uri = "https://embedded.example";
+    let out = run(
+        &[
+            "registry",
+            "create",
+            "--type",
+            "DockerHub",
+            "--uri",
+            uri,
+            "--registry-username",
+            "bot",
+            "--password-env",
+            "ACME_PW",
+        ],
+        None,
+    );
+    let mut seen = all_output(&out);
+    ok(&out);
+    let out = run(
+        &[
+            "registry",
+            "update",
+            uri,
+            "--type",
+            "DockerHub",
+            "--uri",
+            uri,
+            "--registry-username",
+            "bot",
+            "--registry-password-stdin",
+        ],
+        Some(&format!("{ROTATED}\n")),
+    );
+    seen += &all_output(&out);
+    ok(&out);
+    let out = run(&["registry", "get", uri], None);
+    seen += &all_output(&out);
+    assert_eq!(ok(&out)["credential"]["username"], "bot");
+    assert!(seen.contains("TRACE"), "trace logging was not on");
+    for secret in [SECRET, ROTATED] {
+        assert!(!seen.contains(secret), "the secret was printed");
+    }
 }
