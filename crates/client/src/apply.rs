@@ -732,3 +732,51 @@ fn replace_failed(e: Error, name: &str) -> Error {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_env_and_file_resolver_reads_values_and_names_only_the_reference() {
+        let dir = std::env::temp_dir().join(format!("qcs-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("pw");
+        std::fs::write(&file, "file-secret-9\n").unwrap_or_default();
+        let path = file.display().to_string();
+        let got = EnvFileSecretResolver
+            .resolve(&SecretRef::PasswordFile { path: path.clone() })
+            .map(|s| s.expose().to_owned());
+        assert_eq!(
+            got,
+            Ok("file-secret-9".to_owned()),
+            "one trailing newline dropped"
+        );
+
+        let missing = dir.join("absent").display().to_string();
+        let e = EnvFileSecretResolver
+            .resolve(&SecretRef::TokenFile {
+                path: missing.clone(),
+            })
+            .err()
+            .map(|e| (e.code(), e.to_string()));
+        assert!(
+            matches!(&e, Some(("config", m)) if m.contains(&missing) && m.contains("tokenFile")),
+            "{e:?}"
+        );
+
+        let e = EnvFileSecretResolver
+            .resolve(&SecretRef::PasswordEnv {
+                name: "QCS_TEST_SURELY_UNSET_VARIABLE_17".into(),
+            })
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|m| m
+                    .contains("environment variable QCS_TEST_SURELY_UNSET_VARIABLE_17 is not set")),
+            "{e:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
