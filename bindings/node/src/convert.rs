@@ -17,19 +17,11 @@ use qualys_cs_core::{Error as CoreError, Violation, jiff};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::time::Duration;
 
 /// The date fields of the API's answers (schedules, registries).
-const DATE_KEYS: [&str; 9] = [
-    "created",
-    "updated",
-    "lastScanned",
-    "jobStartDate",
-    "jobCompletionDate",
-    "jobListingStartDate",
-    "jobListingCompletionDate",
-    "jobScanningStartDate",
-    "jobScanningCompletionDate",
-];
+const DATE_KEYS: &str = "created updated lastScanned jobStartDate jobCompletionDate \
+    jobListingStartDate jobListingCompletionDate jobScanningStartDate jobScanningCompletionDate";
 
 /// Keys whose values are the API's own JSON (camelCase already, unknown fields kept as given):
 /// re-casing stops there.
@@ -75,6 +67,18 @@ fn read(u: Unknown<'_>, depth: u32) -> napi::Result<Option<Value>> {
         ValueType::Number if !unsafe { u.cast::<f64>() }?.is_finite() => Value::Null,
         _ => unsafe { u.cast::<Value>() }?,
     }))
+}
+
+/// ` (did you mean X?)` for the known name nearest to `text`, or nothing.
+fn nearest(text: &str, known: &[&str]) -> String {
+    suggest(text, known)
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default()
+}
+
+/// Milliseconds (as JavaScript gives durations) as a `Duration`; `bad` when negative.
+pub(crate) fn millis(ms: f64, bad: impl FnOnce() -> CoreError) -> Result<Duration, CoreError> {
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| bad())
 }
 
 /// How a value shows in a message: `undefined`, `null`, `"text"`, `5`, `an object`.
@@ -125,14 +129,9 @@ pub(crate) fn opts(name: &str, keys: &[&str], u: Option<Unknown<'_>>) -> Result<
         }
     };
     if let Some(k) = map.keys().find(|k| !keys.contains(&k.as_str())) {
-        let hint = suggest(k, keys)
-            .map(|n| format!("did you mean {n}? "))
-            .unwrap_or_default();
-        let all = keys.join(", ");
-        return Err(CoreError::config(
-            k,
-            format!("{k:?} is not an option of {name}; {hint}the options are {all}"),
-        ));
+        let (hint, all) = (nearest(k, keys), keys.join(", "));
+        let message = format!("{k:?} is not an option of {name}{hint}; the options are {all}");
+        return Err(CoreError::config(k, message));
     }
     Ok(Opts(map))
 }
@@ -153,6 +152,15 @@ impl Opts {
         }
     }
 
+    /// A duration in milliseconds (`None` when absent).
+    pub(crate) fn millis(&self, key: &str) -> Result<Option<Duration>, CoreError> {
+        let what = "a number of milliseconds, 0 or more";
+        let bad =
+            |ms: f64| move || CoreError::config(key, format!("{key} must be {what}; got {ms}"));
+        let ms: Option<f64> = self.get(key, what)?;
+        ms.map(|ms| millis(ms, bad(ms))).transpose()
+    }
+
     /// The keys given, in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().filter(|(_, v)| !v.is_null())
@@ -170,14 +178,8 @@ pub(crate) fn one_of<'k>(
     let v = from_js(u)?;
     let text = v.as_ref().and_then(Value::as_str).unwrap_or_default();
     known.iter().find(|k| **k == text).copied().ok_or_else(|| {
-        let hint = suggest(text, known)
-            .map(|n| format!(" (did you mean {n}?)"))
-            .unwrap_or_default();
-        let message = format!(
-            "{name} must be one of {}; got {}{hint}",
-            known.join(", "),
-            shown(v.as_ref())
-        );
+        let (all, got, hint) = (known.join(", "), shown(v.as_ref()), nearest(text, known));
+        let message = format!("{name} must be one of {all}; got {got}{hint}");
         CoreError::validation(vec![Violation::new(format!("/{name}"), code, message)])
     })
 }
@@ -208,20 +210,14 @@ pub(crate) fn instant(name: &str, u: Unknown<'_>) -> Result<jiff::Timestamp, Cor
 fn recase(v: Value, key: &dyn Fn(&str) -> String) -> Value {
     match v {
         Value::Array(a) => Value::Array(a.into_iter().map(|x| recase(x, key)).collect()),
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, x)| {
-                    (
-                        key(&k),
-                        if WIRE_KEYS.contains(&k.as_str()) {
-                            x
-                        } else {
-                            recase(x, key)
-                        },
-                    )
-                })
-                .collect(),
-        ),
+        Value::Object(m) => {
+            let wire = |k: &str| WIRE_KEYS.contains(&k);
+            let pairs = m.into_iter().map(|(k, x)| match wire(&k) {
+                true => (key(&k), x),
+                false => (key(&k), recase(x, key)),
+            });
+            Value::Object(pairs.collect())
+        }
         other => other,
     }
 }
@@ -232,23 +228,18 @@ pub(crate) fn camel(v: Value) -> Value {
         let mut parts = k.split('_');
         let first = parts.next().unwrap_or_default().to_owned();
         parts.fold(first, |out, p| {
-            out + &p[..p.len().min(1)].to_uppercase() + p.get(1..).unwrap_or("")
+            out + &p[..p.len().min(1)].to_uppercase() + &p[p.len().min(1)..]
         })
     })
 }
 
 /// The reverse of [`camel`], for results given back (a plan to apply).
 pub(crate) fn snake(v: Value) -> Value {
-    recase(v, &|k| {
-        let snake = |c: char| {
-            if c.is_ascii_uppercase() {
-                format!("_{}", c.to_ascii_lowercase())
-            } else {
-                c.into()
-            }
-        };
-        k.chars().map(snake).collect()
-    })
+    let lower = |c: char| match c.is_ascii_uppercase() {
+        true => format!("_{}", c.to_ascii_lowercase()),
+        false => c.to_string(),
+    };
+    recase(v, &|k| k.chars().map(lower).collect())
 }
 
 /// A JSON value on its way to JavaScript (dates as `Date`, see the module docs).
@@ -279,7 +270,7 @@ impl ToNapiValue for Js {
         for (k, v) in map {
             if k == "raw" {
                 o.set(&k, &v)?; // an item as received (`skipped`): left as it came
-            } else if DATE_KEYS.contains(&k.as_str()) && !v.is_object() {
+            } else if DATE_KEYS.split_whitespace().any(|d| d == k) && !v.is_object() {
                 let ms = match &v {
                     Value::String(s) => s.trim().parse::<i64>().ok().map(|n| n as f64),
                     other => other.as_f64(),

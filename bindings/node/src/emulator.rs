@@ -12,10 +12,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use crate::client::{Answer, Client, build, config};
-use crate::convert::{Date, arg, instant_of, opts, wrong};
+use crate::convert::{Date, arg, instant_of, millis, opts, wrong};
 use crate::error::{promise, sync};
 
 /// The options of `Emulator.start` (`EmulatorOptions` in `dts-header.d.ts`).
@@ -34,11 +33,6 @@ fn words(list: &str) -> Vec<&str> {
 fn read<T: DeserializeOwned>(key: &str, what: &str, v: &Value) -> Result<T, CoreError> {
     serde_json::from_value(v.clone())
         .map_err(|_| CoreError::config(key, format!("{key} must be {what}")))
-}
-
-fn millis(key: &str, ms: f64) -> Result<Duration, CoreError> {
-    let bad = || CoreError::config(key, format!("{key} must be milliseconds, 0 or more"));
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| bad())
 }
 
 #[derive(Deserialize)]
@@ -64,13 +58,14 @@ struct Tls {
 /// The emulator builder for `EmulatorOptions`, every key read in turn.
 fn builder(options: Option<Unknown<'_>>) -> Result<EmulatorBuilder, CoreError> {
     let mut b = qualys_cs_emulator::Emulator::builder();
-    for (k, v) in opts("emulatorOptions", &words(OPTIONS), options)?.iter() {
+    let o = opts("emulatorOptions", &words(OPTIONS), options)?;
+    for (k, v) in o.iter() {
         let (text, flag) = (
             || read::<String>(k, "text", v),
             || read(k, "true or false", v),
         );
         let (ms, users) = (
-            || millis(k, read(k, "milliseconds", v)?),
+            || o.millis(k).map(Option::unwrap_or_default),
             || read::<Vec<User>>(k, "a list of {username, password}", v),
         );
         b = match k.as_str() {
@@ -87,7 +82,9 @@ fn builder(options: Option<Unknown<'_>>) -> Result<EmulatorBuilder, CoreError> {
             "tokenTtlMs" => b.token_ttl(ms()?),
             "rateLimit" => {
                 let r: RateLimit = read(k, "{limit, windowMs}", v)?;
-                b.rate_limit(r.limit, millis("rateLimit.windowMs", r.window_ms)?)
+                let bad =
+                    || CoreError::config("rateLimit.windowMs", "must be milliseconds, 0 or more");
+                b.rate_limit(r.limit, millis(r.window_ms, bad)?)
             }
             "realtimeClock" => b.realtime_clock(flag()?),
             "tls" => {
@@ -255,7 +252,7 @@ controls! {
     advance_clock(ms: "number") -> Date = "Date" |h| {
         let what = "a number of milliseconds, 0 or more";
         let ms: f64 = arg("ms", what, ms)?;
-        let by = Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| wrong("ms", what, Some(&ms.into())))?;
+        let by = millis(ms, || wrong("ms", what, Some(&ms.into())))?;
         h.advance_clock(by).map(Date).map_err(emulator_error)
     };
     /// Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field.

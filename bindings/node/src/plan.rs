@@ -13,7 +13,6 @@ use qualys_cs_core::{Error as CoreError, ScheduleStatus, jiff};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::client::{Answer, Client};
 use crate::convert::{Js, Opts, arg, camel, instant_of, js, opts, snake, wrong};
@@ -89,32 +88,13 @@ pub(crate) fn wait_options(u: Option<Unknown<'_>>) -> Result<WaitOptions, CoreEr
     let o = opts("waitOptions", &["until", "timeoutMs", "intervalMs"], u)?;
     let until: Option<Vec<String>> =
         o.get("until", "a list of statuses such as [\"Completed\"]")?;
-    let ms = |field: &str, ms: Option<f64>, default: Duration| {
-        let bad = || {
-            CoreError::config(
-                field,
-                format!("{field} must be a number of milliseconds, 0 or more"),
-            )
-        };
-        ms.map_or(Ok(default), |ms| {
-            Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| bad())
-        })
-    };
     let (d, statuses) = (WaitOptions::default(), |l: Vec<String>| {
         l.iter().map(|s| ScheduleStatus::from_wire(s)).collect()
     });
     Ok(WaitOptions {
         until: until.map_or(WaitFor::Terminal, |l| WaitFor::Any(statuses(l))),
-        timeout: ms(
-            "timeoutMs",
-            o.get("timeoutMs", "a number of milliseconds")?,
-            d.timeout,
-        )?,
-        interval: ms(
-            "intervalMs",
-            o.get("intervalMs", "a number of milliseconds")?,
-            d.interval,
-        )?,
+        timeout: o.millis("timeoutMs")?.unwrap_or(d.timeout),
+        interval: o.millis("intervalMs")?.unwrap_or(d.interval),
     })
 }
 
