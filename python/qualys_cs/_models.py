@@ -19,6 +19,7 @@ from typing import (
     Callable,
     ClassVar,
     Dict,
+    FrozenSet,
     Generic,
     Iterator,
     List,
@@ -103,21 +104,25 @@ def _date(v: Any) -> Optional[datetime]:
 _DATE: Callable[[Any], Optional[datetime]] = _date
 
 
-def _converter(hint: Any) -> Callable[[Any], Any]:
+def _converter(hint: Any) -> Optional[Callable[[Any], Any]]:
+    """How a wire value becomes the annotated type (None: as it is)."""
     origin, args = get_origin(hint), get_args(hint)
     if origin is Union and args[0] is datetime:
         return _DATE
     if origin is Union:
         inner = _converter(next(a for a in args if a is not type(None)))
-        return lambda v: None if v is None else inner(v)
+        return None if inner is None else (lambda v: None if v is None else inner(v))
     if origin in (list, List):
         item = _converter(args[0])
-        return lambda v: [item(x) for x in v or ()]
+        return None if item is None else (lambda v: [item(x) for x in v or ()])
     if hint is Violation:
         return lambda v: Violation(v["path"], v["code"], v["message"])
     if isinstance(hint, type) and issubclass(hint, _Model):
         return hint._wire
-    return lambda v: v
+    return None
+
+
+_Spec = Tuple[Tuple[Tuple[str, str, Optional[Callable[[Any], Any]]], ...], FrozenSet[str], bool]
 
 
 def _rebuild(cls: Type[M], raw: Dict[str, Any]) -> M:
@@ -131,33 +136,36 @@ class _Model:
     _keys: ClassVar[Dict[str, str]] = {}  # attribute -> wire key, where not derived
     _show: ClassVar[Tuple[str, ...]] = ()  # attributes in repr
     _also: ClassVar[Tuple[str, ...]] = ()  # wire keys read by `_post`, not in `extra`
-    _plan: ClassVar[Tuple[Tuple[str, str, Callable[[Any], Any]], ...]]
+    _spec: ClassVar[_Spec]
 
     @classmethod
-    def _fields(cls) -> Tuple[Tuple[str, str, Callable[[Any], Any]], ...]:
-        if "_plan" not in cls.__dict__:
+    def _fields(cls) -> _Spec:
+        """(attribute, wire key, converter) of every annotated field; the keys read; whether
+        unknown keys are kept in `extra`. Derived once per class."""
+        if "_spec" not in cls.__dict__:
             plan = []
             for attr, hint in get_type_hints(cls).items():
                 if attr.startswith("_") or attr.endswith("_raw") or get_origin(hint) is ClassVar:
                     continue
                 key = cls._keys.get(attr) or (_camel(attr) if cls._camel else attr)
                 plan.append((attr, key, _converter(hint)))
-            cls._plan = tuple(plan)
-        return cls._plan
+            known = frozenset(cls._also) | {k for _, k, _ in plan}
+            extra = any(a == "extra" for a, _, _ in plan)
+            cls._spec = (tuple(p for p in plan if p[0] != "extra"), known, extra)
+        return cls._spec
 
     @classmethod
     def _wire(cls: Type[M], raw: Dict[str, Any]) -> M:
+        plan, known, extra = cls._fields()
         obj = cls.__new__(cls)
         d = obj.__dict__
         d["_raw"] = raw
-        known = set(cls._also)
-        for attr, key, conv in cls._fields():
-            known.add(key)
-            if attr != "extra":
-                d[attr] = conv(raw.get(key))
+        for attr, key, conv in plan:
+            v = raw.get(key)
+            d[attr] = v if conv is None else conv(v)
             if conv is _DATE:  # a date: the wire value (epoch ms as text) kept beside it
-                d[attr + "_raw"] = raw.get(key)
-        if any(a == "extra" for a, _, _ in cls._fields()):
+                d[attr + "_raw"] = v
+        if extra:
             d["extra"] = {k: v for k, v in raw.items() if k not in known}
         obj._post()
         return obj
@@ -249,7 +257,7 @@ class Report(_Model):
 
     def raise_for_errors(self) -> List[Violation]:
         """Returns the warnings when valid; raises `ValidationError` with every error."""
-        return [_converter(Violation)(v) for v in _native.report_result(self.raw)]
+        return [Violation(v["path"], v["code"], v["message"]) for v in _native.report_result(self.raw)]
 
 
 class _OnDemandAttr:
