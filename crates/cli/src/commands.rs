@@ -719,11 +719,20 @@ fn plan_text(p: &Plan) -> String {
 }
 
 /// `plan --remote-validate`: the service's verdict on every registry the plan would create
-/// or update (`POST /registry/validate`), with the secret read from its reference.
+/// (`POST /registry/validate`), with the secret read from its reference. "Validate Registry
+/// Parameters" is for "a registry you intend to create" and refuses one that exists, so a
+/// registry to update is listed as not asked.
 async fn remote_validate(conn: &Conn, p: &Plan) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
     for r in &p.registries {
-        if !matches!(r.action, Action::Create | Action::Update) {
+        if r.action == Action::Update {
+            out.push(
+                json!({"registry": r.registry, "action": r.action, "valid": null,
+                "skipped": "exists already: the service validates only registries to create"}),
+            );
+            continue;
+        }
+        if r.action != Action::Create {
             continue;
         }
         let verdict = match r.manage.request_with(&EnvFileSecretResolver) {
@@ -752,6 +761,8 @@ fn remote_validation_text(items: &[serde_json::Value]) -> String {
         let registry = v["registry"].as_str().unwrap_or_default();
         let verdict = if v["valid"] == true {
             "accepted".to_owned()
+        } else if let Some(why) = v["skipped"].as_str() {
+            format!("not asked ({why})")
         } else if let Some(m) = v["error"]["message"].as_str() {
             format!("not checked: {m}")
         } else {
@@ -785,7 +796,7 @@ async fn plan(g: &Global, a: PlanArgs) -> R {
             &json!({"plan": p, "remoteValidation": checks}),
             || format!("{}{}", plan_text(&p), remote_validation_text(&checks)),
         );
-        if checks.iter().any(|c| c["valid"] != true) {
+        if checks.iter().any(|c| c["valid"] == false) {
             return Err(CliError::Exit(3));
         }
     } else {

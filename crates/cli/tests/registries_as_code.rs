@@ -212,12 +212,21 @@ fn done_when_two_managed_registries_three_schedules(wire: WireProfile) {
         "{text}"
     );
     assert_eq!(env.registries(), before);
+    // The emulator refuses a password that starts with "reject": the plan says so, exit 3.
+    let out = env.run(
+        "reject-this-password",
+        &["plan", "--remote-validate", "-f", f],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", all_output(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("registry.acme.example: REFUSED"), "{text}");
+    assert!(!all_output(&out).contains("reject-this-password"));
     let validations = env
         .writes()
         .iter()
         .filter(|w| w.ends_with("/registry/validate"))
         .count();
-    assert_eq!(validations, 2);
+    assert_eq!(validations, 4);
 
     // apply creates all five: the registries before their schedules.
     let n_writes = env.writes().len();
@@ -280,6 +289,13 @@ fn done_when_two_managed_registries_three_schedules(wire: WireProfile) {
     assert!(text.contains("credential changed (rotatedAt"), "{text}");
     assert!(
         text.contains("Registries: 0 to create, 1 to update"),
+        "{text}"
+    );
+    let out = env.run(PASSWORD_V2, &["plan", "--remote-validate", "-f", f]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("registry.acme.example: not asked (exists already"),
         "{text}"
     );
     let n_writes = env.writes().len();
