@@ -990,6 +990,28 @@ fn validate_file(g: &Global, a: ValidateArgs) -> R {
         Ok(d) => {
             let n: usize = d.registries.iter().map(|r| r.schedules.len()).sum();
             let managed = d.registries.iter().filter(|r| r.manage.is_some()).count();
+            // Secret references are checked here too (a warning: validation may run where the
+            // secrets are not); the value read is dropped at once, never shown.
+            let mut warnings = d.warnings.clone();
+            for (i, r) in d.registries.iter().enumerate() {
+                let Some(m) = &r.manage else { continue };
+                if m.ensure == qualys_cs_core::registry_state::Ensure::Absent {
+                    continue;
+                }
+                let Some(sr) = m.secret_ref() else { continue };
+                if let Err(e) = qualys_cs_core::registry_state::SecretResolver::resolve(
+                    &EnvFileSecretResolver,
+                    sr,
+                ) {
+                    let line = m.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    warnings.push(Violation::new(
+                        format!("/registries/{i}/manage/credential/{}", sr.key()),
+                        "secret_unresolved",
+                        format!("{name}{line}: {e} (apply will fail for this registry)"),
+                    ));
+                }
+            }
+            let d = qualys_cs_core::desired::DesiredState { warnings, ..d };
             output::problems(&[], &d.warnings);
             let v = json!({"valid": true, "schedules": n, "managedRegistries": managed, "warnings": d.warnings});
             emit(g.output, &v, || {

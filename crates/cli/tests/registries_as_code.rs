@@ -366,3 +366,32 @@ fn done_when_two_managed_registries_three_schedules(wire: WireProfile) {
         }
     }
 }
+
+/// `validate` works offline; an unresolvable secret reference is a warning naming the
+/// variable (validation may run where the secrets are not), never an error.
+#[test]
+fn validate_warns_about_a_secret_reference_it_cannot_resolve() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("state.yaml");
+    std::fs::write(
+        &file,
+        "registries:\n  - registry: r.example\n    manage:\n      type: V2_PRIVATE\n      credential: {username: u, passwordEnv: QCS_SURELY_UNSET_17}\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("qualys-cs")
+        .unwrap()
+        .env_clear()
+        .env("HOME", home.path())
+        .args(["validate", "-f", file.to_str().unwrap()])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let text = all_output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("secret_unresolved"), "{text}");
+    assert!(
+        text.contains("environment variable QCS_SURELY_UNSET_17 is not set"),
+        "{text}"
+    );
+    assert!(text.contains("state.yaml:3"), "{text}");
+}
