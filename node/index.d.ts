@@ -509,7 +509,7 @@ export interface Plan {
   /** True when applying would send no write. */
   empty: boolean
   /** Registry actions (desired-state entries with `manage:`), in file order. */
-  registries: RegistryPlanItem[]
+  registries?: RegistryPlanItem[]
   /** A readable rendering, like a terraform plan. */
   text: string
 }
@@ -565,9 +565,22 @@ export interface ItemResult {
   error?: QualysCsError
 }
 
+/** What happened to one registry action of a plan. */
+export interface RegistryResult {
+  registry: string
+  registryId: string | null
+  action: PlanAction
+  outcome: ApplyOutcome
+  requests: PlannedRequest[]
+  /** The error (`code`, `message`), when the action failed. */
+  error?: { code: ErrorCode; message: string }
+}
+
 /** The result of an apply: one entry per plan item, in plan order. */
 export interface ApplyReport {
   items: ItemResult[]
+  /** Registry actions (desired-state entries with `manage:`), in plan order. */
+  registries?: RegistryResult[]
   applied: number
   failed: number
   success: boolean

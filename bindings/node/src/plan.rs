@@ -145,13 +145,19 @@ impl ToNapiValue for Report {
     unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
         let (env, r) = (Env::from_raw(raw), val.0);
         let mut v = js(&r).map_err(|e| js_error(&env, &e))?.0;
-        for item in v["items"]
-            .as_array_mut()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object_mut)
-        {
-            item.remove("error");
+        // Schedule items get a real QualysCsError below; no `error` key where none failed.
+        for list in ["items", "registries"] {
+            for item in v
+                .get_mut(list)
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                if list == "items" || item.get("error").is_some_and(Value::is_null) {
+                    item.remove("error");
+                }
+            }
         }
         (v["applied"], v["failed"], v["success"]) =
             (r.applied().into(), r.failed().into(), r.is_success().into());
