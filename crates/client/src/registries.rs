@@ -289,13 +289,21 @@ impl Client {
         let state = &inner.created_state;
         let mut call = Call::new(Method::POST, "/registry".to_owned());
         call.body = Some(encode(request)?);
-        // Which registries with this URI and type exist before the first send.
-        let before: HashSet<String> = self
-            .registries_like(request)
-            .await?
-            .into_iter()
-            .map(|r| r.registry_uuid.to_ascii_lowercase())
-            .collect();
+        // Which registries with this URI and type exist before the first send (none to read
+        // without a URI: such a create is never sent twice, see below).
+        let before: HashSet<String> = if request
+            .registry_uri
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty())
+        {
+            self.registries_like(request)
+                .await?
+                .into_iter()
+                .map(|r| r.registry_uuid.to_ascii_lowercase())
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let done = |id: RegistryId, recovered: bool| {
             state.remember(id.as_str());
             RegistryCreated {
@@ -304,6 +312,10 @@ impl Client {
                 recovered,
             }
         };
+        let identifiable = request
+            .registry_uri
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty());
         let first = Instant::now();
         let mut attempt = 0u32;
         loop {
@@ -337,6 +349,17 @@ impl Client {
                     }
                     None => return Err(failure.error),
                 },
+                FailKind::NotSent | FailKind::MaybeSent if !identifiable => {
+                    // No registryUri (a connector type): a registry this call may have made
+                    // cannot be told from others, so it is never sent again (core warns about
+                    // this: registry_uri_recommended).
+                    tracing::warn!(
+                        attempt,
+                        code = failure.error.code(),
+                        "registry create may have been processed and has no registryUri to find it by; not sending again"
+                    );
+                    return Err(failure.error);
+                }
                 FailKind::NotSent | FailKind::MaybeSent => {
                     if let Some(d) = delay {
                         tokio::time::sleep(d).await;

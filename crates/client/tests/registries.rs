@@ -93,6 +93,7 @@ on_both_wires!(
     lifecycle,
     invalid_requests_are_never_sent,
     lost_answers_are_found_again_never_duplicated,
+    a_create_without_uri_is_never_sent_twice,
     connectors_are_listed,
 );
 
@@ -330,5 +331,37 @@ async fn connectors_are_listed(wire: WireProfile) {
         .unwrap_err();
     assert_eq!(e.code(), "bad_request", "{e}");
     assert!(e.to_string().contains("connector"), "{e}");
+    emu.stop().await;
+}
+
+/// A connector-type registry may have no `registryUri` (core warns): a lost answer then
+/// cannot be told from another registry, so the create is not sent again: the error comes
+/// back and the one registry the server made stays the only one.
+async fn a_create_without_uri_is_never_sent_twice(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
+    let c = client_for(&emu).build().unwrap();
+    let acr = c.list_connectors(ConnectorKind::Acr).await.unwrap()[0]
+        .connector_id
+        .clone()
+        .unwrap();
+    let mut req = RegistryRequest::azure("x", &acr);
+    req.registry_uri = None;
+    // Two registries without a URI are not "the same registry".
+    c.create_registry(&req).await.unwrap();
+    clear_journal(&emu).await;
+    add_fault(
+        &emu,
+        json!({"method": "POST", "path": REGISTRIES, "kind": "drop", "stage": "after"}),
+    )
+    .await;
+    let e = c.create_registry(&req).await.unwrap_err();
+    assert_eq!(e.code(), "transport", "{e}");
+    assert_eq!(count(&journal(&emu).await, "POST", REGISTRIES), 1);
+    let azure = raw_registries(&emu)
+        .await
+        .into_iter()
+        .filter(|r| r["registryType"] == "Azure")
+        .count();
+    assert_eq!(azure, 2, "the first one and the one whose answer was lost");
     emu.stop().await;
 }

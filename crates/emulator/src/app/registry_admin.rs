@@ -165,7 +165,7 @@ pub(super) async fn create_registry(State(st): State<Arc<AppState>>, body: Bytes
             let reg = &mut details.registry;
             reg.registry_uuid = id.clone();
             reg.registry_name = f.registry_name.clone();
-            reg.registry_uri = Some(f.registry_uri.clone());
+            reg.registry_uri = Some(f.registry_uri.clone()).filter(|u| !u.trim().is_empty());
             reg.registry_type = Some(RegistryType::from_wire(&f.registry_type));
             reg.repo_count = Some(0);
             reg.created = Some(Millis(stamp));
@@ -190,7 +190,12 @@ pub(super) async fn create_registry(State(st): State<Arc<AppState>>, body: Bytes
     .await
 }
 
+/// Same URI (compared by [`uri_key`]) and type; a request without a URI (connector types)
+/// is never "the same" as another.
 fn same_in(r: &RegistryState, f: &RequestFields) -> bool {
+    if f.registry_uri.trim().is_empty() {
+        return false;
+    }
     let reg = &r.details.registry;
     reg.registry_uri.as_deref().map(uri_key) == Some(uri_key(&f.registry_uri))
         && reg.registry_type.as_ref() == Some(&RegistryType::from_wire(&f.registry_type))
@@ -235,7 +240,8 @@ pub(super) async fn update_registry(
                 reg.registry_type.as_ref().map(ToString::to_string).unwrap_or_default(),
             ));
         }
-        if reg.registry_uri.as_deref().map(uri_key) != Some(uri_key(&f.registry_uri)) {
+        if reg.registry_uri.as_deref().map(uri_key).unwrap_or_default() != uri_key(&f.registry_uri)
+        {
             fixed.push(format!(
                 "registryUri cannot change ({} -> {}): send {}; to change it, delete the registry and create it again",
                 reg.registry_uri.as_deref().unwrap_or(""),
