@@ -436,3 +436,38 @@ fn plans_and_resolution_errors_never_hold_a_secret() {
         .unwrap_err();
     assert_eq!(e.violations()[0].code, "password_required");
 }
+
+#[test]
+fn request_warnings_come_back_at_manage_paths_with_their_line() {
+    let d = parse(
+        "registries:\n  - registry: r.example\n    manage:\n      type: V2_PRIVATE\n      connectorId: c-1\n      credential: {username: u, passwordEnv: P}\n",
+    )
+    .unwrap();
+    let w: Vec<(&str, &str)> = d
+        .warnings
+        .iter()
+        .map(|v| (v.path.as_str(), v.code.as_str()))
+        .collect();
+    assert_eq!(
+        w,
+        [("/registries/0/manage/connectorId", "field_not_for_type")]
+    );
+    assert!(
+        d.warnings[0].message.starts_with("state.yaml:5:"),
+        "{}",
+        d.warnings[0].message
+    );
+
+    // the registry URI's rules point at manage/uri
+    let e = parse(
+        "registries:\n  - registry: r.example\n    manage: {type: V2, uri: \"ftp://r.example\"}\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        codes(&e),
+        [(
+            "/registries/0/manage/uri".into(),
+            "invalid_registry_uri".into()
+        )]
+    );
+}
