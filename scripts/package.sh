@@ -486,10 +486,8 @@ import kotlinx.coroutines.runBlocking
 fun main() = runBlocking {
     Emulator.start(EmulatorOptions()).use { emu -> // the seed document's sample schedule
         val client = emu.client()
-        val req = ScheduleRequest(name = "Automatic Scan Schedule", onDemand = false, scheduleIntervalInDays = 7L,
-            weekDay = WeekDay.Thursday, schedule = "09:30", forceScan = true, registryType = RegistryType.Azure,
-            filters = listOf(Filter(repoTags = listOf(RepoTag(repo = "azuretest")))),
-            additionalFilters = AdditionalFilters(numberOfTags = 5L, sortCriteria = "createdDate"))
+        val req = ScheduleRequest.weekly("Automatic Scan Schedule", WeekDay.THURSDAY).at("09:30")
+            .repo("azuretest").forceScan(true).registryType(RegistryType.AZURE).latestTags(5u).build()
         val created = client.createSchedule(emu.demoRegistryId(), req)
         val names = client.listSchedulesAll(emu.demoRegistryId(), ListOptions()).map { it.name }
         check(names == listOf("Automatic Scan Schedule")) { "listed $names" }

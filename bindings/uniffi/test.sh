@@ -52,15 +52,29 @@ say "built in $(since "$t")"
 # ---- 2. generate + drift check -------------------------------------------------------------
 t=$(now)
 gen="$tmp/gen"
+# One file per crate: the models are the core's and the client's own (uniffi-bindgen.toml).
 (cd "$here" && "$bindgen" generate --library "$lib" --language kotlin --language swift \
-    --no-format --out-dir "$gen" >/dev/null)
+    --config "$here/uniffi-bindgen.toml" --no-format --out-dir "$gen" >/dev/null)
+# The one edit of the generated Kotlin: an exception's `message` is the error's sentence
+# (uniffi writes a dump of every field there, `code=…, errorMessage=…, status=…`).
+kt_main="$gen/com/qualys/cs/qualys_cs_uniffi.kt"
+[[ -f "$kt_main" ]] || die "uniffi-bindgen did not write com/qualys/cs/qualys_cs_uniffi.kt"
+sed -i -E 's/^( +get\(\) = )"code=\$\{ `code` \}, errorMessage=\$\{ `errorMessage` \}, .*"$/\1errorMessage/' "$kt_main"
+patched=$(grep -cE '^ +get\(\) = errorMessage$' "$kt_main" || true)
+[[ $patched == 14 ]] || die "expected 14 exception messages to patch in the generated Kotlin, found $patched"
 # generated file -> committed file
 pairs=(
     "com/qualys/cs/qualys_cs_uniffi.kt:kotlin/src/main/kotlin/com/qualys/cs/qualys_cs_uniffi.kt"
+    "com/qualys/cs/core/qualys_cs_core.kt:kotlin/src/main/kotlin/com/qualys/cs/core/qualys_cs_core.kt"
+    "com/qualys/cs/client/qualys_cs_client.kt:kotlin/src/main/kotlin/com/qualys/cs/client/qualys_cs_client.kt"
     "QualysCs.swift:swift/Sources/QualysCs/QualysCs.swift"
     "QualysCsFFI.h:swift/Sources/QualysCsFFI/QualysCsFFI.h"
+    "QualysCsCore.swift:swift/Sources/QualysCs/QualysCsCore.swift"
+    "QualysCsCoreFFI.h:swift/Sources/QualysCsCoreFFI/QualysCsCoreFFI.h"
+    "QualysCsClient.swift:swift/Sources/QualysCs/QualysCsClient.swift"
+    "QualysCsClientFFI.h:swift/Sources/QualysCsClientFFI/QualysCsClientFFI.h"
 )
-# (swift/Sources/QualysCsFFI/module.modulemap is written by hand: it adds the link line.)
+# (swift/Sources/*FFI/module.modulemap are written by hand: QualysCsFFI's adds the link line.)
 drift=0
 for p in "${pairs[@]}"; do
     src="$gen/${p%%:*}" dst="$here/${p#*:}"

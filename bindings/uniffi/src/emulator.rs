@@ -3,37 +3,38 @@
 
 use crate::client::{Client, ClientBuilder};
 use crate::error::QualysCsError;
-use crate::types::{timestamp_in, timestamp_out};
-use qualys_cs_client as qcc;
+use qualys_cs_core::jiff::Timestamp;
 use qualys_cs_emulator as emu;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+
+type R<T> = Result<T, QualysCsError>;
 
 /// Settings of an emulator (all optional).
 #[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
 pub struct EmulatorOptions {
-    /// Token lifetime in ms (default 4 h).
+    /// Token lifetime (default 4 h).
     #[uniffi(default)]
-    pub token_ttl_ms: Option<u64>,
+    pub token_ttl: Option<Duration>,
     /// Calls allowed per rate window (default 1000).
     #[uniffi(default)]
     pub rate_limit: Option<u64>,
-    /// The rate window in ms (default 60 s).
+    /// The rate window (default 60 s).
     #[uniffi(default)]
-    pub rate_window_ms: Option<u64>,
+    pub rate_window: Option<Duration>,
     /// `true` runs the clock in real time; default `false`: a virtual clock that only moves
     /// with `advance_clock`.
     #[uniffi(default)]
     pub realtime_clock: bool,
-    /// Clock time per job step in ms (default 1 s).
+    /// Clock time per job step (default 1 s).
     #[uniffi(default)]
-    pub job_step_ms: Option<u64>,
+    pub job_step: Option<Duration>,
     /// Make every job fail (`Failed` with an error entry).
     #[uniffi(default)]
     pub fail_jobs: bool,
     /// Start the clock at this instant (default now).
     #[uniffi(default)]
-    pub clock_start: Option<SystemTime>,
+    pub clock_start: Option<Timestamp>,
     /// The shape the emulator answers in: `"full"` (default: today's documentation) or
     /// `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
     /// answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
@@ -43,7 +44,7 @@ pub struct EmulatorOptions {
 }
 
 /// Parses a wire profile name (`full`, `oas2021`); a `config` error names the valid ones.
-fn wire_profile(name: &str) -> Result<emu::WireProfile, QualysCsError> {
+fn wire_profile(name: &str) -> R<emu::WireProfile> {
     name.parse::<emu::WireProfile>().map_err(|e| {
         qualys_cs_core::Error::config(
             "wire",
@@ -70,16 +71,12 @@ impl std::fmt::Debug for Emulator {
 
 impl Emulator {
     fn handle(&self) -> MutexGuard<'_, Option<emu::BlockingEmulatorHandle>> {
-        match self.handle.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        self.handle.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn with_handle<T>(
-        &self,
-        f: impl FnOnce(&emu::BlockingEmulatorHandle) -> Result<T, emu::Error>,
-    ) -> Result<T, QualysCsError> {
+        &self, f: impl FnOnce(&emu::BlockingEmulatorHandle) -> Result<T, emu::Error>,
+    ) -> R<T> {
         match self.handle().as_ref() {
             Some(h) => Ok(f(h)?),
             None => Err(qualys_cs_core::Error::config(
@@ -96,41 +93,34 @@ impl Emulator {
     /// Starts an emulator with the defaults: 127.0.0.1, a free port, in memory, demo user and
     /// demo registry, virtual clock.
     #[uniffi::constructor]
-    pub fn new() -> Result<Arc<Self>, QualysCsError> {
+    pub fn new() -> R<Arc<Self>> {
         Self::start(EmulatorOptions::default())
     }
 
     /// Starts an emulator with these settings.
     #[uniffi::constructor]
-    pub fn start(options: EmulatorOptions) -> Result<Arc<Self>, QualysCsError> {
+    pub fn start(options: EmulatorOptions) -> R<Arc<Self>> {
         let wire = match options.wire.as_deref() {
             Some(w) => wire_profile(w)?,
             None => emu::WireProfile::default(),
         };
-        let mut b = emu::Emulator::builder()
-            .wire(wire)
-            .host("127.0.0.1")
-            .port(0)
-            .in_memory();
-        if let Some(ms) = options.token_ttl_ms {
-            b = b.token_ttl(Duration::from_millis(ms));
+        let mut b = emu::Emulator::builder().wire(wire).host("127.0.0.1").port(0).in_memory();
+        if let Some(ttl) = options.token_ttl {
+            b = b.token_ttl(ttl);
         }
-        if options.rate_limit.is_some() || options.rate_window_ms.is_some() {
+        if options.rate_limit.is_some() || options.rate_window.is_some() {
             b = b.rate_limit(
                 options.rate_limit.unwrap_or(emu::DEFAULT_RATE_LIMIT),
-                options
-                    .rate_window_ms
-                    .map(Duration::from_millis)
-                    .unwrap_or(emu::DEFAULT_RATE_WINDOW),
+                options.rate_window.unwrap_or(emu::DEFAULT_RATE_WINDOW),
             );
         }
         b = b.realtime_clock(options.realtime_clock);
-        if let Some(ms) = options.job_step_ms {
-            b = b.job_step(Duration::from_millis(ms));
+        if let Some(step) = options.job_step {
+            b = b.job_step(step);
         }
         b = b.fail_jobs(options.fail_jobs);
         if let Some(t) = options.clock_start {
-            b = b.clock_start(timestamp_in(t)?);
+            b = b.clock_start(t);
         }
         let h = b.start_blocking()?;
         Ok(Arc::new(Emulator {
@@ -173,40 +163,30 @@ impl Emulator {
 
     /// A builder set up for this emulator with the demo credentials; adjust it, then build.
     pub fn client_builder(&self) -> Arc<ClientBuilder> {
-        ClientBuilder::from_inner(
-            qcc::Client::builder()
-                .gateway_url(self.url.clone())
-                .credentials(emu::DEMO_USER, emu::DEMO_PASSWORD)
-                .no_proxy(),
-        )
+        ClientBuilder::new()
+            .gateway_url(self.url.clone())
+            .credentials(emu::DEMO_USER.to_owned(), emu::DEMO_PASSWORD.to_owned())
+            .no_proxy()
     }
 
     /// A ready client of this emulator, logged in as the demo user.
-    pub fn client(&self) -> Result<Arc<Client>, QualysCsError> {
+    pub fn client(&self) -> R<Arc<Client>> {
         self.client_builder().build()
     }
 
-    /// Moves the virtual clock forward by `seconds` (fires due schedules, moves jobs);
-    /// returns the new time.
-    pub fn advance_clock(&self, seconds: f64) -> Result<SystemTime, QualysCsError> {
-        if !seconds.is_finite() || seconds < 0.0 {
-            return Err(qualys_cs_core::Error::config(
-                "seconds",
-                format!("must be a finite number of seconds ≥ 0; got {seconds}"),
-            )
-            .into());
-        }
-        let by = Duration::from_secs_f64(seconds);
-        self.with_handle(|h| h.advance_clock(by)).map(timestamp_out)
+    /// Moves the virtual clock forward by `by` (fires due schedules, moves jobs); returns the
+    /// new time.
+    pub fn advance_clock(&self, by: Duration) -> R<Timestamp> {
+        self.with_handle(|h| h.advance_clock(by))
     }
 
     /// The emulator clock now.
-    pub fn now(&self) -> Result<SystemTime, QualysCsError> {
-        self.with_handle(|h| Ok(h.now())).map(timestamp_out)
+    pub fn now(&self) -> R<Timestamp> {
+        self.with_handle(|h| Ok(h.now()))
     }
 
     /// Adds a fault rule given as JSON (as `POST /_emulator/faults`); returns its id.
-    pub fn add_fault_json(&self, rule_json: String) -> Result<String, QualysCsError> {
+    pub fn add_fault_json(&self, rule_json: String) -> R<String> {
         let rule: emu::FaultRule = serde_json::from_str(&rule_json).map_err(|e| {
             QualysCsError::from(qualys_cs_core::Error::config(
                 "rule_json",
@@ -217,7 +197,7 @@ impl Emulator {
     }
 
     /// Clears schedules, faults, the journal and rate-limit counters.
-    pub fn reset(&self) -> Result<(), QualysCsError> {
+    pub fn reset(&self) -> R<()> {
         self.with_handle(|h| h.reset())
     }
 

@@ -1,20 +1,18 @@
 //! # qualys-cs-uniffi
 //!
-//! The Kotlin (JVM/Android) and Swift (Apple) binding of qualys-cs, through uniffi
-//! proc-macros. Thin glue: records and enums mirror the core models, one async [`Client`]
-//! (suspend functions in Kotlin, `async` in Swift, run on tokio), the core's validation,
-//! decoding, schedule semantics, time zones and plan as functions, waiters and plan/apply on
-//! the client, the embedded [`Emulator`]
-//! for tests, and one error enum, [`QualysCsError`], with explicit `code` and `message` fields.
-//!
-//! Generate the bindings from the built library with the workspace `uniffi-bindgen`:
-//! `uniffi-bindgen generate --library libqualys_cs_uniffi.so --language kotlin --out-dir DIR`
-//! (see `bindings/uniffi/test.sh`).
+//! The Kotlin and Swift binding of qualys-cs (uniffi proc-macros). Glue only: the models are the
+//! core's and the client's own (their `uniffi` feature); here are the async [`Client`], the
+//! core's functions, the [`ScheduleBuilder`], the [`Emulator`] and one error, [`QualysCsError`].
+//! `bindings/uniffi/test.sh` generates the Kotlin and Swift sources from the built library.
 
 // uniffi lowers the error enum by value across the FFI: exported signatures cannot box it.
 #![allow(clippy::result_large_err)]
 
 uniffi::setup_scaffolding!();
+use qualys_cs_core::ffi::{Count, JsonValue, Timestamp};
+uniffi::use_remote_type!(qualys_cs_core::Timestamp);
+uniffi::use_remote_type!(qualys_cs_core::Count);
+uniffi::use_remote_type!(qualys_cs_core::JsonValue);
 
 mod client;
 mod core_fns;
@@ -24,14 +22,11 @@ mod types;
 mod workflows;
 
 pub use client::{
-    Client, ClientBuilder, CreateRecovery, Platform, RateLimitPolicy, RetryPolicy,
-    default_retry_policy, platform_from_username, platform_gateway_url, platform_name,
+    Client, ClientBuilder, default_retry_policy, platform_from_username, platform_gateway_url,
+    platform_name,
 };
 pub use core_fns::*;
 pub use emulator::{Emulator, EmulatorOptions};
 pub use error::{QualysCsError, error_codes, error_from_http};
 pub use types::*;
-pub use workflows::{
-    ApplyOptions, ApplyProgress, ApplyProgressListener, ApplyReport, ItemResult, Outcome,
-    PlannedRequest, WaitFor, WaitOptions,
-};
+pub use workflows::{ApplyProgressListener, ApplyReport, ItemResult};

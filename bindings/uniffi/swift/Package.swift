@@ -1,7 +1,8 @@
 // swift-tools-version:5.9
-// The Swift package of qualys-cs: the generated uniffi sources (Sources/QualysCs,
-// Sources/QualysCsFFI/QualysCsFFI.h; regenerate with bindings/uniffi/test.sh --update) over the
-// Rust library libqualys_cs_uniffi.
+// The Swift package of qualys-cs: the generated uniffi sources (Sources/QualysCs: one file per
+// Rust crate, the models being the core's and the client's own; Sources/QualysCs*FFI: their C
+// headers; regenerate with bindings/uniffi/test.sh --update) over the Rust library
+// libqualys_cs_uniffi.
 //
 // Build the library first (`cargo build -p qualys-cs-uniffi`), then point QUALYS_CS_LIB_DIR at
 // the folder holding it (bindings/uniffi/test.sh does both):
@@ -24,11 +25,13 @@ let package = Package(
         .library(name: "QualysCs", targets: ["QualysCs"]),
     ],
     targets: [
-        // The C interface; module.modulemap links libqualys_cs_uniffi.
+        // The C interfaces; QualysCsFFI's module.modulemap links libqualys_cs_uniffi.
         .systemLibrary(name: "QualysCsFFI", path: "Sources/QualysCsFFI"),
+        .systemLibrary(name: "QualysCsCoreFFI", path: "Sources/QualysCsCoreFFI"),
+        .systemLibrary(name: "QualysCsClientFFI", path: "Sources/QualysCsClientFFI"),
         .target(
             name: "QualysCs",
-            dependencies: ["QualysCsFFI"],
+            dependencies: ["QualysCsFFI", "QualysCsCoreFFI", "QualysCsClientFFI"],
             path: "Sources/QualysCs",
             linkerSettings: linkRust
         ),

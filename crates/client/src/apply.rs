@@ -27,10 +27,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How to apply a plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ApplyOptions {
     /// Items worked on at once (the rate limiter still bounds requests). Default 4.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 4))]
     pub concurrency: usize,
     /// Send nothing; report what would be sent.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub dry_run: bool,
 }
 
@@ -45,6 +48,7 @@ impl Default for ApplyOptions {
 
 /// Progress of an apply, given to the callback after each item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ApplyProgress {
     /// Items finished so far.
     pub done: usize,
@@ -60,18 +64,21 @@ pub struct ApplyProgress {
 
 /// A request an item sends (or, in a dry run, would send).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlannedRequest {
     /// HTTP method.
     pub method: String,
     /// Path under the API base, e.g. `/registry/{id}/schedule`.
     pub path: String,
     /// JSON body, when any.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "body_json"))]
     pub body: Option<serde_json::Value>,
 }
 
 /// What happened to one item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Outcome {
     /// Done.
     Applied,

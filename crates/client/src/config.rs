@@ -32,8 +32,10 @@ pub const ENV_VARS: [&str; 5] = [
 /// after `max_attempts` attempts in all, or when the next wait would end later than
 /// `max_elapsed` after the first attempt; the last error is returned then.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = never retry). Default 5.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 5))]
     pub max_attempts: u32,
     /// Base of the exponential backoff. Default 200 ms.
     pub base_delay: Duration,
@@ -76,15 +78,19 @@ impl RetryPolicy {
 /// probe), so a burst cannot overshoot an unknown limit. `max_concurrency` caps requests in
 /// flight at any time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RateLimitPolicy {
     /// Most requests in flight at once. Default 16.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 16))]
     pub max_concurrency: usize,
     /// Calls per window assumed until the server's headers say otherwise. Default 1000
     /// (the documented Qualys limit).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 1000))]
     pub initial_limit: u32,
     /// Window assumed until the server's headers say otherwise. Default 60 s.
     pub initial_window: Duration,
     /// `false` turns the limiter off (no concurrency cap, no budget). Default `true`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub enabled: bool,
 }
 
@@ -115,6 +121,7 @@ impl RateLimitPolicy {
 /// [`Client::create_schedule`] for the algorithm.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CreateRecovery {
     /// Default. No call before the POST (one call per create). After an ambiguous failure the
     /// client lists the schedules with that name newest first and keeps only those created

@@ -46,6 +46,16 @@ mod registries;
 mod secret;
 pub mod wait;
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+#[cfg(feature = "uniffi")]
+mod ffi {
+    //! The core's custom types the records of this crate use (feature `uniffi`).
+    use qualys_cs_core::ffi::{Count, JsonValue};
+    uniffi::use_remote_type!(qualys_cs_core::Count);
+    uniffi::use_remote_type!(qualys_cs_core::JsonValue);
+}
+
 pub use auth::DEFAULT_TOKEN_LIFETIME;
 pub use client_config::{CREATE_RECOVERY_NAMES, ClientConfig, KeyStyle};
 pub use config::{

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 /// The result of a create.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Created {
     /// The new schedule's id.
     pub schedule_uuid: ScheduleId,

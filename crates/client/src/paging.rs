@@ -13,18 +13,24 @@ pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
 /// Query options of the list calls.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListOptions {
     /// Qualys query, e.g. `name:"nightly"` or `scheduleUuid:<id>`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub filter: Option<String>,
     /// Page number, from 1 (default 1).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub page_number: Option<u32>,
     /// Items per page (default 50).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub page_size: Option<u32>,
     /// `field:asc` or `field:desc`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sort: Option<String>,
     /// Skip items that cannot be decoded instead of failing the page: each is logged and
     /// reported with its index ([`Page::skipped`], [`Paged::skipped`]). Off by default, where
     /// such an item is a `decode` error naming its index. Not sent to the server.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lenient: bool,
 }
 

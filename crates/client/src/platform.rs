@@ -8,6 +8,7 @@ use std::str::FromStr;
 /// [`crate::ClientBuilder::gateway_url`] instead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Platform {
     /// US Platform 1.
     Us1,

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 /// What to wait for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum WaitFor {
     /// A terminal status (Completed, Finished, Error, Failed, Canceled, BaselineCompleted).
     #[default]
@@ -36,6 +37,7 @@ impl WaitFor {
 
 /// Waiter settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct WaitOptions {
     /// What to wait for.
     pub until: WaitFor,

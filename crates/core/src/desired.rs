@@ -38,6 +38,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The whole desired state.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DesiredState {
     /// Where it came from (file name), for messages.
     pub source: String,
@@ -49,6 +50,7 @@ pub struct DesiredState {
 
 /// The schedules wanted in one registry.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DesiredRegistry {
     /// The registry's name, URI or UUID, as written.
     pub registry: String,
@@ -56,11 +58,13 @@ pub struct DesiredRegistry {
     pub schedules: Vec<DesiredSchedule>,
     /// How the registry itself should be (`manage:`), when the file manages it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub manage: Option<ManagedRegistry>,
 }
 
 /// One wanted schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DesiredSchedule {
     /// Name (the key matched against existing schedules).
     pub name: String,
@@ -74,6 +78,8 @@ pub struct DesiredSchedule {
 
 /// File formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "DesiredFormat"))]
 pub enum Format {
     /// YAML (also reads JSON, which is YAML's flow syntax).
     Yaml,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 /// One problem found by validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Violation {
     /// JSON pointer (RFC 6901) to the offending value, e.g. `/filters/0/repoTags/1/repo`;
     /// `""` is the whole document.

@@ -26,6 +26,8 @@ pub mod desired;
 pub mod enums;
 pub mod error;
 pub mod explain;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod ids;
 pub mod lookup;
 pub mod model;
@@ -55,6 +57,9 @@ pub use semantics::next_runs;
 pub use tolerant::{PageNotes, SkippedItem, decode_page};
 pub use tz::{LocalConversion, local_to_utc, next_runs_in_zone};
 pub use validate::{RULES, Report, Severity, validate, validate_update, validate_value};
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 /// Re-exported so callers use the same time types as the core.
 pub use jiff;

@@ -20,33 +20,43 @@ pub type Extra = BTreeMap<String, Value>;
 /// [`crate::validate()`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ScheduleRequest {
     /// Schedule name (required, not blank).
     pub name: String,
     /// `true` runs once now; `false` is an automatic (recurring) schedule. Absent means `true`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub on_demand: bool,
     /// Automatic schedules: run every N days, 1..=365.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub schedule_interval_in_days: Option<i64>,
     /// Weekly schedules (interval 7): the day to run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub week_day: Option<WeekDay>,
     /// Daily schedules (interval 1): start time `HH:MM` in UTC.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub schedule: Option<String>,
     /// Rescan every image, not just new ones (subscription feature).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub force_scan: Option<bool>,
     /// Type of the registry.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry_type: Option<RegistryType>,
     /// What to scan: at least one filter.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub filters: Vec<Filter>,
     /// Limit to the latest N tags.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub additional_filters: Option<AdditionalFilters>,
     /// Unknown fields, kept and sent as given (validation warns about them).
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
@@ -114,22 +124,27 @@ impl<'de> Deserialize<'de> for ScheduleRequest {
 /// One filter: repositories (and tags) plus an optional image age.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Filter {
     /// Only images created within this many days; `None` = no age filter (omitted on the
     /// wire, never sent as `null`: the OpenAPI types `days` as a non-nullable integer, §6b).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub days: Option<i64>,
     /// Repositories and their tags.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub repo_tags: Vec<RepoTag>,
     /// Unknown fields.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
 /// A repository and, optionally, comma-separated tags (`null` = all tags).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RepoTag {
     /// Repository name.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -137,9 +152,11 @@ pub struct RepoTag {
     /// Comma-separated tags, or `None` for all tags (omitted on the wire, never sent as
     /// `null`: the OpenAPI types `tag` as a non-nullable string, §6b).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tag: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
@@ -164,15 +181,19 @@ impl RepoTag {
 /// Limit the scan to the latest N tags (`additionalFilters`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AdditionalFilters {
     /// How many tags, at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub number_of_tags: Option<i64>,
     /// Ordering used to pick them; the documented value is `createdDate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sort_criteria: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
@@ -256,24 +277,30 @@ fn lenient_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
 /// One error reported on a schedule's job (`errors[]`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct JobError {
     /// Qualys error code.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub error_code: Option<Value>,
     /// Message.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub error_message: Option<String>,
     /// Parameters of the message.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub context_params: Option<Value>,
     /// Unknown fields.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
 /// A schedule as listed (spec §6). Unknown fields are kept in `extra`, never an error.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Schedule {
     /// The schedule's id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -283,6 +310,7 @@ pub struct Schedule {
     pub name: String,
     /// On demand or automatic.
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "OnDemand")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub on_demand: Option<bool>,
     /// Interval in days (automatic schedules), when the answer carries it.
     #[serde(
@@ -291,57 +319,75 @@ pub struct Schedule {
         alias = "scheduleScanIntervalInDays",
         deserialize_with = "lenient_int"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub schedule_interval_in_days: Option<i64>,
     /// Weekday (weekly schedules), when the answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub week_day: Option<WeekDay>,
     /// `HH:MM` UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub schedule: Option<String>,
     /// Force scan, when the answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub force_scan: Option<bool>,
     /// Registry type, when the answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry_type: Option<RegistryType>,
     /// Status of the schedule's job.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub status: Option<ScheduleStatus>,
     /// Filters.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub filters: Vec<Filter>,
     /// Latest-N-tags filter, when the answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub additional_filters: Option<AdditionalFilters>,
     /// Errors of the last job.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub errors: Vec<JobError>,
     /// Created (epoch ms).
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created: Option<Millis>,
     /// Updated (epoch ms).
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub updated: Option<Millis>,
     /// Job started.
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub job_start_date: Option<Millis>,
     /// Job completed.
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub job_completion_date: Option<Millis>,
     /// Listing phase started.
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub job_listing_start_date: Option<Millis>,
     /// Listing phase completed.
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub job_listing_completion_date: Option<Millis>,
     /// Scanning phase started.
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub job_scanning_start_date: Option<Millis>,
     /// Scanning phase completed.
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub job_scanning_completion_date: Option<Millis>,
     /// Unknown fields, kept verbatim.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
@@ -427,18 +473,22 @@ impl Schedule {
 /// A registry as listed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Registry {
     /// The registry's id.
     #[serde(default, deserialize_with = "null_as_default")]
     pub registry_uuid: String,
     /// Display name, when the tenant gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry_name: Option<String>,
     /// Registry URI, e.g. `https://registry.example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry_uri: Option<String>,
     /// Registry type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry_type: Option<RegistryType>,
     /// Number of repositories.
     #[serde(
@@ -446,6 +496,7 @@ pub struct Registry {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "lenient_int"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub repo_count: Option<i64>,
     /// Created (epoch ms).
     #[serde(
@@ -453,6 +504,7 @@ pub struct Registry {
         deserialize_with = "lenient_millis",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created: Option<Millis>,
     /// Updated (epoch ms).
     #[serde(
@@ -460,6 +512,7 @@ pub struct Registry {
         deserialize_with = "lenient_millis",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub updated: Option<Millis>,
     /// Last scanned (epoch ms).
     #[serde(
@@ -467,45 +520,55 @@ pub struct Registry {
         deserialize_with = "lenient_millis",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub last_scanned: Option<Millis>,
     /// Unknown fields.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
 /// A registry with its details (`GET /registry/{id}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryDetails {
     /// The registry's summary fields.
     #[serde(flatten)]
     pub registry: Registry,
     /// Credential type, e.g. `None`, `BasicAuth`, `Token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub credential_type: Option<String>,
     /// Schedules of this registry, when the answer includes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub schedules: Option<Vec<Schedule>>,
 }
 
 /// A repository of a registry.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Repository {
     /// Repository name.
     #[serde(default, deserialize_with = "null_as_default")]
     pub repo_name: String,
     /// Images found.
     #[serde(default, deserialize_with = "lenient_int")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub total_images: Option<i64>,
     /// Images scanned.
     #[serde(default, deserialize_with = "lenient_int")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub total_scanned_images: Option<i64>,
     /// Images with vulnerabilities.
     #[serde(default, deserialize_with = "lenient_int")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub total_vulnerable_images: Option<i64>,
     /// Unknown fields.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
@@ -537,6 +600,7 @@ impl<T> Default for Page<T> {
 
 /// The answer to create (spec §5), whatever form it came in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateResponse {
     /// The new schedule's id.
     pub schedule_uuid: ScheduleId,
@@ -575,15 +639,19 @@ impl CreateResponse {
 /// The Qualys error body (spec §7).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ErrorBody {
     /// e.g. `"403 FORBIDDEN"`.
     #[serde(default, deserialize_with = "string_or_number")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub error_code: Option<String>,
     /// Message.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub message: Option<String>,
     /// When (epoch ms).
     #[serde(default, deserialize_with = "lenient_millis")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub timestamp: Option<Millis>,
 }
 
@@ -599,6 +667,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
 /// Answer of bulk delete: `{"deletionJobId": …}` (the docs), or a bare JSON string (the
 /// OpenAPI file answers most writes with one, spec §6b).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BulkDeleteResponse {
     /// The deletion job's id.
     #[serde(rename = "deletionJobId")]
@@ -607,6 +676,7 @@ pub struct BulkDeleteResponse {
 
 /// Answer of bulk cancel: `{"CancelJobId": …}` (note the capital `C`), or a bare JSON string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BulkCancelResponse {
     /// The cancel job's id.
     #[serde(rename = "CancelJobId")]

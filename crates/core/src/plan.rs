@@ -36,6 +36,7 @@ use std::fmt::Write as _;
 
 /// What exists in one registry.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActualRegistry {
     /// The registry.
     pub registry: Registry,
@@ -45,14 +46,17 @@ pub struct ActualRegistry {
 
 /// Plan options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlanOptions {
     /// Delete existing schedules that the file does not list (in the registries it lists).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub prune: bool,
 }
 
 /// The action for one schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Action {
     /// Create a new schedule.
     Create,
@@ -91,23 +95,28 @@ impl Action {
 
 /// One changed field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Change {
     /// The request field (canonical JSON name).
     pub field: String,
     /// Its current value (`null` when absent).
+    #[cfg_attr(feature = "uniffi", uniffi(name = "from_json"))]
     pub from: Value,
     /// Its desired value.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "to_json"))]
     pub to: Value,
     /// True when Qualys cannot update this field in place.
     pub forces_replacement: bool,
     /// True when the server's answer did not carry this field (`from` is then `null`): the
     /// current value is unknown, so the desired one is sent rather than assumed equal.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub unknown: bool,
 }
 
 /// One line of a plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlanItem {
     /// The registry as the file names it.
     pub registry: String,
@@ -129,6 +138,7 @@ pub struct PlanItem {
 
 /// A whole plan.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Plan {
     /// Items in deterministic order.
     pub items: Vec<PlanItem>,
@@ -139,11 +149,13 @@ pub struct Plan {
     /// Registry actions (entries with `manage:`), in file order. Apply runs creates and
     /// updates before any schedule item, and deletes after them.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registries: Vec<RegistryPlanItem>,
 }
 
 /// Counts per action.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlanSummary {
     /// To create.
     pub create: usize,

@@ -84,6 +84,7 @@ impl Credential {
 /// The AWS account of an ECR registry (`aws {...}`) [doc][oas].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AwsAccount {
     /// 12-digit AWS account id [doc].
     #[serde(default, skip_serializing_if = "Option::is_none")]

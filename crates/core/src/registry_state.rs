@@ -45,6 +45,7 @@ use std::fmt;
 /// Whether a managed registry should exist.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Ensure {
     /// Create it when missing, update it when it differs.
     #[default]
@@ -56,6 +57,7 @@ pub enum Ensure {
 /// Where a secret comes from. The desired state never holds a secret itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SecretRef {
     /// A password in an environment variable (`passwordEnv`).
     PasswordEnv {
@@ -127,6 +129,7 @@ impl<F: Fn(&SecretRef) -> Result<Secret, Error>> SecretResolver for F {
 /// A credential as the desired state gives it: a user name and a secret *reference*.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ManagedCredential {
     /// User name.
     pub username: Option<String>,
@@ -141,6 +144,7 @@ pub struct ManagedCredential {
 /// How a registry should be (the `manage:` block of a desired-state entry).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ManagedRegistry {
     /// `registryType`.
     pub registry_type: RegistryType,
@@ -215,6 +219,7 @@ impl ManagedRegistry {
 
 /// One registry line of a plan. It never holds a secret: apply resolves the reference.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryPlanItem {
     /// The registry as the file names it.
     pub registry: String,
@@ -234,9 +239,11 @@ pub struct RegistryPlanItem {
 
 /// Registry plan options.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryPlanOptions {
     /// Send the credential of every managed registry that has one, even though no change can
     /// be seen (after a rotation the file did not declare with `rotatedAt`).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub update_credentials: bool,
 }
 

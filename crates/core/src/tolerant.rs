@@ -27,15 +27,18 @@ pub const ANSWER_ALIASES: &[(&str, &str)] = &[
 
 /// An item of a page that could not be decoded and was skipped (lenient mode).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SkippedItem {
     /// Its index in the page's `data` (from 0).
     pub index: usize,
     /// Its page number, when the caller knows it (set by paging; `None` for one page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub page_number: Option<u32>,
     /// Why it could not be read.
     pub message: String,
     /// The item as received (after duplicate keys and aliases were folded).
+    #[cfg_attr(feature = "uniffi", uniffi(name = "raw_json"))]
     pub raw: Value,
 }
 

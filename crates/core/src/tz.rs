@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// The result of converting a local run time to Qualys's UTC fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LocalConversion {
     /// The IANA zone, e.g. `Europe/Berlin`.
     pub zone: String,

@@ -160,6 +160,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
 
 /// The result of validation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Report {
     /// Problems that stop the request.
     pub errors: Vec<Violation>,

@@ -471,22 +471,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterInt8: FfiConverterPrimitive {
-    typealias FfiType = Int8
-    typealias SwiftType = Int8
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int8 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: Int8, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
     typealias FfiType = UInt16
     typealias SwiftType = UInt16
@@ -519,22 +503,6 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
-    typealias FfiType = Int32
-    typealias SwiftType = Int32
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: Int32, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -545,38 +513,6 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
-    typealias FfiType = Int64
-    typealias SwiftType = Int64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: Int64, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
-    typealias FfiType = Double
-    typealias SwiftType = Double
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
-        return try lift(readDouble(&buf))
-    }
-
-    public static func write(_ value: Double, into buf: inout [UInt8]) {
-        writeDouble(&buf, lower(value))
     }
 }
 
@@ -958,9 +894,9 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func cancelSchedule(registryId: String, scheduleId: String) async throws 
     
     /**
-     * Creates a schedule in the registry. The request is validated first: one with errors
-     * is never sent (a `validation` error lists every problem); warnings are returned.
-     * Retries never duplicate a schedule.
+     * Creates a schedule in the registry. The request is validated first: one with errors is
+     * never sent (a `validation` error lists every problem); warnings are returned. Retries
+     * never duplicate a schedule.
      */
     func createSchedule(registryId: String, request: ScheduleRequest) async throws  -> Created
     
@@ -1190,9 +1126,9 @@ open func cancelSchedule(registryId: String, scheduleId: String)async throws   {
 }
     
     /**
-     * Creates a schedule in the registry. The request is validated first: one with errors
-     * is never sent (a `validation` error lists every problem); warnings are returned.
-     * Retries never duplicate a schedule.
+     * Creates a schedule in the registry. The request is validated first: one with errors is
+     * never sent (a `validation` error lists every problem); warnings are returned. Retries
+     * never duplicate a schedule.
      */
 open func createSchedule(registryId: String, request: ScheduleRequest)async throws  -> Created  {
     return
@@ -1616,9 +1552,11 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
 
 
 /**
- * Configures a [`Client`]. Immutable: each setter returns a new builder.
+ * Configures a [`Client`]: every setting lands in the client crate's one `ClientConfig`.
+ * Immutable: each setter returns a new builder.
  *
- * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`.
+ * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`, or
+ * `ClientBuilder.fromJson("""{"gatewayUrl": "…", "requestTimeoutMs": 2500}""")`.
  * `toString()` never shows the password or the token.
  */
 public protocol ClientBuilderProtocol: AnyObject, Sendable {
@@ -1634,15 +1572,15 @@ public protocol ClientBuilderProtocol: AnyObject, Sendable {
     func allowInsecureHttp(allow: Bool)  -> ClientBuilder
     
     /**
-     * Checks the settings and builds the client; a `config` error names the setting and
-     * the fix.
+     * Checks the settings and builds the client; a `config` error names the setting and the
+     * fix.
      */
     func build() throws  -> Client
     
     /**
-     * Timeout to establish a connection, in ms. Default 10 s.
+     * Timeout to establish a connection. Default 10 s.
      */
-    func connectTimeoutMs(ms: UInt64)  -> ClientBuilder
+    func connectTimeout(timeout: TimeInterval)  -> ClientBuilder
     
     /**
      * How creates are protected against duplicates when retried.
@@ -1650,11 +1588,11 @@ public protocol ClientBuilderProtocol: AnyObject, Sendable {
     func createRecovery(mode: CreateRecovery)  -> ClientBuilder
     
     /**
-     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
-     * server may still be making before sending the create again. Default: twice the request
-     * timeout, between 5 s and 60 s.
+     * After an ambiguous create failure, how long to keep looking for the schedule the
+     * server may still be making before sending again (default: twice the request timeout,
+     * 5-60 s).
      */
-    func createSettleWindowMs(ms: UInt64)  -> ClientBuilder
+    func createSettleWindow(window: TimeInterval)  -> ClientBuilder
     
     /**
      * Log in with a username and password; the client gets and renews tokens itself.
@@ -1687,9 +1625,9 @@ public protocol ClientBuilderProtocol: AnyObject, Sendable {
     func rateLimit(policy: RateLimitPolicy)  -> ClientBuilder
     
     /**
-     * Timeout of one HTTP request, answer included, in ms. Default 60 s.
+     * Timeout of one HTTP request, answer included. Default 60 s.
      */
-    func requestTimeoutMs(ms: UInt64)  -> ClientBuilder
+    func requestTimeout(timeout: TimeInterval)  -> ClientBuilder
     
     /**
      * Retry settings.
@@ -1708,9 +1646,11 @@ public protocol ClientBuilderProtocol: AnyObject, Sendable {
     
 }
 /**
- * Configures a [`Client`]. Immutable: each setter returns a new builder.
+ * Configures a [`Client`]: every setting lands in the client crate's one `ClientConfig`.
+ * Immutable: each setter returns a new builder.
  *
- * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`.
+ * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`, or
+ * `ClientBuilder.fromJson("""{"gatewayUrl": "…", "requestTimeoutMs": 2500}""")`.
  * `toString()` never shows the password or the token.
  */
 open class ClientBuilder: ClientBuilderProtocol, @unchecked Sendable, CustomDebugStringConvertible {
@@ -1777,12 +1717,26 @@ public convenience init() {
     
     /**
      * A builder filled from `QUALYS_USERNAME`, `QUALYS_PASSWORD`, `QUALYS_TOKEN`,
-     * `QUALYS_PLATFORM` and `QUALYS_GATEWAY_URL`.
+     * `QUALYS_PLATFORM` and `QUALYS_GATEWAY_URL`; settings given later win.
      */
 public static func fromEnv() -> ClientBuilder  {
     return try!  FfiConverterTypeClientBuilder_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_from_env(uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Settings from a JSON object with the same keys as Node's options (`gatewayUrl`,
+     * `username`, `password`, `token`, `platform`, `requestTimeoutMs`, `retry`, …). An
+     * unknown key is a `config` error naming it and the nearest valid one.
+     */
+public static func fromJson(json: String)throws  -> ClientBuilder  {
+    return try  FfiConverterTypeClientBuilder_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
     )
 })
 }
@@ -1816,8 +1770,8 @@ open func allowInsecureHttp(allow: Bool) -> ClientBuilder  {
 }
     
     /**
-     * Checks the settings and builds the client; a `config` error names the setting and
-     * the fix.
+     * Checks the settings and builds the client; a `config` error names the setting and the
+     * fix.
      */
 open func build()throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
@@ -1829,14 +1783,14 @@ open func build()throws  -> Client  {
 }
     
     /**
-     * Timeout to establish a connection, in ms. Default 10 s.
+     * Timeout to establish a connection. Default 10 s.
      */
-open func connectTimeoutMs(ms: UInt64) -> ClientBuilder  {
+open func connectTimeout(timeout: TimeInterval) -> ClientBuilder  {
     return try!  FfiConverterTypeClientBuilder_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout_ms(
+    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout(
             self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(ms),uniffiCallStatus
+        FfiConverterDuration.lower(timeout),uniffiCallStatus
     )
 })
 }
@@ -1855,16 +1809,16 @@ open func createRecovery(mode: CreateRecovery) -> ClientBuilder  {
 }
     
     /**
-     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
-     * server may still be making before sending the create again. Default: twice the request
-     * timeout, between 5 s and 60 s.
+     * After an ambiguous create failure, how long to keep looking for the schedule the
+     * server may still be making before sending again (default: twice the request timeout,
+     * 5-60 s).
      */
-open func createSettleWindowMs(ms: UInt64) -> ClientBuilder  {
+open func createSettleWindow(window: TimeInterval) -> ClientBuilder  {
     return try!  FfiConverterTypeClientBuilder_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(
+    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window(
             self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(ms),uniffiCallStatus
+        FfiConverterDuration.lower(window),uniffiCallStatus
     )
 })
 }
@@ -1948,14 +1902,14 @@ open func rateLimit(policy: RateLimitPolicy) -> ClientBuilder  {
 }
     
     /**
-     * Timeout of one HTTP request, answer included, in ms. Default 60 s.
+     * Timeout of one HTTP request, answer included. Default 60 s.
      */
-open func requestTimeoutMs(ms: UInt64) -> ClientBuilder  {
+open func requestTimeout(timeout: TimeInterval) -> ClientBuilder  {
     return try!  FfiConverterTypeClientBuilder_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_request_timeout_ms(
+    uniffi_qualys_cs_uniffi_fn_method_clientbuilder_request_timeout(
             self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(ms),uniffiCallStatus
+        FfiConverterDuration.lower(timeout),uniffiCallStatus
     )
 })
 }
@@ -2071,10 +2025,10 @@ public protocol EmulatorProtocol: AnyObject, Sendable {
     func addFaultJson(ruleJson: String) throws  -> String
     
     /**
-     * Moves the virtual clock forward by `seconds` (fires due schedules, moves jobs);
-     * returns the new time.
+     * Moves the virtual clock forward by `by` (fires due schedules, moves jobs); returns the
+     * new time.
      */
-    func advanceClock(seconds: Double) throws  -> Date
+    func advanceClock(by: TimeInterval) throws  -> Timestamp
     
     /**
      * A ready client of this emulator, logged in as the demo user.
@@ -2104,7 +2058,7 @@ public protocol EmulatorProtocol: AnyObject, Sendable {
     /**
      * The emulator clock now.
      */
-    func now() throws  -> Date
+    func now() throws  -> Timestamp
     
     /**
      * The bound port.
@@ -2226,15 +2180,15 @@ open func addFaultJson(ruleJson: String)throws  -> String  {
 }
     
     /**
-     * Moves the virtual clock forward by `seconds` (fires due schedules, moves jobs);
-     * returns the new time.
+     * Moves the virtual clock forward by `by` (fires due schedules, moves jobs); returns the
+     * new time.
      */
-open func advanceClock(seconds: Double)throws  -> Date  {
-    return try  FfiConverterTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+open func advanceClock(by: TimeInterval)throws  -> Timestamp  {
+    return try  FfiConverterTypeTimestamp_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_method_emulator_advance_clock(
             self.uniffiCloneHandle(),
-        FfiConverterDouble.lower(seconds),uniffiCallStatus
+        FfiConverterDuration.lower(by),uniffiCallStatus
     )
 })
 }
@@ -2302,8 +2256,8 @@ open func demoUsername() -> String  {
     /**
      * The emulator clock now.
      */
-open func now()throws  -> Date  {
-    return try  FfiConverterTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+open func now()throws  -> Timestamp  {
+    return try  FfiConverterTypeTimestamp_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_method_emulator_now(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -2417,303 +2371,319 @@ public func FfiConverterTypeEmulator_lower(_ value: Emulator) -> UInt64 {
 
 
 
-/**
- * What exists in one registry (input of `plan`).
- */
-public struct ActualRegistry: Equatable, Hashable {
-    /**
-     * The registry.
-     */
-    public var registry: Registry
-    /**
-     * Its schedules.
-     */
-    public var schedules: [Schedule]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The registry.
-         */registry: Registry, 
-        /**
-         * Its schedules.
-         */schedules: [Schedule]) {
-        self.registry = registry
-        self.schedules = schedules
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ActualRegistry: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeActualRegistry: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActualRegistry {
-        return
-            try ActualRegistry(
-                registry: FfiConverterTypeRegistry.read(from: &buf), 
-                schedules: FfiConverterSequenceTypeSchedule.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ActualRegistry, into buf: inout [UInt8]) {
-        FfiConverterTypeRegistry.write(value.registry, into: &buf)
-        FfiConverterSequenceTypeSchedule.write(value.schedules, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeActualRegistry_lift(_ buf: RustBuffer) throws -> ActualRegistry {
-    return try FfiConverterTypeActualRegistry.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeActualRegistry_lower(_ value: ActualRegistry) -> RustBuffer {
-    return FfiConverterTypeActualRegistry.lower(value)
-}
 
 
 /**
- * Limit the scan to the latest N tags (`additionalFilters`).
+ * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
+ * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
+ * checks every rule at once (a `validation` error lists each problem with its path).
+ *
+ * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
+ * Immutable: each step returns a new builder.
  */
-public struct AdditionalFilters: Equatable, Hashable {
-    /**
-     * How many tags, at least 1.
-     */
-    public var numberOfTags: Int64?
-    /**
-     * Ordering used to pick them; the documented value is `createdDate`.
-     */
-    public var sortCriteria: String?
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * How many tags, at least 1.
-         */numberOfTags: Int64? = nil, 
-        /**
-         * Ordering used to pick them; the documented value is `createdDate`.
-         */sortCriteria: String? = nil, 
-        /**
-         * Unknown fields (name → JSON text).
-         */extra: [String: String] = [:]) {
-        self.numberOfTags = numberOfTags
-        self.sortCriteria = sortCriteria
-        self.extra = extra
-    }
-
+public protocol ScheduleBuilderProtocol: AnyObject, Sendable {
     
-
+    /**
+     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
+     */
+    func at(time: String)  -> ScheduleBuilder
+    
+    /**
+     * Checks every rule and returns the request; a `validation` error lists each problem.
+     */
+    func build() throws  -> ScheduleRequest
+    
+    /**
+     * The request as built, unchecked.
+     */
+    func buildUnchecked()  -> ScheduleRequest
+    
+    /**
+     * Only images created within the last `days` days (documented: 1-7 or 14).
+     */
+    func createdWithinDays(days: UInt16)  -> ScheduleBuilder
+    
+    /**
+     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
+     */
+    func forceScan(on: Bool)  -> ScheduleBuilder
+    
+    /**
+     * Only the latest `n` tags, newest first by creation date.
+     */
+    func latestTags(n: UInt32)  -> ScheduleBuilder
+    
+    /**
+     * The registry's type.
+     */
+    func registryType(registryType: RegistryType)  -> ScheduleBuilder
+    
+    /**
+     * Scan every tag of `repo`.
+     */
+    func repo(repo: String)  -> ScheduleBuilder
+    
+    /**
+     * Scan the given tags of `repo`.
+     */
+    func repoTags(repo: String, tags: [String])  -> ScheduleBuilder
     
 }
-
-#if compiler(>=6)
-extension AdditionalFilters: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAdditionalFilters: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdditionalFilters {
-        return
-            try AdditionalFilters(
-                numberOfTags: FfiConverterOptionInt64.read(from: &buf), 
-                sortCriteria: FfiConverterOptionString.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: AdditionalFilters, into buf: inout [UInt8]) {
-        FfiConverterOptionInt64.write(value.numberOfTags, into: &buf)
-        FfiConverterOptionString.write(value.sortCriteria, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAdditionalFilters_lift(_ buf: RustBuffer) throws -> AdditionalFilters {
-    return try FfiConverterTypeAdditionalFilters.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAdditionalFilters_lower(_ value: AdditionalFilters) -> RustBuffer {
-    return FfiConverterTypeAdditionalFilters.lower(value)
-}
-
-
 /**
- * How to apply a plan.
+ * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
+ * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
+ * checks every rule at once (a `validation` error lists each problem with its path).
+ *
+ * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
+ * Immutable: each step returns a new builder.
  */
-public struct ApplyOptions: Equatable, Hashable {
-    /**
-     * Items worked on at once (the rate limiter still bounds requests). Default 4.
-     */
-    public var concurrency: UInt32
-    /**
-     * Send nothing; report what would be sent.
-     */
-    public var dryRun: Bool
+open class ScheduleBuilder: ScheduleBuilderProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
 
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Items worked on at once (the rate limiter still bounds requests). Default 4.
-         */concurrency: UInt32 = UInt32(4), 
-        /**
-         * Send nothing; report what would be sent.
-         */dryRun: Bool = false) {
-        self.concurrency = concurrency
-        self.dryRun = dryRun
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
     }
 
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_qualys_cs_uniffi_fn_clone_schedulebuilder(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_qualys_cs_uniffi_fn_free_schedulebuilder(handle, $0) }
+    }
+
+    
+    /**
+     * An automatic scan every day at `time` (`HH:MM`, UTC).
+     */
+public static func daily(name: String, time: String) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_daily(
+        FfiConverterString.lower(name),
+        FfiConverterString.lower(time),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An automatic scan every `days` days (1..=365; use `weekly` for 7, `daily` for 1).
+     */
+public static func everyDays(name: String, days: UInt16) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_every_days(
+        FfiConverterString.lower(name),
+        FfiConverterUInt16.lower(days),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A one-off scan that runs at once.
+     */
+public static func onDemand(name: String) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_on_demand(
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An automatic scan every week on `day` (interval 7), at 00:00 UTC unless `at` is set.
+     */
+public static func weekly(name: String, day: WeekDay) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_weekly(
+        FfiConverterString.lower(name),
+        FfiConverterTypeWeekDay_lower(day),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
+     */
+open func at(time: String) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_at(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(time),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks every rule and returns the request; a `validation` error lists each problem.
+     */
+open func build()throws  -> ScheduleRequest  {
+    return try  FfiConverterTypeScheduleRequest_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The request as built, unchecked.
+     */
+open func buildUnchecked() -> ScheduleRequest  {
+    return try!  FfiConverterTypeScheduleRequest_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build_unchecked(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Only images created within the last `days` days (documented: 1-7 or 14).
+     */
+open func createdWithinDays(days: UInt16) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_created_within_days(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt16.lower(days),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
+     */
+open func forceScan(on: Bool) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_force_scan(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(on),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Only the latest `n` tags, newest first by creation date.
+     */
+open func latestTags(n: UInt32) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_latest_tags(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(n),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The registry's type.
+     */
+open func registryType(registryType: RegistryType) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_registry_type(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRegistryType_lower(registryType),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Scan every tag of `repo`.
+     */
+open func repo(repo: String) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(repo),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Scan the given tags of `repo`.
+     */
+open func repoTags(repo: String, tags: [String]) -> ScheduleBuilder  {
+    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo_tags(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(repo),
+        FfiConverterSequenceString.lower(tags),uniffiCallStatus
+    )
+})
+}
     
 
     
 }
 
-#if compiler(>=6)
-extension ApplyOptions: Sendable {}
-#endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeApplyOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApplyOptions {
-        return
-            try ApplyOptions(
-                concurrency: FfiConverterUInt32.read(from: &buf), 
-                dryRun: FfiConverterBool.read(from: &buf)
-        )
+public struct FfiConverterTypeScheduleBuilder: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ScheduleBuilder
+
+    public static func lift(_ handle: UInt64) throws -> ScheduleBuilder {
+        return ScheduleBuilder(unsafeFromHandle: handle)
     }
 
-    public static func write(_ value: ApplyOptions, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.concurrency, into: &buf)
-        FfiConverterBool.write(value.dryRun, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApplyOptions_lift(_ buf: RustBuffer) throws -> ApplyOptions {
-    return try FfiConverterTypeApplyOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApplyOptions_lower(_ value: ApplyOptions) -> RustBuffer {
-    return FfiConverterTypeApplyOptions.lower(value)
-}
-
-
-/**
- * Progress of an apply, given to the listener after each item.
- */
-public struct ApplyProgress: Equatable, Hashable {
-    /**
-     * Items finished so far.
-     */
-    public var done: UInt64
-    /**
-     * Items in the plan.
-     */
-    public var total: UInt64
-    /**
-     * The item just finished, as `registry/name`.
-     */
-    public var item: String
-    /**
-     * Its action.
-     */
-    public var action: Action
-    /**
-     * Whether it succeeded.
-     */
-    public var ok: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Items finished so far.
-         */done: UInt64, 
-        /**
-         * Items in the plan.
-         */total: UInt64, 
-        /**
-         * The item just finished, as `registry/name`.
-         */item: String, 
-        /**
-         * Its action.
-         */action: Action, 
-        /**
-         * Whether it succeeded.
-         */ok: Bool) {
-        self.done = done
-        self.total = total
-        self.item = item
-        self.action = action
-        self.ok = ok
+    public static func lower(_ value: ScheduleBuilder) -> UInt64 {
+        return value.uniffiCloneHandle()
     }
 
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ApplyProgress: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeApplyProgress: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApplyProgress {
-        return
-            try ApplyProgress(
-                done: FfiConverterUInt64.read(from: &buf), 
-                total: FfiConverterUInt64.read(from: &buf), 
-                item: FfiConverterString.read(from: &buf), 
-                action: FfiConverterTypeAction.read(from: &buf), 
-                ok: FfiConverterBool.read(from: &buf)
-        )
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScheduleBuilder {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
     }
 
-    public static func write(_ value: ApplyProgress, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.done, into: &buf)
-        FfiConverterUInt64.write(value.total, into: &buf)
-        FfiConverterString.write(value.item, into: &buf)
-        FfiConverterTypeAction.write(value.action, into: &buf)
-        FfiConverterBool.write(value.ok, into: &buf)
+    public static func write(_ value: ScheduleBuilder, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
     }
 }
 
@@ -2721,16 +2691,18 @@ public struct FfiConverterTypeApplyProgress: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeApplyProgress_lift(_ buf: RustBuffer) throws -> ApplyProgress {
-    return try FfiConverterTypeApplyProgress.lift(buf)
+public func FfiConverterTypeScheduleBuilder_lift(_ handle: UInt64) throws -> ScheduleBuilder {
+    return try FfiConverterTypeScheduleBuilder.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeApplyProgress_lower(_ value: ApplyProgress) -> RustBuffer {
-    return FfiConverterTypeApplyProgress.lower(value)
+public func FfiConverterTypeScheduleBuilder_lower(_ value: ScheduleBuilder) -> UInt64 {
+    return FfiConverterTypeScheduleBuilder.lower(value)
 }
+
+
 
 
 /**
@@ -2813,124 +2785,6 @@ public func FfiConverterTypeApplyReport_lower(_ value: ApplyReport) -> RustBuffe
 
 
 /**
- * Answer of bulk cancel.
- */
-public struct BulkCancelResponse: Equatable, Hashable {
-    /**
-     * The cancel job's id.
-     */
-    public var cancelJobId: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The cancel job's id.
-         */cancelJobId: String) {
-        self.cancelJobId = cancelJobId
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension BulkCancelResponse: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeBulkCancelResponse: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BulkCancelResponse {
-        return
-            try BulkCancelResponse(
-                cancelJobId: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: BulkCancelResponse, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.cancelJobId, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBulkCancelResponse_lift(_ buf: RustBuffer) throws -> BulkCancelResponse {
-    return try FfiConverterTypeBulkCancelResponse.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBulkCancelResponse_lower(_ value: BulkCancelResponse) -> RustBuffer {
-    return FfiConverterTypeBulkCancelResponse.lower(value)
-}
-
-
-/**
- * Answer of bulk delete.
- */
-public struct BulkDeleteResponse: Equatable, Hashable {
-    /**
-     * The deletion job's id.
-     */
-    public var deletionJobId: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The deletion job's id.
-         */deletionJobId: String) {
-        self.deletionJobId = deletionJobId
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension BulkDeleteResponse: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeBulkDeleteResponse: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BulkDeleteResponse {
-        return
-            try BulkDeleteResponse(
-                deletionJobId: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: BulkDeleteResponse, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.deletionJobId, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBulkDeleteResponse_lift(_ buf: RustBuffer) throws -> BulkDeleteResponse {
-    return try FfiConverterTypeBulkDeleteResponse.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBulkDeleteResponse_lower(_ value: BulkDeleteResponse) -> RustBuffer {
-    return FfiConverterTypeBulkDeleteResponse.lower(value)
-}
-
-
-/**
  * Which schedules a bulk delete or bulk cancel acts on: ids, a filter, or both (ids win).
  */
 public struct BulkSelector: Equatable, Hashable {
@@ -3000,506 +2854,30 @@ public func FfiConverterTypeBulkSelector_lower(_ value: BulkSelector) -> RustBuf
 
 
 /**
- * One changed field of a plan item.
- */
-public struct Change: Equatable, Hashable {
-    /**
-     * The request field (canonical JSON name).
-     */
-    public var field: String
-    /**
-     * Its current value, as JSON text (`null` when absent).
-     */
-    public var fromJson: String
-    /**
-     * Its desired value, as JSON text.
-     */
-    public var toJson: String
-    /**
-     * True when Qualys cannot update this field in place.
-     */
-    public var forcesReplacement: Bool
-    /**
-     * True when the server's answer did not carry this field (`from_json` is then `null`):
-     * the current value is unknown, so the desired one is sent rather than assumed equal.
-     */
-    public var unknown: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The request field (canonical JSON name).
-         */field: String, 
-        /**
-         * Its current value, as JSON text (`null` when absent).
-         */fromJson: String, 
-        /**
-         * Its desired value, as JSON text.
-         */toJson: String, 
-        /**
-         * True when Qualys cannot update this field in place.
-         */forcesReplacement: Bool, 
-        /**
-         * True when the server's answer did not carry this field (`from_json` is then `null`):
-         * the current value is unknown, so the desired one is sent rather than assumed equal.
-         */unknown: Bool = false) {
-        self.field = field
-        self.fromJson = fromJson
-        self.toJson = toJson
-        self.forcesReplacement = forcesReplacement
-        self.unknown = unknown
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Change: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeChange: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Change {
-        return
-            try Change(
-                field: FfiConverterString.read(from: &buf), 
-                fromJson: FfiConverterString.read(from: &buf), 
-                toJson: FfiConverterString.read(from: &buf), 
-                forcesReplacement: FfiConverterBool.read(from: &buf), 
-                unknown: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Change, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.field, into: &buf)
-        FfiConverterString.write(value.fromJson, into: &buf)
-        FfiConverterString.write(value.toJson, into: &buf)
-        FfiConverterBool.write(value.forcesReplacement, into: &buf)
-        FfiConverterBool.write(value.unknown, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeChange_lift(_ buf: RustBuffer) throws -> Change {
-    return try FfiConverterTypeChange.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeChange_lower(_ value: Change) -> RustBuffer {
-    return FfiConverterTypeChange.lower(value)
-}
-
-
-/**
- * The answer to create (spec §5).
- */
-public struct CreateResponse: Equatable, Hashable {
-    /**
-     * The new schedule's id.
-     */
-    public var scheduleUuid: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The new schedule's id.
-         */scheduleUuid: String) {
-        self.scheduleUuid = scheduleUuid
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension CreateResponse: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCreateResponse: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreateResponse {
-        return
-            try CreateResponse(
-                scheduleUuid: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: CreateResponse, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.scheduleUuid, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCreateResponse_lift(_ buf: RustBuffer) throws -> CreateResponse {
-    return try FfiConverterTypeCreateResponse.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCreateResponse_lower(_ value: CreateResponse) -> RustBuffer {
-    return FfiConverterTypeCreateResponse.lower(value)
-}
-
-
-/**
- * The result of a create.
- */
-public struct Created: Equatable, Hashable {
-    /**
-     * The new schedule's id.
-     */
-    public var scheduleUuid: String
-    /**
-     * Validation warnings of the request (it was sent anyway).
-     */
-    public var warnings: [Violation]
-    /**
-     * True when the answer was lost and the schedule was found by name instead.
-     */
-    public var recovered: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The new schedule's id.
-         */scheduleUuid: String, 
-        /**
-         * Validation warnings of the request (it was sent anyway).
-         */warnings: [Violation], 
-        /**
-         * True when the answer was lost and the schedule was found by name instead.
-         */recovered: Bool) {
-        self.scheduleUuid = scheduleUuid
-        self.warnings = warnings
-        self.recovered = recovered
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Created: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCreated: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Created {
-        return
-            try Created(
-                scheduleUuid: FfiConverterString.read(from: &buf), 
-                warnings: FfiConverterSequenceTypeViolation.read(from: &buf), 
-                recovered: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Created, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.scheduleUuid, into: &buf)
-        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
-        FfiConverterBool.write(value.recovered, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCreated_lift(_ buf: RustBuffer) throws -> Created {
-    return try FfiConverterTypeCreated.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCreated_lower(_ value: Created) -> RustBuffer {
-    return FfiConverterTypeCreated.lower(value)
-}
-
-
-/**
- * The schedules wanted in one registry.
- */
-public struct DesiredRegistry: Equatable, Hashable {
-    /**
-     * The registry's name, URI or UUID, as written.
-     */
-    public var registry: String
-    /**
-     * Wanted schedules, in file order.
-     */
-    public var schedules: [DesiredSchedule]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The registry's name, URI or UUID, as written.
-         */registry: String, 
-        /**
-         * Wanted schedules, in file order.
-         */schedules: [DesiredSchedule]) {
-        self.registry = registry
-        self.schedules = schedules
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DesiredRegistry: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDesiredRegistry: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DesiredRegistry {
-        return
-            try DesiredRegistry(
-                registry: FfiConverterString.read(from: &buf), 
-                schedules: FfiConverterSequenceTypeDesiredSchedule.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DesiredRegistry, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.registry, into: &buf)
-        FfiConverterSequenceTypeDesiredSchedule.write(value.schedules, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredRegistry_lift(_ buf: RustBuffer) throws -> DesiredRegistry {
-    return try FfiConverterTypeDesiredRegistry.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredRegistry_lower(_ value: DesiredRegistry) -> RustBuffer {
-    return FfiConverterTypeDesiredRegistry.lower(value)
-}
-
-
-/**
- * One wanted schedule.
- */
-public struct DesiredSchedule: Equatable, Hashable {
-    /**
-     * Name (the key matched against existing schedules).
-     */
-    public var name: String
-    /**
-     * The request to send (UTC, time zones resolved).
-     */
-    public var request: ScheduleRequest
-    /**
-     * The local-time conversion, when a timezone was given.
-     */
-    public var conversion: LocalConversion?
-    /**
-     * Line in the file where the schedule starts (1-based), when known.
-     */
-    public var line: UInt64?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Name (the key matched against existing schedules).
-         */name: String, 
-        /**
-         * The request to send (UTC, time zones resolved).
-         */request: ScheduleRequest, 
-        /**
-         * The local-time conversion, when a timezone was given.
-         */conversion: LocalConversion?, 
-        /**
-         * Line in the file where the schedule starts (1-based), when known.
-         */line: UInt64?) {
-        self.name = name
-        self.request = request
-        self.conversion = conversion
-        self.line = line
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DesiredSchedule: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDesiredSchedule: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DesiredSchedule {
-        return
-            try DesiredSchedule(
-                name: FfiConverterString.read(from: &buf), 
-                request: FfiConverterTypeScheduleRequest.read(from: &buf), 
-                conversion: FfiConverterOptionTypeLocalConversion.read(from: &buf), 
-                line: FfiConverterOptionUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DesiredSchedule, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterTypeScheduleRequest.write(value.request, into: &buf)
-        FfiConverterOptionTypeLocalConversion.write(value.conversion, into: &buf)
-        FfiConverterOptionUInt64.write(value.line, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredSchedule_lift(_ buf: RustBuffer) throws -> DesiredSchedule {
-    return try FfiConverterTypeDesiredSchedule.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredSchedule_lower(_ value: DesiredSchedule) -> RustBuffer {
-    return FfiConverterTypeDesiredSchedule.lower(value)
-}
-
-
-/**
- * The whole desired state (schedules as code).
- */
-public struct DesiredState: Equatable, Hashable {
-    /**
-     * Where it came from (file name), for messages.
-     */
-    public var source: String
-    /**
-     * Registries, in file order.
-     */
-    public var registries: [DesiredRegistry]
-    /**
-     * Warnings (validation warnings, DST shifts), each naming file, line and field.
-     */
-    public var warnings: [Violation]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Where it came from (file name), for messages.
-         */source: String, 
-        /**
-         * Registries, in file order.
-         */registries: [DesiredRegistry], 
-        /**
-         * Warnings (validation warnings, DST shifts), each naming file, line and field.
-         */warnings: [Violation]) {
-        self.source = source
-        self.registries = registries
-        self.warnings = warnings
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DesiredState: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDesiredState: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DesiredState {
-        return
-            try DesiredState(
-                source: FfiConverterString.read(from: &buf), 
-                registries: FfiConverterSequenceTypeDesiredRegistry.read(from: &buf), 
-                warnings: FfiConverterSequenceTypeViolation.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DesiredState, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.source, into: &buf)
-        FfiConverterSequenceTypeDesiredRegistry.write(value.registries, into: &buf)
-        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredState_lift(_ buf: RustBuffer) throws -> DesiredState {
-    return try FfiConverterTypeDesiredState.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredState_lower(_ value: DesiredState) -> RustBuffer {
-    return FfiConverterTypeDesiredState.lower(value)
-}
-
-
-/**
  * Settings of an emulator (all optional).
  */
 public struct EmulatorOptions: Equatable, Hashable {
     /**
-     * Token lifetime in ms (default 4 h).
+     * Token lifetime (default 4 h).
      */
-    public var tokenTtlMs: UInt64?
+    public var tokenTtl: TimeInterval?
     /**
      * Calls allowed per rate window (default 1000).
      */
     public var rateLimit: UInt64?
     /**
-     * The rate window in ms (default 60 s).
+     * The rate window (default 60 s).
      */
-    public var rateWindowMs: UInt64?
+    public var rateWindow: TimeInterval?
     /**
      * `true` runs the clock in real time; default `false`: a virtual clock that only moves
      * with `advance_clock`.
      */
     public var realtimeClock: Bool
     /**
-     * Clock time per job step in ms (default 1 s).
+     * Clock time per job step (default 1 s).
      */
-    public var jobStepMs: UInt64?
+    public var jobStep: TimeInterval?
     /**
      * Make every job fail (`Failed` with an error entry).
      */
@@ -3507,7 +2885,7 @@ public struct EmulatorOptions: Equatable, Hashable {
     /**
      * Start the clock at this instant (default now).
      */
-    public var clockStart: Date?
+    public var clockStart: Timestamp?
     /**
      * The shape the emulator answers in: `"full"` (default: today's documentation) or
      * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
@@ -3520,38 +2898,38 @@ public struct EmulatorOptions: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Token lifetime in ms (default 4 h).
-         */tokenTtlMs: UInt64? = nil, 
+         * Token lifetime (default 4 h).
+         */tokenTtl: TimeInterval? = nil, 
         /**
          * Calls allowed per rate window (default 1000).
          */rateLimit: UInt64? = nil, 
         /**
-         * The rate window in ms (default 60 s).
-         */rateWindowMs: UInt64? = nil, 
+         * The rate window (default 60 s).
+         */rateWindow: TimeInterval? = nil, 
         /**
          * `true` runs the clock in real time; default `false`: a virtual clock that only moves
          * with `advance_clock`.
          */realtimeClock: Bool = false, 
         /**
-         * Clock time per job step in ms (default 1 s).
-         */jobStepMs: UInt64? = nil, 
+         * Clock time per job step (default 1 s).
+         */jobStep: TimeInterval? = nil, 
         /**
          * Make every job fail (`Failed` with an error entry).
          */failJobs: Bool = false, 
         /**
          * Start the clock at this instant (default now).
-         */clockStart: Date? = nil, 
+         */clockStart: Timestamp? = nil, 
         /**
          * The shape the emulator answers in: `"full"` (default: today's documentation) or
          * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
          * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
          * other value is a `config` error naming the valid ones.
          */wire: String? = nil) {
-        self.tokenTtlMs = tokenTtlMs
+        self.tokenTtl = tokenTtl
         self.rateLimit = rateLimit
-        self.rateWindowMs = rateWindowMs
+        self.rateWindow = rateWindow
         self.realtimeClock = realtimeClock
-        self.jobStepMs = jobStepMs
+        self.jobStep = jobStep
         self.failJobs = failJobs
         self.clockStart = clockStart
         self.wire = wire
@@ -3573,25 +2951,25 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EmulatorOptions {
         return
             try EmulatorOptions(
-                tokenTtlMs: FfiConverterOptionUInt64.read(from: &buf), 
+                tokenTtl: FfiConverterOptionDuration.read(from: &buf), 
                 rateLimit: FfiConverterOptionUInt64.read(from: &buf), 
-                rateWindowMs: FfiConverterOptionUInt64.read(from: &buf), 
+                rateWindow: FfiConverterOptionDuration.read(from: &buf), 
                 realtimeClock: FfiConverterBool.read(from: &buf), 
-                jobStepMs: FfiConverterOptionUInt64.read(from: &buf), 
+                jobStep: FfiConverterOptionDuration.read(from: &buf), 
                 failJobs: FfiConverterBool.read(from: &buf), 
-                clockStart: FfiConverterOptionTimestamp.read(from: &buf), 
+                clockStart: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 wire: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: EmulatorOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionUInt64.write(value.tokenTtlMs, into: &buf)
+        FfiConverterOptionDuration.write(value.tokenTtl, into: &buf)
         FfiConverterOptionUInt64.write(value.rateLimit, into: &buf)
-        FfiConverterOptionUInt64.write(value.rateWindowMs, into: &buf)
+        FfiConverterOptionDuration.write(value.rateWindow, into: &buf)
         FfiConverterBool.write(value.realtimeClock, into: &buf)
-        FfiConverterOptionUInt64.write(value.jobStepMs, into: &buf)
+        FfiConverterOptionDuration.write(value.jobStep, into: &buf)
         FfiConverterBool.write(value.failJobs, into: &buf)
-        FfiConverterOptionTimestamp.write(value.clockStart, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.clockStart, into: &buf)
         FfiConverterOptionString.write(value.wire, into: &buf)
     }
 }
@@ -3609,164 +2987,6 @@ public func FfiConverterTypeEmulatorOptions_lift(_ buf: RustBuffer) throws -> Em
 #endif
 public func FfiConverterTypeEmulatorOptions_lower(_ value: EmulatorOptions) -> RustBuffer {
     return FfiConverterTypeEmulatorOptions.lower(value)
-}
-
-
-/**
- * The Qualys error body (spec §7).
- */
-public struct ErrorBody: Equatable, Hashable {
-    /**
-     * e.g. `"403 FORBIDDEN"`.
-     */
-    public var errorCode: String?
-    /**
-     * Message.
-     */
-    public var message: String?
-    /**
-     * When (epoch ms).
-     */
-    public var timestamp: Int64?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * e.g. `"403 FORBIDDEN"`.
-         */errorCode: String? = nil, 
-        /**
-         * Message.
-         */message: String? = nil, 
-        /**
-         * When (epoch ms).
-         */timestamp: Int64? = nil) {
-        self.errorCode = errorCode
-        self.message = message
-        self.timestamp = timestamp
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ErrorBody: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeErrorBody: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorBody {
-        return
-            try ErrorBody(
-                errorCode: FfiConverterOptionString.read(from: &buf), 
-                message: FfiConverterOptionString.read(from: &buf), 
-                timestamp: FfiConverterOptionInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ErrorBody, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.errorCode, into: &buf)
-        FfiConverterOptionString.write(value.message, into: &buf)
-        FfiConverterOptionInt64.write(value.timestamp, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorBody_lift(_ buf: RustBuffer) throws -> ErrorBody {
-    return try FfiConverterTypeErrorBody.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorBody_lower(_ value: ErrorBody) -> RustBuffer {
-    return FfiConverterTypeErrorBody.lower(value)
-}
-
-
-/**
- * One filter: repositories (and tags) plus an optional image age.
- */
-public struct Filter: Equatable, Hashable {
-    /**
-     * Only images created within this many days; none = no age filter.
-     */
-    public var days: Int64?
-    /**
-     * Repositories and their tags.
-     */
-    public var repoTags: [RepoTag]
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Only images created within this many days; none = no age filter.
-         */days: Int64? = nil, 
-        /**
-         * Repositories and their tags.
-         */repoTags: [RepoTag] = [], 
-        /**
-         * Unknown fields (name → JSON text).
-         */extra: [String: String] = [:]) {
-        self.days = days
-        self.repoTags = repoTags
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Filter: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeFilter: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Filter {
-        return
-            try Filter(
-                days: FfiConverterOptionInt64.read(from: &buf), 
-                repoTags: FfiConverterSequenceTypeRepoTag.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Filter, into buf: inout [UInt8]) {
-        FfiConverterOptionInt64.write(value.days, into: &buf)
-        FfiConverterSequenceTypeRepoTag.write(value.repoTags, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFilter_lift(_ buf: RustBuffer) throws -> Filter {
-    return try FfiConverterTypeFilter.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFilter_lower(_ value: Filter) -> RustBuffer {
-    return FfiConverterTypeFilter.lower(value)
 }
 
 
@@ -3890,1090 +3110,7 @@ public func FfiConverterTypeItemResult_lower(_ value: ItemResult) -> RustBuffer 
 
 
 /**
- * One error reported on a schedule's job (`errors[]`).
- */
-public struct JobError: Equatable, Hashable {
-    /**
-     * Qualys error code, as JSON text.
-     */
-    public var errorCode: String?
-    /**
-     * Message.
-     */
-    public var errorMessage: String?
-    /**
-     * Parameters of the message, as JSON text.
-     */
-    public var contextParams: String?
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Qualys error code, as JSON text.
-         */errorCode: String? = nil, 
-        /**
-         * Message.
-         */errorMessage: String? = nil, 
-        /**
-         * Parameters of the message, as JSON text.
-         */contextParams: String? = nil, 
-        /**
-         * Unknown fields (name → JSON text).
-         */extra: [String: String] = [:]) {
-        self.errorCode = errorCode
-        self.errorMessage = errorMessage
-        self.contextParams = contextParams
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension JobError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeJobError: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JobError {
-        return
-            try JobError(
-                errorCode: FfiConverterOptionString.read(from: &buf), 
-                errorMessage: FfiConverterOptionString.read(from: &buf), 
-                contextParams: FfiConverterOptionString.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: JobError, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.errorCode, into: &buf)
-        FfiConverterOptionString.write(value.errorMessage, into: &buf)
-        FfiConverterOptionString.write(value.contextParams, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeJobError_lift(_ buf: RustBuffer) throws -> JobError {
-    return try FfiConverterTypeJobError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeJobError_lower(_ value: JobError) -> RustBuffer {
-    return FfiConverterTypeJobError.lower(value)
-}
-
-
-/**
- * Query options of the list calls.
- */
-public struct ListOptions: Equatable, Hashable {
-    /**
-     * Qualys query, e.g. `name:"nightly"` or `scheduleUuid:<id>`.
-     */
-    public var filter: String?
-    /**
-     * Page number, from 1 (default 1).
-     */
-    public var pageNumber: UInt32?
-    /**
-     * Items per page (default 50).
-     */
-    public var pageSize: UInt32?
-    /**
-     * `field:asc` or `field:desc`.
-     */
-    public var sort: String?
-    /**
-     * Skip items that cannot be decoded instead of failing the page (each is logged and
-     * reported in the page's `skipped`); default `false`: such an item is a `decode` error
-     * naming its index. Not sent to the server.
-     */
-    public var lenient: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Qualys query, e.g. `name:"nightly"` or `scheduleUuid:<id>`.
-         */filter: String? = nil, 
-        /**
-         * Page number, from 1 (default 1).
-         */pageNumber: UInt32? = nil, 
-        /**
-         * Items per page (default 50).
-         */pageSize: UInt32? = nil, 
-        /**
-         * `field:asc` or `field:desc`.
-         */sort: String? = nil, 
-        /**
-         * Skip items that cannot be decoded instead of failing the page (each is logged and
-         * reported in the page's `skipped`); default `false`: such an item is a `decode` error
-         * naming its index. Not sent to the server.
-         */lenient: Bool = false) {
-        self.filter = filter
-        self.pageNumber = pageNumber
-        self.pageSize = pageSize
-        self.sort = sort
-        self.lenient = lenient
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ListOptions: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeListOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListOptions {
-        return
-            try ListOptions(
-                filter: FfiConverterOptionString.read(from: &buf), 
-                pageNumber: FfiConverterOptionUInt32.read(from: &buf), 
-                pageSize: FfiConverterOptionUInt32.read(from: &buf), 
-                sort: FfiConverterOptionString.read(from: &buf), 
-                lenient: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ListOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.filter, into: &buf)
-        FfiConverterOptionUInt32.write(value.pageNumber, into: &buf)
-        FfiConverterOptionUInt32.write(value.pageSize, into: &buf)
-        FfiConverterOptionString.write(value.sort, into: &buf)
-        FfiConverterBool.write(value.lenient, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListOptions_lift(_ buf: RustBuffer) throws -> ListOptions {
-    return try FfiConverterTypeListOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListOptions_lower(_ value: ListOptions) -> RustBuffer {
-    return FfiConverterTypeListOptions.lower(value)
-}
-
-
-/**
- * The result of converting a local run time to Qualys's UTC fields.
- */
-public struct LocalConversion: Equatable, Hashable {
-    /**
-     * The IANA zone, e.g. `Europe/Berlin`.
-     */
-    public var zone: String
-    /**
-     * The local time asked for, `HH:MM`.
-     */
-    public var localTime: String
-    /**
-     * The local weekday asked for (weekly schedules).
-     */
-    public var localWeekDay: WeekDay?
-    /**
-     * The UTC `schedule` value to send.
-     */
-    public var utcTime: String
-    /**
-     * The UTC `weekDay` to send (shifted when the conversion crosses midnight).
-     */
-    public var utcWeekDay: WeekDay?
-    /**
-     * Days the UTC run is shifted from the local day: -1, 0 or +1.
-     */
-    public var dayShift: Int8
-    /**
-     * The zone's UTC offset used for the conversion, in minutes.
-     */
-    public var offsetMinutes: Int32
-    /**
-     * `dst_shift` warnings: when daylight-saving time moves the local run time.
-     */
-    public var warnings: [Violation]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The IANA zone, e.g. `Europe/Berlin`.
-         */zone: String, 
-        /**
-         * The local time asked for, `HH:MM`.
-         */localTime: String, 
-        /**
-         * The local weekday asked for (weekly schedules).
-         */localWeekDay: WeekDay?, 
-        /**
-         * The UTC `schedule` value to send.
-         */utcTime: String, 
-        /**
-         * The UTC `weekDay` to send (shifted when the conversion crosses midnight).
-         */utcWeekDay: WeekDay?, 
-        /**
-         * Days the UTC run is shifted from the local day: -1, 0 or +1.
-         */dayShift: Int8, 
-        /**
-         * The zone's UTC offset used for the conversion, in minutes.
-         */offsetMinutes: Int32, 
-        /**
-         * `dst_shift` warnings: when daylight-saving time moves the local run time.
-         */warnings: [Violation]) {
-        self.zone = zone
-        self.localTime = localTime
-        self.localWeekDay = localWeekDay
-        self.utcTime = utcTime
-        self.utcWeekDay = utcWeekDay
-        self.dayShift = dayShift
-        self.offsetMinutes = offsetMinutes
-        self.warnings = warnings
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension LocalConversion: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeLocalConversion: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocalConversion {
-        return
-            try LocalConversion(
-                zone: FfiConverterString.read(from: &buf), 
-                localTime: FfiConverterString.read(from: &buf), 
-                localWeekDay: FfiConverterOptionTypeWeekDay.read(from: &buf), 
-                utcTime: FfiConverterString.read(from: &buf), 
-                utcWeekDay: FfiConverterOptionTypeWeekDay.read(from: &buf), 
-                dayShift: FfiConverterInt8.read(from: &buf), 
-                offsetMinutes: FfiConverterInt32.read(from: &buf), 
-                warnings: FfiConverterSequenceTypeViolation.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: LocalConversion, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.zone, into: &buf)
-        FfiConverterString.write(value.localTime, into: &buf)
-        FfiConverterOptionTypeWeekDay.write(value.localWeekDay, into: &buf)
-        FfiConverterString.write(value.utcTime, into: &buf)
-        FfiConverterOptionTypeWeekDay.write(value.utcWeekDay, into: &buf)
-        FfiConverterInt8.write(value.dayShift, into: &buf)
-        FfiConverterInt32.write(value.offsetMinutes, into: &buf)
-        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeLocalConversion_lift(_ buf: RustBuffer) throws -> LocalConversion {
-    return try FfiConverterTypeLocalConversion.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeLocalConversion_lower(_ value: LocalConversion) -> RustBuffer {
-    return FfiConverterTypeLocalConversion.lower(value)
-}
-
-
-/**
- * A whole plan.
- */
-public struct Plan: Equatable, Hashable {
-    /**
-     * Items in deterministic order.
-     */
-    public var items: [PlanItem]
-    /**
-     * Existing schedules that the file does not list and that were kept (no pruning).
-     */
-    public var unmanaged: UInt64
-    /**
-     * Warnings carried over from the desired state.
-     */
-    public var warnings: [Violation]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Items in deterministic order.
-         */items: [PlanItem], 
-        /**
-         * Existing schedules that the file does not list and that were kept (no pruning).
-         */unmanaged: UInt64, 
-        /**
-         * Warnings carried over from the desired state.
-         */warnings: [Violation]) {
-        self.items = items
-        self.unmanaged = unmanaged
-        self.warnings = warnings
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Plan: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlan: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Plan {
-        return
-            try Plan(
-                items: FfiConverterSequenceTypePlanItem.read(from: &buf), 
-                unmanaged: FfiConverterUInt64.read(from: &buf), 
-                warnings: FfiConverterSequenceTypeViolation.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Plan, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypePlanItem.write(value.items, into: &buf)
-        FfiConverterUInt64.write(value.unmanaged, into: &buf)
-        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlan_lift(_ buf: RustBuffer) throws -> Plan {
-    return try FfiConverterTypePlan.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlan_lower(_ value: Plan) -> RustBuffer {
-    return FfiConverterTypePlan.lower(value)
-}
-
-
-/**
- * One line of a plan.
- */
-public struct PlanItem: Equatable, Hashable {
-    /**
-     * The registry as the file names it.
-     */
-    public var registry: String
-    /**
-     * The registry's UUID, when resolved.
-     */
-    public var registryId: String?
-    /**
-     * The schedule's name.
-     */
-    public var name: String
-    /**
-     * What to do.
-     */
-    public var action: Action
-    /**
-     * The existing schedule's id (update, replace, delete, unchanged).
-     */
-    public var scheduleId: String?
-    /**
-     * The body to send (create, update, replace).
-     */
-    public var request: ScheduleRequest?
-    /**
-     * Fields that differ.
-     */
-    public var changes: [Change]
-    /**
-     * Why (skip), or a note.
-     */
-    public var reason: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The registry as the file names it.
-         */registry: String, 
-        /**
-         * The registry's UUID, when resolved.
-         */registryId: String?, 
-        /**
-         * The schedule's name.
-         */name: String, 
-        /**
-         * What to do.
-         */action: Action, 
-        /**
-         * The existing schedule's id (update, replace, delete, unchanged).
-         */scheduleId: String?, 
-        /**
-         * The body to send (create, update, replace).
-         */request: ScheduleRequest?, 
-        /**
-         * Fields that differ.
-         */changes: [Change], 
-        /**
-         * Why (skip), or a note.
-         */reason: String?) {
-        self.registry = registry
-        self.registryId = registryId
-        self.name = name
-        self.action = action
-        self.scheduleId = scheduleId
-        self.request = request
-        self.changes = changes
-        self.reason = reason
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PlanItem: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlanItem: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlanItem {
-        return
-            try PlanItem(
-                registry: FfiConverterString.read(from: &buf), 
-                registryId: FfiConverterOptionString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf), 
-                action: FfiConverterTypeAction.read(from: &buf), 
-                scheduleId: FfiConverterOptionString.read(from: &buf), 
-                request: FfiConverterOptionTypeScheduleRequest.read(from: &buf), 
-                changes: FfiConverterSequenceTypeChange.read(from: &buf), 
-                reason: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PlanItem, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.registry, into: &buf)
-        FfiConverterOptionString.write(value.registryId, into: &buf)
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterTypeAction.write(value.action, into: &buf)
-        FfiConverterOptionString.write(value.scheduleId, into: &buf)
-        FfiConverterOptionTypeScheduleRequest.write(value.request, into: &buf)
-        FfiConverterSequenceTypeChange.write(value.changes, into: &buf)
-        FfiConverterOptionString.write(value.reason, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlanItem_lift(_ buf: RustBuffer) throws -> PlanItem {
-    return try FfiConverterTypePlanItem.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlanItem_lower(_ value: PlanItem) -> RustBuffer {
-    return FfiConverterTypePlanItem.lower(value)
-}
-
-
-/**
- * Plan options.
- */
-public struct PlanOptions: Equatable, Hashable {
-    /**
-     * Delete existing schedules that the file does not list (in the registries it lists).
-     */
-    public var prune: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Delete existing schedules that the file does not list (in the registries it lists).
-         */prune: Bool = false) {
-        self.prune = prune
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PlanOptions: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlanOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlanOptions {
-        return
-            try PlanOptions(
-                prune: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PlanOptions, into buf: inout [UInt8]) {
-        FfiConverterBool.write(value.prune, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlanOptions_lift(_ buf: RustBuffer) throws -> PlanOptions {
-    return try FfiConverterTypePlanOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlanOptions_lower(_ value: PlanOptions) -> RustBuffer {
-    return FfiConverterTypePlanOptions.lower(value)
-}
-
-
-/**
- * Counts per action.
- */
-public struct PlanSummary: Equatable, Hashable {
-    /**
-     * To create.
-     */
-    public var create: UInt64
-    /**
-     * To update.
-     */
-    public var update: UInt64
-    /**
-     * To replace.
-     */
-    public var replace: UInt64
-    /**
-     * To delete.
-     */
-    public var delete: UInt64
-    /**
-     * Unchanged.
-     */
-    public var unchanged: UInt64
-    /**
-     * Skipped.
-     */
-    public var skip: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * To create.
-         */create: UInt64, 
-        /**
-         * To update.
-         */update: UInt64, 
-        /**
-         * To replace.
-         */replace: UInt64, 
-        /**
-         * To delete.
-         */delete: UInt64, 
-        /**
-         * Unchanged.
-         */unchanged: UInt64, 
-        /**
-         * Skipped.
-         */skip: UInt64) {
-        self.create = create
-        self.update = update
-        self.replace = replace
-        self.delete = delete
-        self.unchanged = unchanged
-        self.skip = skip
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PlanSummary: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlanSummary: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlanSummary {
-        return
-            try PlanSummary(
-                create: FfiConverterUInt64.read(from: &buf), 
-                update: FfiConverterUInt64.read(from: &buf), 
-                replace: FfiConverterUInt64.read(from: &buf), 
-                delete: FfiConverterUInt64.read(from: &buf), 
-                unchanged: FfiConverterUInt64.read(from: &buf), 
-                skip: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PlanSummary, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.create, into: &buf)
-        FfiConverterUInt64.write(value.update, into: &buf)
-        FfiConverterUInt64.write(value.replace, into: &buf)
-        FfiConverterUInt64.write(value.delete, into: &buf)
-        FfiConverterUInt64.write(value.unchanged, into: &buf)
-        FfiConverterUInt64.write(value.skip, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlanSummary_lift(_ buf: RustBuffer) throws -> PlanSummary {
-    return try FfiConverterTypePlanSummary.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlanSummary_lower(_ value: PlanSummary) -> RustBuffer {
-    return FfiConverterTypePlanSummary.lower(value)
-}
-
-
-/**
- * A request an item sends (or, in a dry run, would send).
- */
-public struct PlannedRequest: Equatable, Hashable {
-    /**
-     * HTTP method.
-     */
-    public var method: String
-    /**
-     * Path under the API base, e.g. `/registry/{id}/schedule`.
-     */
-    public var path: String
-    /**
-     * JSON body as text, when any.
-     */
-    public var bodyJson: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * HTTP method.
-         */method: String, 
-        /**
-         * Path under the API base, e.g. `/registry/{id}/schedule`.
-         */path: String, 
-        /**
-         * JSON body as text, when any.
-         */bodyJson: String?) {
-        self.method = method
-        self.path = path
-        self.bodyJson = bodyJson
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PlannedRequest: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlannedRequest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlannedRequest {
-        return
-            try PlannedRequest(
-                method: FfiConverterString.read(from: &buf), 
-                path: FfiConverterString.read(from: &buf), 
-                bodyJson: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PlannedRequest, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.method, into: &buf)
-        FfiConverterString.write(value.path, into: &buf)
-        FfiConverterOptionString.write(value.bodyJson, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlannedRequest_lift(_ buf: RustBuffer) throws -> PlannedRequest {
-    return try FfiConverterTypePlannedRequest.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlannedRequest_lower(_ value: PlannedRequest) -> RustBuffer {
-    return FfiConverterTypePlannedRequest.lower(value)
-}
-
-
-/**
- * The client-side rate limiter of `/csapi` calls.
- */
-public struct RateLimitPolicy: Equatable, Hashable {
-    /**
-     * Most requests in flight at once. Default 16.
-     */
-    public var maxConcurrency: UInt32
-    /**
-     * Calls per window assumed until the server's headers say otherwise. Default 1000.
-     */
-    public var initialLimit: UInt32
-    /**
-     * Window assumed until the server's headers say otherwise, in ms. Default 60000.
-     */
-    public var initialWindowMs: UInt64
-    /**
-     * `false` turns the limiter off. Default `true`.
-     */
-    public var enabled: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Most requests in flight at once. Default 16.
-         */maxConcurrency: UInt32 = UInt32(16), 
-        /**
-         * Calls per window assumed until the server's headers say otherwise. Default 1000.
-         */initialLimit: UInt32 = UInt32(1000), 
-        /**
-         * Window assumed until the server's headers say otherwise, in ms. Default 60000.
-         */initialWindowMs: UInt64 = UInt64(60000), 
-        /**
-         * `false` turns the limiter off. Default `true`.
-         */enabled: Bool = true) {
-        self.maxConcurrency = maxConcurrency
-        self.initialLimit = initialLimit
-        self.initialWindowMs = initialWindowMs
-        self.enabled = enabled
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RateLimitPolicy: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRateLimitPolicy: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RateLimitPolicy {
-        return
-            try RateLimitPolicy(
-                maxConcurrency: FfiConverterUInt32.read(from: &buf), 
-                initialLimit: FfiConverterUInt32.read(from: &buf), 
-                initialWindowMs: FfiConverterUInt64.read(from: &buf), 
-                enabled: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RateLimitPolicy, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.maxConcurrency, into: &buf)
-        FfiConverterUInt32.write(value.initialLimit, into: &buf)
-        FfiConverterUInt64.write(value.initialWindowMs, into: &buf)
-        FfiConverterBool.write(value.enabled, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRateLimitPolicy_lift(_ buf: RustBuffer) throws -> RateLimitPolicy {
-    return try FfiConverterTypeRateLimitPolicy.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRateLimitPolicy_lower(_ value: RateLimitPolicy) -> RustBuffer {
-    return FfiConverterTypeRateLimitPolicy.lower(value)
-}
-
-
-/**
- * A registry as listed. Dates are epoch milliseconds.
- */
-public struct Registry: Equatable, Hashable {
-    /**
-     * The registry's id.
-     */
-    public var registryUuid: String
-    /**
-     * Display name, when the tenant gave one.
-     */
-    public var registryName: String?
-    /**
-     * Registry URI, e.g. `https://registry.example.com`.
-     */
-    public var registryUri: String?
-    /**
-     * Registry type.
-     */
-    public var registryType: RegistryType?
-    /**
-     * Number of repositories.
-     */
-    public var repoCount: Int64?
-    /**
-     * Created (epoch ms).
-     */
-    public var created: Int64?
-    /**
-     * Updated (epoch ms).
-     */
-    public var updated: Int64?
-    /**
-     * Last scanned (epoch ms).
-     */
-    public var lastScanned: Int64?
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The registry's id.
-         */registryUuid: String, 
-        /**
-         * Display name, when the tenant gave one.
-         */registryName: String? = nil, 
-        /**
-         * Registry URI, e.g. `https://registry.example.com`.
-         */registryUri: String? = nil, 
-        /**
-         * Registry type.
-         */registryType: RegistryType? = nil, 
-        /**
-         * Number of repositories.
-         */repoCount: Int64? = nil, 
-        /**
-         * Created (epoch ms).
-         */created: Int64? = nil, 
-        /**
-         * Updated (epoch ms).
-         */updated: Int64? = nil, 
-        /**
-         * Last scanned (epoch ms).
-         */lastScanned: Int64? = nil, 
-        /**
-         * Unknown fields (name → JSON text).
-         */extra: [String: String] = [:]) {
-        self.registryUuid = registryUuid
-        self.registryName = registryName
-        self.registryUri = registryUri
-        self.registryType = registryType
-        self.repoCount = repoCount
-        self.created = created
-        self.updated = updated
-        self.lastScanned = lastScanned
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Registry: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRegistry: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Registry {
-        return
-            try Registry(
-                registryUuid: FfiConverterString.read(from: &buf), 
-                registryName: FfiConverterOptionString.read(from: &buf), 
-                registryUri: FfiConverterOptionString.read(from: &buf), 
-                registryType: FfiConverterOptionTypeRegistryType.read(from: &buf), 
-                repoCount: FfiConverterOptionInt64.read(from: &buf), 
-                created: FfiConverterOptionInt64.read(from: &buf), 
-                updated: FfiConverterOptionInt64.read(from: &buf), 
-                lastScanned: FfiConverterOptionInt64.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Registry, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.registryUuid, into: &buf)
-        FfiConverterOptionString.write(value.registryName, into: &buf)
-        FfiConverterOptionString.write(value.registryUri, into: &buf)
-        FfiConverterOptionTypeRegistryType.write(value.registryType, into: &buf)
-        FfiConverterOptionInt64.write(value.repoCount, into: &buf)
-        FfiConverterOptionInt64.write(value.created, into: &buf)
-        FfiConverterOptionInt64.write(value.updated, into: &buf)
-        FfiConverterOptionInt64.write(value.lastScanned, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegistry_lift(_ buf: RustBuffer) throws -> Registry {
-    return try FfiConverterTypeRegistry.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegistry_lower(_ value: Registry) -> RustBuffer {
-    return FfiConverterTypeRegistry.lower(value)
-}
-
-
-/**
- * A registry with its details (`GET /registry/{id}`).
- */
-public struct RegistryDetails: Equatable, Hashable {
-    /**
-     * The registry's summary fields.
-     */
-    public var registry: Registry
-    /**
-     * Credential type, e.g. `None`, `BasicAuth`, `Token`.
-     */
-    public var credentialType: String?
-    /**
-     * Schedules of this registry, when the answer includes them.
-     */
-    public var schedules: [Schedule]?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The registry's summary fields.
-         */registry: Registry, 
-        /**
-         * Credential type, e.g. `None`, `BasicAuth`, `Token`.
-         */credentialType: String? = nil, 
-        /**
-         * Schedules of this registry, when the answer includes them.
-         */schedules: [Schedule]? = nil) {
-        self.registry = registry
-        self.credentialType = credentialType
-        self.schedules = schedules
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RegistryDetails: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRegistryDetails: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryDetails {
-        return
-            try RegistryDetails(
-                registry: FfiConverterTypeRegistry.read(from: &buf), 
-                credentialType: FfiConverterOptionString.read(from: &buf), 
-                schedules: FfiConverterOptionSequenceTypeSchedule.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RegistryDetails, into buf: inout [UInt8]) {
-        FfiConverterTypeRegistry.write(value.registry, into: &buf)
-        FfiConverterOptionString.write(value.credentialType, into: &buf)
-        FfiConverterOptionSequenceTypeSchedule.write(value.schedules, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegistryDetails_lift(_ buf: RustBuffer) throws -> RegistryDetails {
-    return try FfiConverterTypeRegistryDetails.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegistryDetails_lower(_ value: RegistryDetails) -> RustBuffer {
-    return FfiConverterTypeRegistryDetails.lower(value)
-}
-
-
-/**
- * One page of registries (`{count, data}`).
+ * One page of registries.
  */
 public struct RegistryPage: Equatable, Hashable {
     /**
@@ -5052,254 +3189,7 @@ public func FfiConverterTypeRegistryPage_lower(_ value: RegistryPage) -> RustBuf
 
 
 /**
- * A repository and, optionally, comma-separated tags (`null` = all tags).
- */
-public struct RepoTag: Equatable, Hashable {
-    /**
-     * Repository name.
-     */
-    public var repo: String
-    /**
-     * Comma-separated tags, or none for all tags.
-     */
-    public var tag: String?
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Repository name.
-         */repo: String, 
-        /**
-         * Comma-separated tags, or none for all tags.
-         */tag: String? = nil, 
-        /**
-         * Unknown fields (name → JSON text).
-         */extra: [String: String] = [:]) {
-        self.repo = repo
-        self.tag = tag
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RepoTag: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRepoTag: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RepoTag {
-        return
-            try RepoTag(
-                repo: FfiConverterString.read(from: &buf), 
-                tag: FfiConverterOptionString.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RepoTag, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.repo, into: &buf)
-        FfiConverterOptionString.write(value.tag, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRepoTag_lift(_ buf: RustBuffer) throws -> RepoTag {
-    return try FfiConverterTypeRepoTag.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRepoTag_lower(_ value: RepoTag) -> RustBuffer {
-    return FfiConverterTypeRepoTag.lower(value)
-}
-
-
-/**
- * The result of validation.
- */
-public struct Report: Equatable, Hashable {
-    /**
-     * Problems that stop the request.
-     */
-    public var errors: [Violation]
-    /**
-     * Problems reported but not blocking.
-     */
-    public var warnings: [Violation]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Problems that stop the request.
-         */errors: [Violation], 
-        /**
-         * Problems reported but not blocking.
-         */warnings: [Violation]) {
-        self.errors = errors
-        self.warnings = warnings
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Report: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeReport: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Report {
-        return
-            try Report(
-                errors: FfiConverterSequenceTypeViolation.read(from: &buf), 
-                warnings: FfiConverterSequenceTypeViolation.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Report, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeViolation.write(value.errors, into: &buf)
-        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeReport_lift(_ buf: RustBuffer) throws -> Report {
-    return try FfiConverterTypeReport.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeReport_lower(_ value: Report) -> RustBuffer {
-    return FfiConverterTypeReport.lower(value)
-}
-
-
-/**
- * A repository of a registry.
- */
-public struct Repository: Equatable, Hashable {
-    /**
-     * Repository name.
-     */
-    public var repoName: String
-    /**
-     * Images found.
-     */
-    public var totalImages: Int64?
-    /**
-     * Images scanned.
-     */
-    public var totalScannedImages: Int64?
-    /**
-     * Images with vulnerabilities.
-     */
-    public var totalVulnerableImages: Int64?
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Repository name.
-         */repoName: String, 
-        /**
-         * Images found.
-         */totalImages: Int64? = nil, 
-        /**
-         * Images scanned.
-         */totalScannedImages: Int64? = nil, 
-        /**
-         * Images with vulnerabilities.
-         */totalVulnerableImages: Int64? = nil, 
-        /**
-         * Unknown fields (name → JSON text).
-         */extra: [String: String] = [:]) {
-        self.repoName = repoName
-        self.totalImages = totalImages
-        self.totalScannedImages = totalScannedImages
-        self.totalVulnerableImages = totalVulnerableImages
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Repository: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRepository: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Repository {
-        return
-            try Repository(
-                repoName: FfiConverterString.read(from: &buf), 
-                totalImages: FfiConverterOptionInt64.read(from: &buf), 
-                totalScannedImages: FfiConverterOptionInt64.read(from: &buf), 
-                totalVulnerableImages: FfiConverterOptionInt64.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Repository, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.repoName, into: &buf)
-        FfiConverterOptionInt64.write(value.totalImages, into: &buf)
-        FfiConverterOptionInt64.write(value.totalScannedImages, into: &buf)
-        FfiConverterOptionInt64.write(value.totalVulnerableImages, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRepository_lift(_ buf: RustBuffer) throws -> Repository {
-    return try FfiConverterTypeRepository.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRepository_lower(_ value: Repository) -> RustBuffer {
-    return FfiConverterTypeRepository.lower(value)
-}
-
-
-/**
- * One page of repositories (`{count, data}`).
+ * One page of repositories.
  */
 public struct RepositoryPage: Equatable, Hashable {
     /**
@@ -5374,97 +3264,6 @@ public func FfiConverterTypeRepositoryPage_lift(_ buf: RustBuffer) throws -> Rep
 #endif
 public func FfiConverterTypeRepositoryPage_lower(_ value: RepositoryPage) -> RustBuffer {
     return FfiConverterTypeRepositoryPage.lower(value)
-}
-
-
-/**
- * How failed requests are retried (exponential backoff with full jitter).
- */
-public struct RetryPolicy: Equatable, Hashable {
-    /**
-     * Attempts in all, the first included (1 = never retry). Default 5.
-     */
-    public var maxAttempts: UInt32
-    /**
-     * Base of the exponential backoff, in ms. Default 200.
-     */
-    public var baseDelayMs: UInt64
-    /**
-     * Cap of one backoff delay, in ms. Default 20000.
-     */
-    public var maxDelayMs: UInt64
-    /**
-     * Give up when the next retry would start later than this after the first attempt, in
-     * ms. Default 60000.
-     */
-    public var maxElapsedMs: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Attempts in all, the first included (1 = never retry). Default 5.
-         */maxAttempts: UInt32 = UInt32(5), 
-        /**
-         * Base of the exponential backoff, in ms. Default 200.
-         */baseDelayMs: UInt64 = UInt64(200), 
-        /**
-         * Cap of one backoff delay, in ms. Default 20000.
-         */maxDelayMs: UInt64 = UInt64(20000), 
-        /**
-         * Give up when the next retry would start later than this after the first attempt, in
-         * ms. Default 60000.
-         */maxElapsedMs: UInt64 = UInt64(60000)) {
-        self.maxAttempts = maxAttempts
-        self.baseDelayMs = baseDelayMs
-        self.maxDelayMs = maxDelayMs
-        self.maxElapsedMs = maxElapsedMs
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RetryPolicy: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRetryPolicy: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryPolicy {
-        return
-            try RetryPolicy(
-                maxAttempts: FfiConverterUInt32.read(from: &buf), 
-                baseDelayMs: FfiConverterUInt64.read(from: &buf), 
-                maxDelayMs: FfiConverterUInt64.read(from: &buf), 
-                maxElapsedMs: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RetryPolicy, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.maxAttempts, into: &buf)
-        FfiConverterUInt64.write(value.baseDelayMs, into: &buf)
-        FfiConverterUInt64.write(value.maxDelayMs, into: &buf)
-        FfiConverterUInt64.write(value.maxElapsedMs, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRetryPolicy_lift(_ buf: RustBuffer) throws -> RetryPolicy {
-    return try FfiConverterTypeRetryPolicy.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRetryPolicy_lower(_ value: RetryPolicy) -> RustBuffer {
-    return FfiConverterTypeRetryPolicy.lower(value)
 }
 
 
@@ -5548,266 +3347,7 @@ public func FfiConverterTypeRule_lower(_ value: Rule) -> RustBuffer {
 
 
 /**
- * A schedule as listed (spec §6). Dates are epoch milliseconds.
- */
-public struct Schedule: Equatable, Hashable {
-    /**
-     * The schedule's id.
-     */
-    public var scheduleUuid: String
-    /**
-     * Name.
-     */
-    public var name: String
-    /**
-     * On demand or automatic (none when the answer did not say).
-     */
-    public var onDemand: Bool?
-    /**
-     * Interval in days (automatic schedules), when the answer carries it.
-     */
-    public var scheduleIntervalInDays: Int64?
-    /**
-     * Weekday (weekly schedules), when the answer carries it.
-     */
-    public var weekDay: WeekDay?
-    /**
-     * `HH:MM` UTC.
-     */
-    public var schedule: String?
-    /**
-     * Force scan, when the answer carries it.
-     */
-    public var forceScan: Bool?
-    /**
-     * Registry type, when the answer carries it.
-     */
-    public var registryType: RegistryType?
-    /**
-     * Status of the schedule's job.
-     */
-    public var status: ScheduleStatus?
-    /**
-     * Filters.
-     */
-    public var filters: [Filter]
-    /**
-     * Latest-N-tags filter, when the answer carries it.
-     */
-    public var additionalFilters: AdditionalFilters?
-    /**
-     * Errors of the last job.
-     */
-    public var errors: [JobError]
-    /**
-     * Created (epoch ms).
-     */
-    public var created: Int64?
-    /**
-     * Updated (epoch ms).
-     */
-    public var updated: Int64?
-    /**
-     * Job started (epoch ms).
-     */
-    public var jobStartDate: Int64?
-    /**
-     * Job completed (epoch ms).
-     */
-    public var jobCompletionDate: Int64?
-    /**
-     * Listing phase started (epoch ms).
-     */
-    public var jobListingStartDate: Int64?
-    /**
-     * Listing phase completed (epoch ms).
-     */
-    public var jobListingCompletionDate: Int64?
-    /**
-     * Scanning phase started (epoch ms).
-     */
-    public var jobScanningStartDate: Int64?
-    /**
-     * Scanning phase completed (epoch ms).
-     */
-    public var jobScanningCompletionDate: Int64?
-    /**
-     * Unknown fields (name → JSON text), kept verbatim.
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The schedule's id.
-         */scheduleUuid: String, 
-        /**
-         * Name.
-         */name: String, 
-        /**
-         * On demand or automatic (none when the answer did not say).
-         */onDemand: Bool? = nil, 
-        /**
-         * Interval in days (automatic schedules), when the answer carries it.
-         */scheduleIntervalInDays: Int64? = nil, 
-        /**
-         * Weekday (weekly schedules), when the answer carries it.
-         */weekDay: WeekDay? = nil, 
-        /**
-         * `HH:MM` UTC.
-         */schedule: String? = nil, 
-        /**
-         * Force scan, when the answer carries it.
-         */forceScan: Bool? = nil, 
-        /**
-         * Registry type, when the answer carries it.
-         */registryType: RegistryType? = nil, 
-        /**
-         * Status of the schedule's job.
-         */status: ScheduleStatus? = nil, 
-        /**
-         * Filters.
-         */filters: [Filter] = [], 
-        /**
-         * Latest-N-tags filter, when the answer carries it.
-         */additionalFilters: AdditionalFilters? = nil, 
-        /**
-         * Errors of the last job.
-         */errors: [JobError] = [], 
-        /**
-         * Created (epoch ms).
-         */created: Int64? = nil, 
-        /**
-         * Updated (epoch ms).
-         */updated: Int64? = nil, 
-        /**
-         * Job started (epoch ms).
-         */jobStartDate: Int64? = nil, 
-        /**
-         * Job completed (epoch ms).
-         */jobCompletionDate: Int64? = nil, 
-        /**
-         * Listing phase started (epoch ms).
-         */jobListingStartDate: Int64? = nil, 
-        /**
-         * Listing phase completed (epoch ms).
-         */jobListingCompletionDate: Int64? = nil, 
-        /**
-         * Scanning phase started (epoch ms).
-         */jobScanningStartDate: Int64? = nil, 
-        /**
-         * Scanning phase completed (epoch ms).
-         */jobScanningCompletionDate: Int64? = nil, 
-        /**
-         * Unknown fields (name → JSON text), kept verbatim.
-         */extra: [String: String] = [:]) {
-        self.scheduleUuid = scheduleUuid
-        self.name = name
-        self.onDemand = onDemand
-        self.scheduleIntervalInDays = scheduleIntervalInDays
-        self.weekDay = weekDay
-        self.schedule = schedule
-        self.forceScan = forceScan
-        self.registryType = registryType
-        self.status = status
-        self.filters = filters
-        self.additionalFilters = additionalFilters
-        self.errors = errors
-        self.created = created
-        self.updated = updated
-        self.jobStartDate = jobStartDate
-        self.jobCompletionDate = jobCompletionDate
-        self.jobListingStartDate = jobListingStartDate
-        self.jobListingCompletionDate = jobListingCompletionDate
-        self.jobScanningStartDate = jobScanningStartDate
-        self.jobScanningCompletionDate = jobScanningCompletionDate
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Schedule: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSchedule: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Schedule {
-        return
-            try Schedule(
-                scheduleUuid: FfiConverterString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf), 
-                onDemand: FfiConverterOptionBool.read(from: &buf), 
-                scheduleIntervalInDays: FfiConverterOptionInt64.read(from: &buf), 
-                weekDay: FfiConverterOptionTypeWeekDay.read(from: &buf), 
-                schedule: FfiConverterOptionString.read(from: &buf), 
-                forceScan: FfiConverterOptionBool.read(from: &buf), 
-                registryType: FfiConverterOptionTypeRegistryType.read(from: &buf), 
-                status: FfiConverterOptionTypeScheduleStatus.read(from: &buf), 
-                filters: FfiConverterSequenceTypeFilter.read(from: &buf), 
-                additionalFilters: FfiConverterOptionTypeAdditionalFilters.read(from: &buf), 
-                errors: FfiConverterSequenceTypeJobError.read(from: &buf), 
-                created: FfiConverterOptionInt64.read(from: &buf), 
-                updated: FfiConverterOptionInt64.read(from: &buf), 
-                jobStartDate: FfiConverterOptionInt64.read(from: &buf), 
-                jobCompletionDate: FfiConverterOptionInt64.read(from: &buf), 
-                jobListingStartDate: FfiConverterOptionInt64.read(from: &buf), 
-                jobListingCompletionDate: FfiConverterOptionInt64.read(from: &buf), 
-                jobScanningStartDate: FfiConverterOptionInt64.read(from: &buf), 
-                jobScanningCompletionDate: FfiConverterOptionInt64.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Schedule, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.scheduleUuid, into: &buf)
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterOptionBool.write(value.onDemand, into: &buf)
-        FfiConverterOptionInt64.write(value.scheduleIntervalInDays, into: &buf)
-        FfiConverterOptionTypeWeekDay.write(value.weekDay, into: &buf)
-        FfiConverterOptionString.write(value.schedule, into: &buf)
-        FfiConverterOptionBool.write(value.forceScan, into: &buf)
-        FfiConverterOptionTypeRegistryType.write(value.registryType, into: &buf)
-        FfiConverterOptionTypeScheduleStatus.write(value.status, into: &buf)
-        FfiConverterSequenceTypeFilter.write(value.filters, into: &buf)
-        FfiConverterOptionTypeAdditionalFilters.write(value.additionalFilters, into: &buf)
-        FfiConverterSequenceTypeJobError.write(value.errors, into: &buf)
-        FfiConverterOptionInt64.write(value.created, into: &buf)
-        FfiConverterOptionInt64.write(value.updated, into: &buf)
-        FfiConverterOptionInt64.write(value.jobStartDate, into: &buf)
-        FfiConverterOptionInt64.write(value.jobCompletionDate, into: &buf)
-        FfiConverterOptionInt64.write(value.jobListingStartDate, into: &buf)
-        FfiConverterOptionInt64.write(value.jobListingCompletionDate, into: &buf)
-        FfiConverterOptionInt64.write(value.jobScanningStartDate, into: &buf)
-        FfiConverterOptionInt64.write(value.jobScanningCompletionDate, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSchedule_lift(_ buf: RustBuffer) throws -> Schedule {
-    return try FfiConverterTypeSchedule.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSchedule_lower(_ value: Schedule) -> RustBuffer {
-    return FfiConverterTypeSchedule.lower(value)
-}
-
-
-/**
- * One page of schedules (`{count, data}`).
+ * One page of schedules (`{count, data, skipped}`).
  */
 public struct SchedulePage: Equatable, Hashable {
     /**
@@ -5882,244 +3422,6 @@ public func FfiConverterTypeSchedulePage_lift(_ buf: RustBuffer) throws -> Sched
 #endif
 public func FfiConverterTypeSchedulePage_lower(_ value: SchedulePage) -> RustBuffer {
     return FfiConverterTypeSchedulePage.lower(value)
-}
-
-
-/**
- * The body of create and update (spec §4). Check one with `validate`.
- */
-public struct ScheduleRequest: Equatable, Hashable {
-    /**
-     * Schedule name (required, not blank).
-     */
-    public var name: String
-    /**
-     * `true` runs once now; `false` is an automatic (recurring) schedule.
-     */
-    public var onDemand: Bool
-    /**
-     * Automatic schedules: run every N days, 1..=365.
-     */
-    public var scheduleIntervalInDays: Int64?
-    /**
-     * Weekly schedules (interval 7): the day to run.
-     */
-    public var weekDay: WeekDay?
-    /**
-     * Daily schedules (interval 1): start time `HH:MM` in UTC.
-     */
-    public var schedule: String?
-    /**
-     * Rescan every image, not just new ones (subscription feature).
-     */
-    public var forceScan: Bool?
-    /**
-     * Type of the registry.
-     */
-    public var registryType: RegistryType?
-    /**
-     * What to scan: at least one filter.
-     */
-    public var filters: [Filter]
-    /**
-     * Limit to the latest N tags.
-     */
-    public var additionalFilters: AdditionalFilters?
-    /**
-     * Unknown fields (name → JSON text), kept and sent as given (validation warns about them).
-     */
-    public var extra: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Schedule name (required, not blank).
-         */name: String, 
-        /**
-         * `true` runs once now; `false` is an automatic (recurring) schedule.
-         */onDemand: Bool = true, 
-        /**
-         * Automatic schedules: run every N days, 1..=365.
-         */scheduleIntervalInDays: Int64? = nil, 
-        /**
-         * Weekly schedules (interval 7): the day to run.
-         */weekDay: WeekDay? = nil, 
-        /**
-         * Daily schedules (interval 1): start time `HH:MM` in UTC.
-         */schedule: String? = nil, 
-        /**
-         * Rescan every image, not just new ones (subscription feature).
-         */forceScan: Bool? = nil, 
-        /**
-         * Type of the registry.
-         */registryType: RegistryType? = nil, 
-        /**
-         * What to scan: at least one filter.
-         */filters: [Filter] = [], 
-        /**
-         * Limit to the latest N tags.
-         */additionalFilters: AdditionalFilters? = nil, 
-        /**
-         * Unknown fields (name → JSON text), kept and sent as given (validation warns about them).
-         */extra: [String: String] = [:]) {
-        self.name = name
-        self.onDemand = onDemand
-        self.scheduleIntervalInDays = scheduleIntervalInDays
-        self.weekDay = weekDay
-        self.schedule = schedule
-        self.forceScan = forceScan
-        self.registryType = registryType
-        self.filters = filters
-        self.additionalFilters = additionalFilters
-        self.extra = extra
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ScheduleRequest: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScheduleRequest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScheduleRequest {
-        return
-            try ScheduleRequest(
-                name: FfiConverterString.read(from: &buf), 
-                onDemand: FfiConverterBool.read(from: &buf), 
-                scheduleIntervalInDays: FfiConverterOptionInt64.read(from: &buf), 
-                weekDay: FfiConverterOptionTypeWeekDay.read(from: &buf), 
-                schedule: FfiConverterOptionString.read(from: &buf), 
-                forceScan: FfiConverterOptionBool.read(from: &buf), 
-                registryType: FfiConverterOptionTypeRegistryType.read(from: &buf), 
-                filters: FfiConverterSequenceTypeFilter.read(from: &buf), 
-                additionalFilters: FfiConverterOptionTypeAdditionalFilters.read(from: &buf), 
-                extra: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ScheduleRequest, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterBool.write(value.onDemand, into: &buf)
-        FfiConverterOptionInt64.write(value.scheduleIntervalInDays, into: &buf)
-        FfiConverterOptionTypeWeekDay.write(value.weekDay, into: &buf)
-        FfiConverterOptionString.write(value.schedule, into: &buf)
-        FfiConverterOptionBool.write(value.forceScan, into: &buf)
-        FfiConverterOptionTypeRegistryType.write(value.registryType, into: &buf)
-        FfiConverterSequenceTypeFilter.write(value.filters, into: &buf)
-        FfiConverterOptionTypeAdditionalFilters.write(value.additionalFilters, into: &buf)
-        FfiConverterDictionaryStringString.write(value.extra, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScheduleRequest_lift(_ buf: RustBuffer) throws -> ScheduleRequest {
-    return try FfiConverterTypeScheduleRequest.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScheduleRequest_lower(_ value: ScheduleRequest) -> RustBuffer {
-    return FfiConverterTypeScheduleRequest.lower(value)
-}
-
-
-/**
- * An item of a list answer that could not be decoded and was skipped (lenient mode).
- */
-public struct SkippedItem: Equatable, Hashable {
-    /**
-     * Its index in the page's `data` (from 0).
-     */
-    public var index: UInt64
-    /**
-     * Its page number, when known (set when walking every page).
-     */
-    public var pageNumber: UInt32?
-    /**
-     * Why it could not be read.
-     */
-    public var message: String
-    /**
-     * The item as received, as JSON text.
-     */
-    public var rawJson: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Its index in the page's `data` (from 0).
-         */index: UInt64, 
-        /**
-         * Its page number, when known (set when walking every page).
-         */pageNumber: UInt32? = nil, 
-        /**
-         * Why it could not be read.
-         */message: String, 
-        /**
-         * The item as received, as JSON text.
-         */rawJson: String) {
-        self.index = index
-        self.pageNumber = pageNumber
-        self.message = message
-        self.rawJson = rawJson
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SkippedItem: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSkippedItem: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SkippedItem {
-        return
-            try SkippedItem(
-                index: FfiConverterUInt64.read(from: &buf), 
-                pageNumber: FfiConverterOptionUInt32.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf), 
-                rawJson: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SkippedItem, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.index, into: &buf)
-        FfiConverterOptionUInt32.write(value.pageNumber, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-        FfiConverterString.write(value.rawJson, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSkippedItem_lift(_ buf: RustBuffer) throws -> SkippedItem {
-    return try FfiConverterTypeSkippedItem.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSkippedItem_lower(_ value: SkippedItem) -> RustBuffer {
-    return FfiConverterTypeSkippedItem.lower(value)
 }
 
 
@@ -6233,735 +3535,6 @@ public func FfiConverterTypeStatusTraits_lower(_ value: StatusTraits) -> RustBuf
 
 
 /**
- * One problem found by validation.
- */
-public struct Violation: Equatable, Hashable {
-    /**
-     * JSON pointer (RFC 6901) to the offending value; `""` is the whole document.
-     */
-    public var path: String
-    /**
-     * Stable snake_case code, e.g. `interval_out_of_range`.
-     */
-    public var code: String
-    /**
-     * A sentence a person can act on.
-     */
-    public var message: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * JSON pointer (RFC 6901) to the offending value; `""` is the whole document.
-         */path: String, 
-        /**
-         * Stable snake_case code, e.g. `interval_out_of_range`.
-         */code: String, 
-        /**
-         * A sentence a person can act on.
-         */message: String) {
-        self.path = path
-        self.code = code
-        self.message = message
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Violation: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeViolation: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Violation {
-        return
-            try Violation(
-                path: FfiConverterString.read(from: &buf), 
-                code: FfiConverterString.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Violation, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.path, into: &buf)
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeViolation_lift(_ buf: RustBuffer) throws -> Violation {
-    return try FfiConverterTypeViolation.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeViolation_lower(_ value: Violation) -> RustBuffer {
-    return FfiConverterTypeViolation.lower(value)
-}
-
-
-/**
- * Waiter settings.
- */
-public struct WaitOptions: Equatable, Hashable {
-    /**
-     * What to wait for.
-     */
-    public var until: WaitFor
-    /**
-     * Give up after this long, in ms (a `timeout` error naming the last status). Default
-     * 30 min.
-     */
-    public var timeoutMs: UInt64
-    /**
-     * Time between polls, in ms. Default 10 s.
-     */
-    public var intervalMs: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * What to wait for.
-         */until: WaitFor, 
-        /**
-         * Give up after this long, in ms (a `timeout` error naming the last status). Default
-         * 30 min.
-         */timeoutMs: UInt64 = UInt64(1800000), 
-        /**
-         * Time between polls, in ms. Default 10 s.
-         */intervalMs: UInt64 = UInt64(10000)) {
-        self.until = until
-        self.timeoutMs = timeoutMs
-        self.intervalMs = intervalMs
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension WaitOptions: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWaitOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaitOptions {
-        return
-            try WaitOptions(
-                until: FfiConverterTypeWaitFor.read(from: &buf), 
-                timeoutMs: FfiConverterUInt64.read(from: &buf), 
-                intervalMs: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: WaitOptions, into buf: inout [UInt8]) {
-        FfiConverterTypeWaitFor.write(value.until, into: &buf)
-        FfiConverterUInt64.write(value.timeoutMs, into: &buf)
-        FfiConverterUInt64.write(value.intervalMs, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWaitOptions_lift(_ buf: RustBuffer) throws -> WaitOptions {
-    return try FfiConverterTypeWaitOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWaitOptions_lower(_ value: WaitOptions) -> RustBuffer {
-    return FfiConverterTypeWaitOptions.lower(value)
-}
-
-
-/**
- * The action for one schedule.
- */
-
-public enum Action: Equatable, Hashable {
-    
-    /**
-     * Create a new schedule.
-     */
-    case create
-    /**
-     * Update the existing schedule in place.
-     */
-    case update
-    /**
-     * Delete the existing schedule, then create the desired one.
-     */
-    case replace
-    /**
-     * Delete the existing schedule (pruning).
-     */
-    case delete
-    /**
-     * Nothing to do.
-     */
-    case unchanged
-    /**
-     * Left alone, see the reason.
-     */
-    case skip
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Action: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAction: FfiConverterRustBuffer {
-    typealias SwiftType = Action
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Action {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .create
-        
-        case 2: return .update
-        
-        case 3: return .replace
-        
-        case 4: return .delete
-        
-        case 5: return .unchanged
-        
-        case 6: return .skip
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Action, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .create:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .update:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .replace:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .delete:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .unchanged:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .skip:
-            writeInt(&buf, Int32(6))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAction_lift(_ buf: RustBuffer) throws -> Action {
-    return try FfiConverterTypeAction.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAction_lower(_ value: Action) -> RustBuffer {
-    return FfiConverterTypeAction.lower(value)
-}
-
-
-
-/**
- * How a create makes sure a retried create never duplicates a schedule.
- */
-
-public enum CreateRecovery: Equatable, Hashable {
-    
-    /**
-     * Default. No call before the POST; after an ambiguous failure the schedules with the
-     * name created after the first send (by the server's clock), with the same content and
-     * an id not returned before, are this call's. Correct even when names repeat.
-     */
-    case creationCutoff
-    /**
-     * List the schedules carrying the name before the first POST; after a lost answer the
-     * one new schedule with the name and the same content is the created one.
-     */
-    case snapshot
-    /**
-     * Like `CreationCutoff`, but a schedule with the name created after the first send is
-     * taken as this call's whatever its content (names unique in the registry).
-     */
-    case assumeUniqueNames
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension CreateRecovery: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCreateRecovery: FfiConverterRustBuffer {
-    typealias SwiftType = CreateRecovery
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreateRecovery {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .creationCutoff
-        
-        case 2: return .snapshot
-        
-        case 3: return .assumeUniqueNames
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: CreateRecovery, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .creationCutoff:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .snapshot:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .assumeUniqueNames:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCreateRecovery_lift(_ buf: RustBuffer) throws -> CreateRecovery {
-    return try FfiConverterTypeCreateRecovery.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCreateRecovery_lower(_ value: CreateRecovery) -> RustBuffer {
-    return FfiConverterTypeCreateRecovery.lower(value)
-}
-
-
-
-/**
- * Format of a desired-state file.
- */
-
-public enum DesiredFormat: Equatable, Hashable {
-    
-    /**
-     * YAML (also reads JSON).
-     */
-    case yaml
-    /**
-     * JSON.
-     */
-    case json
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension DesiredFormat: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDesiredFormat: FfiConverterRustBuffer {
-    typealias SwiftType = DesiredFormat
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DesiredFormat {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .yaml
-        
-        case 2: return .json
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: DesiredFormat, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .yaml:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .json:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredFormat_lift(_ buf: RustBuffer) throws -> DesiredFormat {
-    return try FfiConverterTypeDesiredFormat.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDesiredFormat_lower(_ value: DesiredFormat) -> RustBuffer {
-    return FfiConverterTypeDesiredFormat.lower(value)
-}
-
-
-
-/**
- * What happened to one item.
- */
-
-public enum Outcome: Equatable, Hashable {
-    
-    /**
-     * Done.
-     */
-    case applied
-    /**
-     * Nothing to do (unchanged or skipped by the plan).
-     */
-    case noOp
-    /**
-     * Dry run: nothing sent.
-     */
-    case dryRun
-    /**
-     * Failed: see the error.
-     */
-    case failed
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Outcome: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
-    typealias SwiftType = Outcome
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Outcome {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .applied
-        
-        case 2: return .noOp
-        
-        case 3: return .dryRun
-        
-        case 4: return .failed
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Outcome, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .applied:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .noOp:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .dryRun:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .failed:
-            writeInt(&buf, Int32(4))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeOutcome_lift(_ buf: RustBuffer) throws -> Outcome {
-    return try FfiConverterTypeOutcome.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> RustBuffer {
-    return FfiConverterTypeOutcome.lower(value)
-}
-
-
-
-/**
- * A Qualys platform (shared cloud pod); each has one API gateway.
- */
-
-public enum Platform: Equatable, Hashable {
-    
-    /**
-     * US Platform 1.
-     */
-    case us1
-    /**
-     * US Platform 2.
-     */
-    case us2
-    /**
-     * US Platform 3.
-     */
-    case us3
-    /**
-     * US Platform 4.
-     */
-    case us4
-    /**
-     * EU Platform 1.
-     */
-    case eu1
-    /**
-     * EU Platform 2.
-     */
-    case eu2
-    /**
-     * EU Platform 3.
-     */
-    case eu3
-    /**
-     * India Platform 1.
-     */
-    case in1
-    /**
-     * Canada Platform 1.
-     */
-    case ca1
-    /**
-     * UAE Platform 1.
-     */
-    case ae1
-    /**
-     * UK Platform 1.
-     */
-    case uk1
-    /**
-     * Australia Platform 1.
-     */
-    case au1
-    /**
-     * KSA Platform 1.
-     */
-    case ksa1
-    /**
-     * US Government Platform 1.
-     */
-    case gov1
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Platform: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePlatform: FfiConverterRustBuffer {
-    typealias SwiftType = Platform
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Platform {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .us1
-        
-        case 2: return .us2
-        
-        case 3: return .us3
-        
-        case 4: return .us4
-        
-        case 5: return .eu1
-        
-        case 6: return .eu2
-        
-        case 7: return .eu3
-        
-        case 8: return .in1
-        
-        case 9: return .ca1
-        
-        case 10: return .ae1
-        
-        case 11: return .uk1
-        
-        case 12: return .au1
-        
-        case 13: return .ksa1
-        
-        case 14: return .gov1
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Platform, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .us1:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .us2:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .us3:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .us4:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .eu1:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .eu2:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .eu3:
-            writeInt(&buf, Int32(7))
-        
-        
-        case .in1:
-            writeInt(&buf, Int32(8))
-        
-        
-        case .ca1:
-            writeInt(&buf, Int32(9))
-        
-        
-        case .ae1:
-            writeInt(&buf, Int32(10))
-        
-        
-        case .uk1:
-            writeInt(&buf, Int32(11))
-        
-        
-        case .au1:
-            writeInt(&buf, Int32(12))
-        
-        
-        case .ksa1:
-            writeInt(&buf, Int32(13))
-        
-        
-        case .gov1:
-            writeInt(&buf, Int32(14))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlatform_lift(_ buf: RustBuffer) throws -> Platform {
-    return try FfiConverterTypePlatform.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePlatform_lower(_ value: Platform) -> RustBuffer {
-    return FfiConverterTypePlatform.lower(value)
-}
-
-
-
-/**
  * Every failure, one variant per stable code of the core. All variants carry the same
  * fields; none ever holds a password or a token.
  */
@@ -6996,15 +3569,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7033,15 +3604,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7070,15 +3639,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7107,15 +3674,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7144,15 +3709,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7181,15 +3744,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7218,15 +3779,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7255,15 +3814,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7292,15 +3849,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7329,15 +3884,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7366,15 +3919,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7403,20 +3954,17 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
-     * The server's answer does not carry fields a computation needs (e.g. the run times
-     * of a schedule listed without its interval or weekday); see `fields`.
+     * The server's answer does not carry fields a computation needs (see `fields`).
      */
     case NotReported(
         /**
@@ -7441,15 +3989,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
     /**
@@ -7478,15 +4024,13 @@ enum QualysCsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * The raw body when it was not a Qualys error body (truncated).
          */body: String?, 
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */retryAfter: TimeInterval?, 
         /**
          * Every problem found (`validation`); empty otherwise.
          */violations: [Violation], 
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */fields: [String]
     )
 
@@ -7504,7 +4048,7 @@ public func body() -> String?  {
 }
     
     /**
-     * The stable code (the `code` field of every variant).
+     * The stable code.
      */
 public func code() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -7528,7 +4072,7 @@ public func fields() -> [String]  {
 }
     
     /**
-     * The message (the `message` field of every variant; `errorMessage` in Kotlin).
+     * The message (`errorMessage` on a Kotlin variant).
      */
 public func message() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -7564,8 +4108,7 @@ public func requestId() -> String?  {
 }
     
     /**
-     * How long the server asked to wait (`rate_limited`): `java.time.Duration` in Kotlin,
-     * `TimeInterval` in Swift.
+     * How long the server asked to wait (`rate_limited`).
      */
 public func retryAfter() -> TimeInterval?  {
     return try!  FfiConverterOptionDuration.lift(try! rustCall() {
@@ -8033,580 +4576,6 @@ public func FfiConverterTypeQualysCsError_lower(_ value: QualysCsError) -> RustB
     return FfiConverterTypeQualysCsError.lower(value)
 }
 
-
-/**
- * Registry type (`registryType`).
- */
-
-public enum RegistryType: Equatable, Hashable {
-    
-    /**
-     * Docker Registry HTTP API V2.
-     */
-    case v2
-    /**
-     * Private V2 registry.
-     */
-    case v2Private
-    /**
-     * Docker Hub.
-     */
-    case dockerHub
-    /**
-     * AWS ECR.
-     */
-    case aws
-    /**
-     * Azure Container Registry.
-     */
-    case azure
-    /**
-     * Google Container Registry.
-     */
-    case gcp
-    /**
-     * Google Artifact Registry.
-     */
-    case googleArtifactRegistry
-    /**
-     * A value this version does not know, kept exactly as received.
-     */
-    case other(
-        /**
-         * The value as received.
-         */value: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension RegistryType: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRegistryType: FfiConverterRustBuffer {
-    typealias SwiftType = RegistryType
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryType {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .v2
-        
-        case 2: return .v2Private
-        
-        case 3: return .dockerHub
-        
-        case 4: return .aws
-        
-        case 5: return .azure
-        
-        case 6: return .gcp
-        
-        case 7: return .googleArtifactRegistry
-        
-        case 8: return .other(value: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: RegistryType, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .v2:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .v2Private:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .dockerHub:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .aws:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .azure:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .gcp:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .googleArtifactRegistry:
-            writeInt(&buf, Int32(7))
-        
-        
-        case let .other(value):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(value, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegistryType_lift(_ buf: RustBuffer) throws -> RegistryType {
-    return try FfiConverterTypeRegistryType.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegistryType_lower(_ value: RegistryType) -> RustBuffer {
-    return FfiConverterTypeRegistryType.lower(value)
-}
-
-
-
-/**
- * Status of a schedule or of its job (`status`).
- */
-
-public enum ScheduleStatus: Equatable, Hashable {
-    
-    /**
-     * Created, not yet queued.
-     */
-    case created
-    /**
-     * Waiting to run.
-     */
-    case queued
-    /**
-     * Paused.
-     */
-    case paused
-    /**
-     * Running now.
-     */
-    case running
-    /**
-     * Finished successfully.
-     */
-    case completed
-    /**
-     * Finished.
-     */
-    case finished
-    /**
-     * Ended with an error.
-     */
-    case error
-    /**
-     * Failed.
-     */
-    case failed
-    /**
-     * Baseline scan created.
-     */
-    case baselineCreated
-    /**
-     * Baseline scan queued.
-     */
-    case baselineQueued
-    /**
-     * Baseline scan running.
-     */
-    case baselineRunning
-    /**
-     * Baseline scan completed.
-     */
-    case baselineCompleted
-    /**
-     * Canceled.
-     */
-    case canceled
-    /**
-     * Unknown to Qualys itself.
-     */
-    case unknown
-    /**
-     * A value this version does not know, kept exactly as received.
-     */
-    case other(
-        /**
-         * The value as received.
-         */value: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension ScheduleStatus: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScheduleStatus: FfiConverterRustBuffer {
-    typealias SwiftType = ScheduleStatus
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScheduleStatus {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .created
-        
-        case 2: return .queued
-        
-        case 3: return .paused
-        
-        case 4: return .running
-        
-        case 5: return .completed
-        
-        case 6: return .finished
-        
-        case 7: return .error
-        
-        case 8: return .failed
-        
-        case 9: return .baselineCreated
-        
-        case 10: return .baselineQueued
-        
-        case 11: return .baselineRunning
-        
-        case 12: return .baselineCompleted
-        
-        case 13: return .canceled
-        
-        case 14: return .unknown
-        
-        case 15: return .other(value: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ScheduleStatus, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .created:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .queued:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .paused:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .running:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .completed:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .finished:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .error:
-            writeInt(&buf, Int32(7))
-        
-        
-        case .failed:
-            writeInt(&buf, Int32(8))
-        
-        
-        case .baselineCreated:
-            writeInt(&buf, Int32(9))
-        
-        
-        case .baselineQueued:
-            writeInt(&buf, Int32(10))
-        
-        
-        case .baselineRunning:
-            writeInt(&buf, Int32(11))
-        
-        
-        case .baselineCompleted:
-            writeInt(&buf, Int32(12))
-        
-        
-        case .canceled:
-            writeInt(&buf, Int32(13))
-        
-        
-        case .unknown:
-            writeInt(&buf, Int32(14))
-        
-        
-        case let .other(value):
-            writeInt(&buf, Int32(15))
-            FfiConverterString.write(value, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScheduleStatus_lift(_ buf: RustBuffer) throws -> ScheduleStatus {
-    return try FfiConverterTypeScheduleStatus.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScheduleStatus_lower(_ value: ScheduleStatus) -> RustBuffer {
-    return FfiConverterTypeScheduleStatus.lower(value)
-}
-
-
-
-/**
- * What a waiter waits for.
- */
-
-public enum WaitFor: Equatable, Hashable {
-    
-    /**
-     * A terminal status (Completed, Finished, Error, Failed, Canceled, BaselineCompleted).
-     */
-    case terminal
-    /**
-     * Any of these statuses.
-     */
-    case any(
-        /**
-         * The statuses that end the wait.
-         */statuses: [ScheduleStatus]
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension WaitFor: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWaitFor: FfiConverterRustBuffer {
-    typealias SwiftType = WaitFor
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaitFor {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .terminal
-        
-        case 2: return .any(statuses: try FfiConverterSequenceTypeScheduleStatus.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: WaitFor, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .terminal:
-            writeInt(&buf, Int32(1))
-        
-        
-        case let .any(statuses):
-            writeInt(&buf, Int32(2))
-            FfiConverterSequenceTypeScheduleStatus.write(statuses, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWaitFor_lift(_ buf: RustBuffer) throws -> WaitFor {
-    return try FfiConverterTypeWaitFor.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWaitFor_lower(_ value: WaitFor) -> RustBuffer {
-    return FfiConverterTypeWaitFor.lower(value)
-}
-
-
-
-/**
- * Day of the week for weekly schedules (`weekDay`).
- */
-
-public enum WeekDay: Equatable, Hashable {
-    
-    /**
-     * Monday.
-     */
-    case monday
-    /**
-     * Tuesday.
-     */
-    case tuesday
-    /**
-     * Wednesday.
-     */
-    case wednesday
-    /**
-     * Thursday.
-     */
-    case thursday
-    /**
-     * Friday.
-     */
-    case friday
-    /**
-     * Saturday.
-     */
-    case saturday
-    /**
-     * Sunday.
-     */
-    case sunday
-    /**
-     * A value this version does not know, kept exactly as received.
-     */
-    case other(
-        /**
-         * The value as received.
-         */value: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension WeekDay: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWeekDay: FfiConverterRustBuffer {
-    typealias SwiftType = WeekDay
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WeekDay {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .monday
-        
-        case 2: return .tuesday
-        
-        case 3: return .wednesday
-        
-        case 4: return .thursday
-        
-        case 5: return .friday
-        
-        case 6: return .saturday
-        
-        case 7: return .sunday
-        
-        case 8: return .other(value: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: WeekDay, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .monday:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .tuesday:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .wednesday:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .thursday:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .friday:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .saturday:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .sunday:
-            writeInt(&buf, Int32(7))
-        
-        
-        case let .other(value):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(value, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWeekDay_lift(_ buf: RustBuffer) throws -> WeekDay {
-    return try FfiConverterTypeWeekDay.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWeekDay_lower(_ value: WeekDay) -> RustBuffer {
-    return FfiConverterTypeWeekDay.lower(value)
-}
-
-
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -8626,30 +4595,6 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt16.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8682,54 +4627,6 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
-    typealias SwiftType = Int64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
-    typealias SwiftType = Bool?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterBool.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterBool.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -8746,30 +4643,6 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
-    typealias SwiftType = Date?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTimestamp.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTimestamp.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8826,78 +4699,6 @@ fileprivate struct FfiConverterOptionTypeApplyProgressListener: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeAdditionalFilters: FfiConverterRustBuffer {
-    typealias SwiftType = AdditionalFilters?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeAdditionalFilters.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeAdditionalFilters.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeLocalConversion: FfiConverterRustBuffer {
-    typealias SwiftType = LocalConversion?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeLocalConversion.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeLocalConversion.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeScheduleRequest: FfiConverterRustBuffer {
-    typealias SwiftType = ScheduleRequest?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeScheduleRequest.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeScheduleRequest.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypePlatform: FfiConverterRustBuffer {
     typealias SwiftType = Platform?
 
@@ -8946,8 +4747,8 @@ fileprivate struct FfiConverterOptionTypeQualysCsError: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeRegistryType: FfiConverterRustBuffer {
-    typealias SwiftType = RegistryType?
+fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Timestamp?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -8955,37 +4756,13 @@ fileprivate struct FfiConverterOptionTypeRegistryType: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeRegistryType.write(value, into: &buf)
+        FfiConverterTypeTimestamp.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeRegistryType.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeScheduleStatus: FfiConverterRustBuffer {
-    typealias SwiftType = ScheduleStatus?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeScheduleStatus.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeScheduleStatus.read(from: &buf)
+        case 1: return try FfiConverterTypeTimestamp.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9010,30 +4787,6 @@ fileprivate struct FfiConverterOptionTypeWeekDay: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeWeekDay.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionSequenceTypeSchedule: FfiConverterRustBuffer {
-    typealias SwiftType = [Schedule]?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterSequenceTypeSchedule.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterSequenceTypeSchedule.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9067,23 +4820,23 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTimestamp: FfiConverterRustBuffer {
-    typealias SwiftType = [Date]
+fileprivate struct FfiConverterSequenceTypePlannedRequest: FfiConverterRustBuffer {
+    typealias SwiftType = [PlannedRequest]
 
-    public static func write(_ value: [Date], into buf: inout [UInt8]) {
+    public static func write(_ value: [PlannedRequest], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTimestamp.write(item, into: &buf)
+            FfiConverterTypePlannedRequest.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Date] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PlannedRequest] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Date]()
+        var seq = [PlannedRequest]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTimestamp.read(from: &buf))
+            seq.append(try FfiConverterTypePlannedRequest.read(from: &buf))
         }
         return seq
     }
@@ -9117,206 +4870,6 @@ fileprivate struct FfiConverterSequenceTypeActualRegistry: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeChange: FfiConverterRustBuffer {
-    typealias SwiftType = [Change]
-
-    public static func write(_ value: [Change], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeChange.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Change] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Change]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeChange.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeDesiredRegistry: FfiConverterRustBuffer {
-    typealias SwiftType = [DesiredRegistry]
-
-    public static func write(_ value: [DesiredRegistry], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeDesiredRegistry.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DesiredRegistry] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [DesiredRegistry]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeDesiredRegistry.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeDesiredSchedule: FfiConverterRustBuffer {
-    typealias SwiftType = [DesiredSchedule]
-
-    public static func write(_ value: [DesiredSchedule], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeDesiredSchedule.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DesiredSchedule] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [DesiredSchedule]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeDesiredSchedule.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeFilter: FfiConverterRustBuffer {
-    typealias SwiftType = [Filter]
-
-    public static func write(_ value: [Filter], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeFilter.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Filter] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Filter]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeFilter.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeItemResult: FfiConverterRustBuffer {
-    typealias SwiftType = [ItemResult]
-
-    public static func write(_ value: [ItemResult], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeItemResult.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemResult] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [ItemResult]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeItemResult.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeJobError: FfiConverterRustBuffer {
-    typealias SwiftType = [JobError]
-
-    public static func write(_ value: [JobError], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeJobError.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JobError] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [JobError]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeJobError.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypePlanItem: FfiConverterRustBuffer {
-    typealias SwiftType = [PlanItem]
-
-    public static func write(_ value: [PlanItem], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypePlanItem.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PlanItem] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [PlanItem]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypePlanItem.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypePlannedRequest: FfiConverterRustBuffer {
-    typealias SwiftType = [PlannedRequest]
-
-    public static func write(_ value: [PlannedRequest], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypePlannedRequest.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PlannedRequest] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [PlannedRequest]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypePlannedRequest.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeRegistry: FfiConverterRustBuffer {
     typealias SwiftType = [Registry]
 
@@ -9342,31 +4895,6 @@ fileprivate struct FfiConverterSequenceTypeRegistry: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeRepoTag: FfiConverterRustBuffer {
-    typealias SwiftType = [RepoTag]
-
-    public static func write(_ value: [RepoTag], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeRepoTag.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RepoTag] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [RepoTag]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeRepoTag.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeRepository: FfiConverterRustBuffer {
     typealias SwiftType = [Repository]
 
@@ -9384,31 +4912,6 @@ fileprivate struct FfiConverterSequenceTypeRepository: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRepository.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeRule: FfiConverterRustBuffer {
-    typealias SwiftType = [Rule]
-
-    public static func write(_ value: [Rule], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeRule.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Rule] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Rule]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeRule.read(from: &buf))
         }
         return seq
     }
@@ -9492,23 +4995,23 @@ fileprivate struct FfiConverterSequenceTypeViolation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeScheduleStatus: FfiConverterRustBuffer {
-    typealias SwiftType = [ScheduleStatus]
+fileprivate struct FfiConverterSequenceTypeItemResult: FfiConverterRustBuffer {
+    typealias SwiftType = [ItemResult]
 
-    public static func write(_ value: [ScheduleStatus], into buf: inout [UInt8]) {
+    public static func write(_ value: [ItemResult], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeScheduleStatus.write(item, into: &buf)
+            FfiConverterTypeItemResult.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScheduleStatus] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemResult] {
         let len: Int32 = try readInt(&buf)
-        var seq = [ScheduleStatus]()
+        var seq = [ItemResult]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeScheduleStatus.read(from: &buf))
+            seq.append(try FfiConverterTypeItemResult.read(from: &buf))
         }
         return seq
     }
@@ -9517,26 +5020,50 @@ fileprivate struct FfiConverterSequenceTypeScheduleStatus: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
-    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+fileprivate struct FfiConverterSequenceTypeRule: FfiConverterRustBuffer {
+    typealias SwiftType = [Rule]
+
+    public static func write(_ value: [Rule], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
-        for (key, value) in value {
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterString.write(value, into: &buf)
+        for item in value {
+            FfiConverterTypeRule.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Rule] {
         let len: Int32 = try readInt(&buf)
-        var dict = [String: String]()
-        dict.reserveCapacity(Int(len))
-        for _ in 0..<len {
-            let key = try FfiConverterString.read(from: &buf)
-            let value = try FfiConverterString.read(from: &buf)
-            dict[key] = value
+        var seq = [Rule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRule.read(from: &buf))
         }
-        return dict
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = [Timestamp]
+
+    public static func write(_ value: [Timestamp], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTimestamp.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Timestamp] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Timestamp]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTimestamp.read(from: &buf))
+        }
+        return seq
     }
 }
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
@@ -9633,33 +5160,33 @@ public func platformName(platform: Platform) -> String  {
 /**
  * A bulk-cancel answer as JSON text (`{"CancelJobId"}`, capital C as on the wire).
  */
-public func bulkCancelToJson(response: BulkCancelResponse)throws  -> String  {
+public func bulkCancelToJson(value: BulkCancelResponse)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(
-        FfiConverterTypeBulkCancelResponse_lower(response),uniffiCallStatus
+        FfiConverterTypeBulkCancelResponse_lower(value),uniffiCallStatus
     )
 })
 }
 /**
  * A bulk-delete answer as JSON text (`{"deletionJobId"}`).
  */
-public func bulkDeleteToJson(response: BulkDeleteResponse)throws  -> String  {
+public func bulkDeleteToJson(value: BulkDeleteResponse)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(
-        FfiConverterTypeBulkDeleteResponse_lower(response),uniffiCallStatus
+        FfiConverterTypeBulkDeleteResponse_lower(value),uniffiCallStatus
     )
 })
 }
 /**
  * A create answer as JSON text (`{"schedule_uuid"}`, as the core serialises it).
  */
-public func createResponseToJson(response: CreateResponse)throws  -> String  {
+public func createResponseToJson(value: CreateResponse)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(
-        FfiConverterTypeCreateResponse_lower(response),uniffiCallStatus
+        FfiConverterTypeCreateResponse_lower(value),uniffiCallStatus
     )
 })
 }
@@ -9742,9 +5269,8 @@ public func decodeRepositoryPage(body: String)throws  -> RepositoryPage  {
 })
 }
 /**
- * Decodes a page of schedules item by item (a key repeated in an item takes its last
- * value; both spellings of an aliased field are read). An unreadable item is a `decode`
- * error naming its index, or, with `lenient`, is left out and listed in `skipped`.
+ * Decodes a page of schedules item by item. An unreadable item is a `decode` error naming
+ * its index, or, with `lenient`, is left out and listed in `skipped`.
  */
 public func decodeSchedulePage(body: String, lenient: Bool = false)throws  -> SchedulePage  {
     return try  FfiConverterTypeSchedulePage_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
@@ -9758,19 +5284,19 @@ public func decodeSchedulePage(body: String, lenient: Bool = false)throws  -> Sc
 /**
  * A Qualys error body as JSON text.
  */
-public func errorBodyToJson(body: ErrorBody)throws  -> String  {
+public func errorBodyToJson(value: ErrorBody)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_error_body_to_json(
-        FfiConverterTypeErrorBody_lower(body),uniffiCallStatus
+        FfiConverterTypeErrorBody_lower(value),uniffiCallStatus
     )
 })
 }
 /**
  * One sentence saying when the schedule runs (UTC) and what it scans.
  */
-public func explain(request: ScheduleRequest)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func explain(request: ScheduleRequest) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_explain(
         FfiConverterTypeScheduleRequest_lower(request),uniffiCallStatus
@@ -9778,12 +5304,11 @@ public func explain(request: ScheduleRequest)throws  -> String  {
 })
 }
 /**
- * One sentence saying when a schedule as listed runs and what it scans. When the answer
- * leaves out the fields that decide the timing (Qualys's OpenAPI list shape has no interval
- * or weekday), the sentence says so instead of guessing.
+ * One sentence saying when a schedule as listed runs and what it scans; when the answer
+ * leaves out the fields that decide the timing, the sentence says so instead of guessing.
  */
-public func explainSchedule(schedule: Schedule)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func explainSchedule(schedule: Schedule) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_explain_schedule(
         FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
@@ -9794,14 +5319,14 @@ public func explainSchedule(schedule: Schedule)throws  -> String  {
  * Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
  * fields Qualys needs, at the zone's offset of the first such run after `reference`.
  */
-public func localToUtc(localTime: String, weekDay: WeekDay?, zone: String, reference: Date)throws  -> LocalConversion  {
+public func localToUtc(localTime: String, weekDay: WeekDay?, zone: String, reference: Timestamp)throws  -> LocalConversion  {
     return try  FfiConverterTypeLocalConversion_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_local_to_utc(
         FfiConverterString.lower(localTime),
         FfiConverterOptionTypeWeekDay.lower(weekDay),
         FfiConverterString.lower(zone),
-        FfiConverterTimestamp.lower(reference),uniffiCallStatus
+        FfiConverterTypeTimestamp_lower(reference),uniffiCallStatus
     )
 })
 }
@@ -9809,13 +5334,13 @@ public func localToUtc(localTime: String, weekDay: WeekDay?, zone: String, refer
  * The next `n` run instants of `request`, strictly after `max(after, created)`. Errors when
  * the request does not validate; on-demand schedules have none.
  */
-public func nextRuns(request: ScheduleRequest, created: Date, after: Date, n: UInt32)throws  -> [Date]  {
-    return try  FfiConverterSequenceTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func nextRuns(request: ScheduleRequest, created: Timestamp, after: Timestamp, n: UInt32)throws  -> [Timestamp]  {
+    return try  FfiConverterSequenceTypeTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_next_runs(
         FfiConverterTypeScheduleRequest_lower(request),
-        FfiConverterTimestamp.lower(created),
-        FfiConverterTimestamp.lower(after),
+        FfiConverterTypeTimestamp_lower(created),
+        FfiConverterTypeTimestamp_lower(after),
         FfiConverterUInt32.lower(n),uniffiCallStatus
     )
 })
@@ -9823,13 +5348,13 @@ public func nextRuns(request: ScheduleRequest, created: Date, after: Date, n: UI
 /**
  * The next `n` runs shown in an IANA zone, as RFC 3339 text with offset and zone name.
  */
-public func nextRunsInZone(request: ScheduleRequest, created: Date, after: Date, n: UInt32, zone: String)throws  -> [String]  {
+public func nextRunsInZone(request: ScheduleRequest, created: Timestamp, after: Timestamp, n: UInt32, zone: String)throws  -> [String]  {
     return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_next_runs_in_zone(
         FfiConverterTypeScheduleRequest_lower(request),
-        FfiConverterTimestamp.lower(created),
-        FfiConverterTimestamp.lower(after),
+        FfiConverterTypeTimestamp_lower(created),
+        FfiConverterTypeTimestamp_lower(after),
         FfiConverterUInt32.lower(n),
         FfiConverterString.lower(zone),uniffiCallStatus
     )
@@ -9839,14 +5364,14 @@ public func nextRunsInZone(request: ScheduleRequest, created: Date, after: Date,
  * Parses a desired-state file (YAML or JSON). `reference` is the instant local times are
  * converted at (usually now). Every problem is reported at once in one `validation` error.
  */
-public func parseDesiredState(text: String, format: DesiredFormat, source: String, reference: Date)throws  -> DesiredState  {
+public func parseDesiredState(text: String, format: DesiredFormat, source: String, reference: Timestamp)throws  -> DesiredState  {
     return try  FfiConverterTypeDesiredState_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_parse_desired_state(
         FfiConverterString.lower(text),
         FfiConverterTypeDesiredFormat_lower(format),
         FfiConverterString.lower(source),
-        FfiConverterTimestamp.lower(reference),uniffiCallStatus
+        FfiConverterTypeTimestamp_lower(reference),uniffiCallStatus
     )
 })
 }
@@ -9858,6 +5383,17 @@ public func parseRegistryJson(json: String)throws  -> Registry  {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_parse_registry_json(
         FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * A registry type from its wire spelling (`DockerHub`); else a `validation` error.
+ */
+public func parseRegistryType(text: String)throws  -> RegistryType  {
+    return try  FfiConverterTypeRegistryType_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_parse_registry_type(
+        FfiConverterString.lower(text),uniffiCallStatus
     )
 })
 }
@@ -9876,19 +5412,42 @@ public func parseRequestJson(json: String)throws  -> ScheduleRequest  {
 /**
  * Decodes a schedule from JSON text (as the list endpoint returns one).
  */
-public func parseScheduleJson(json: String)throws  -> Schedule  {
+public func parseScheduleJson(body: String)throws  -> Schedule  {
     return try  FfiConverterTypeSchedule_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_parse_schedule_json(
-        FfiConverterString.lower(json),uniffiCallStatus
+        FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+/**
+ * A status from its wire spelling (`Running`); else a `validation` error.
+ */
+public func parseScheduleStatus(text: String)throws  -> ScheduleStatus  {
+    return try  FfiConverterTypeScheduleStatus_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_parse_schedule_status(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * A weekday from its wire spelling (`THURSDAY`); anything else is a `validation` error at
+ * `/weekDay` with a did-you-mean (`thursdy` → THURSDAY).
+ */
+public func parseWeekDay(text: String)throws  -> WeekDay  {
+    return try  FfiConverterTypeWeekDay_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_parse_week_day(
+        FfiConverterString.lower(text),uniffiCallStatus
     )
 })
 }
 /**
  * Computes the plan: the difference between the desired state and what exists.
  */
-public func plan(desired: DesiredState, actual: [ActualRegistry], options: PlanOptions)throws  -> Plan  {
-    return try  FfiConverterTypePlan_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func plan(desired: DesiredState, actual: [ActualRegistry], options: PlanOptions) -> Plan  {
+    return try!  FfiConverterTypePlan_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_plan(
         FfiConverterTypeDesiredState_lower(desired),
@@ -9900,8 +5459,8 @@ public func plan(desired: DesiredState, actual: [ActualRegistry], options: PlanO
 /**
  * True when applying the plan would send no write.
  */
-public func planIsEmpty(plan: Plan)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func planIsEmpty(plan: Plan) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_plan_is_empty(
         FfiConverterTypePlan_lower(plan),uniffiCallStatus
@@ -9911,8 +5470,8 @@ public func planIsEmpty(plan: Plan)throws  -> Bool  {
 /**
  * A plan rendered for people, like a terraform plan.
  */
-public func planRenderText(plan: Plan)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func planRenderText(plan: Plan) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_plan_render_text(
         FfiConverterTypePlan_lower(plan),uniffiCallStatus
@@ -9922,8 +5481,8 @@ public func planRenderText(plan: Plan)throws  -> String  {
 /**
  * Counts per action of a plan.
  */
-public func planSummary(plan: Plan)throws  -> PlanSummary  {
-    return try  FfiConverterTypePlanSummary_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func planSummary(plan: Plan) -> PlanSummary  {
+    return try!  FfiConverterTypePlanSummary_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_plan_summary(
         FfiConverterTypePlan_lower(plan),uniffiCallStatus
@@ -9944,55 +5503,33 @@ public func planToJson(plan: Plan)throws  -> String  {
 /**
  * Registry details as JSON text.
  */
-public func registryDetailsToJson(details: RegistryDetails)throws  -> String  {
+public func registryDetailsToJson(value: RegistryDetails)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_registry_details_to_json(
-        FfiConverterTypeRegistryDetails_lower(details),uniffiCallStatus
+        FfiConverterTypeRegistryDetails_lower(value),uniffiCallStatus
     )
 })
 }
 /**
  * A page of registries as JSON text.
  */
-public func registryPageToJson(page: RegistryPage)throws  -> String  {
+public func registryPageToJson(value: RegistryPage)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_registry_page_to_json(
-        FfiConverterTypeRegistryPage_lower(page),uniffiCallStatus
-    )
-})
-}
-/**
- * A registry type from its exact wire spelling (anything else is `Other`).
- */
-public func registryTypeFromWire(wire: String) -> RegistryType  {
-    return try!  FfiConverterTypeRegistryType_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_registry_type_from_wire(
-        FfiConverterString.lower(wire),uniffiCallStatus
-    )
-})
-}
-/**
- * The wire spelling of a registry type, e.g. `DockerHub`.
- */
-public func registryTypeWire(registryType: RegistryType) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_registry_type_wire(
-        FfiConverterTypeRegistryType_lower(registryType),uniffiCallStatus
+        FfiConverterTypeRegistryPage_lower(value),uniffiCallStatus
     )
 })
 }
 /**
  * A page of repositories as JSON text.
  */
-public func repositoryPageToJson(page: RepositoryPage)throws  -> String  {
+public func repositoryPageToJson(value: RepositoryPage)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_repository_page_to_json(
-        FfiConverterTypeRepositoryPage_lower(page),uniffiCallStatus
+        FfiConverterTypeRepositoryPage_lower(value),uniffiCallStatus
     )
 })
 }
@@ -10019,15 +5556,14 @@ public func rules() -> [Rule]  {
 }
 /**
  * The next `n` runs of a schedule as listed, counted from its `created` date, strictly after
- * `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or
- * weekday.
+ * `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or weekday.
  */
-public func scheduleNextRuns(schedule: Schedule, after: Date, n: UInt32)throws  -> [Date]  {
-    return try  FfiConverterSequenceTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func scheduleNextRuns(schedule: Schedule, after: Timestamp, n: UInt32)throws  -> [Timestamp]  {
+    return try  FfiConverterSequenceTypeTimestamp.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(
         FfiConverterTypeSchedule_lower(schedule),
-        FfiConverterTimestamp.lower(after),
+        FfiConverterTypeTimestamp_lower(after),
         FfiConverterUInt32.lower(n),uniffiCallStatus
     )
 })
@@ -10044,35 +5580,13 @@ public func schedulePageToJson(page: SchedulePage)throws  -> String  {
 })
 }
 /**
- * A status from its exact wire spelling (anything else is `Other`).
- */
-public func scheduleStatusFromWire(wire: String) -> ScheduleStatus  {
-    return try!  FfiConverterTypeScheduleStatus_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_schedule_status_from_wire(
-        FfiConverterString.lower(wire),uniffiCallStatus
-    )
-})
-}
-/**
- * The wire spelling of a status, e.g. `BaselineRunning`.
- */
-public func scheduleStatusWire(status: ScheduleStatus) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_schedule_status_wire(
-        FfiConverterTypeScheduleStatus_lower(status),uniffiCallStatus
-    )
-})
-}
-/**
  * A schedule as JSON text (spec names; dates as epoch-millisecond strings).
  */
-public func scheduleToJson(schedule: Schedule)throws  -> String  {
+public func scheduleToJson(value: Schedule)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(
-        FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
+        FfiConverterTypeSchedule_lower(value),uniffiCallStatus
     )
 })
 }
@@ -10080,8 +5594,8 @@ public func scheduleToJson(schedule: Schedule)throws  -> String  {
  * The fields that decide when a listed schedule runs but that the answer did not carry
  * (canonical names, e.g. `weekDay`); empty when its run times can be computed.
  */
-public func scheduleUnreportedTiming(schedule: Schedule)throws  -> [String]  {
-    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func scheduleUnreportedTiming(schedule: Schedule) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(
         FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
@@ -10102,8 +5616,8 @@ public func statusTraits(status: ScheduleStatus) -> StatusTraits  {
 /**
  * Validates a request against every rule of spec §4 (all problems at once).
  */
-public func validate(request: ScheduleRequest)throws  -> Report  {
-    return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func validate(request: ScheduleRequest) -> Report  {
+    return try!  FfiConverterTypeReport_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_validate(
         FfiConverterTypeScheduleRequest_lower(request),uniffiCallStatus
@@ -10125,34 +5639,12 @@ public func validateJson(json: String)throws  -> Report  {
 /**
  * Validates an update of `current` to `next` (spec §3), create rules included.
  */
-public func validateUpdate(current: Schedule, next: ScheduleRequest)throws  -> Report  {
-    return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+public func validateUpdate(current: Schedule, next: ScheduleRequest) -> Report  {
+    return try!  FfiConverterTypeReport_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_qualys_cs_uniffi_fn_func_validate_update(
         FfiConverterTypeSchedule_lower(current),
         FfiConverterTypeScheduleRequest_lower(next),uniffiCallStatus
-    )
-})
-}
-/**
- * A weekday from its exact wire spelling (anything else is `Other`).
- */
-public func weekDayFromWire(wire: String) -> WeekDay  {
-    return try!  FfiConverterTypeWeekDay_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_week_day_from_wire(
-        FfiConverterString.lower(wire),uniffiCallStatus
-    )
-})
-}
-/**
- * The wire spelling of a weekday, e.g. `MONDAY`.
- */
-public func weekDayWire(day: WeekDay) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_week_day_wire(
-        FfiConverterTypeWeekDay_lower(day),uniffiCallStatus
     )
 })
 }
@@ -10167,8 +5659,7 @@ public func errorCodes() -> [String]  {
 })
 }
 /**
- * The error the core maps an HTTP error answer to (`Error::from_http`), as a value (for
- * callers that get answers by other means, and for the shared response vectors).
+ * The error the core maps an HTTP error answer to (for the shared response vectors).
  */
 public func errorFromHttp(status: UInt16, requestId: String?, body: String, retryAfter: TimeInterval?) -> QualysCsError  {
     return try!  FfiConverterTypeQualysCsError_lift(try! rustCall() {
@@ -10197,40 +5688,40 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_default_retry_policy() != 36926) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_default_retry_policy() != 46263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_platform_from_username() != 60327) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_platform_from_username() != 34881) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_platform_gateway_url() != 3695) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_platform_gateway_url() != 54612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_platform_name() != 18469) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_platform_name() != 42098) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_bulk_cancel_to_json() != 4292) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_bulk_cancel_to_json() != 13170) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_bulk_delete_to_json() != 5380) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_bulk_delete_to_json() != 29751) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_create_response_to_json() != 43059) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_create_response_to_json() != 24953) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_cancel() != 19974) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_cancel() != 46328) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_delete() != 26118) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_delete() != 5227) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_create_response() != 63437) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_create_response() != 2304) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_error_body() != 23912) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_error_body() != 9639) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_registry_details() != 26656) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_registry_details() != 35924) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_decode_registry_page() != 51044) {
@@ -10239,184 +5730,175 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_func_decode_repository_page() != 6523) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_decode_schedule_page() != 49667) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_decode_schedule_page() != 16456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_error_body_to_json() != 56497) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_error_body_to_json() != 9558) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_explain() != 4616) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_explain() != 12466) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_explain_schedule() != 28102) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_explain_schedule() != 7490) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_local_to_utc() != 39) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_local_to_utc() != 37847) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_next_runs() != 49761) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_next_runs() != 40494) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_next_runs_in_zone() != 33649) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_next_runs_in_zone() != 39437) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_parse_desired_state() != 46973) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_desired_state() != 17357) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_parse_registry_json() != 55024) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_registry_json() != 39725) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_parse_request_json() != 55665) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_registry_type() != 13509) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_parse_schedule_json() != 6483) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_request_json() != 46658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_plan() != 21965) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_schedule_json() != 38433) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_plan_is_empty() != 39243) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_schedule_status() != 65295) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_plan_render_text() != 63547) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_week_day() != 13654) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_plan_summary() != 48025) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_plan() != 39287) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_plan_to_json() != 22679) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_plan_is_empty() != 8971) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_registry_details_to_json() != 30773) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_plan_render_text() != 32819) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_registry_page_to_json() != 42090) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_plan_summary() != 36645) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_registry_type_from_wire() != 25213) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_plan_to_json() != 2172) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_registry_type_wire() != 51840) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_registry_details_to_json() != 39535) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_repository_page_to_json() != 31585) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_registry_page_to_json() != 27045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_request_to_json() != 30990) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_repository_page_to_json() != 1405) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_request_to_json() != 18687) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_rules() != 39958) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_next_runs() != 19823) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_next_runs() != 60965) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_schedule_page_to_json() != 3347) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_status_from_wire() != 52921) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_to_json() != 23754) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_status_wire() != 43935) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_unreported_timing() != 26608) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_to_json() != 29729) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_status_traits() != 26306) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_schedule_unreported_timing() != 10402) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_validate() != 57440) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_status_traits() != 39761) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_validate_json() != 63826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_validate() != 56170) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_func_validate_json() != 59063) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_func_validate_update() != 48118) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_func_week_day_from_wire() != 50451) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_func_week_day_wire() != 41573) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_validate_update() != 29835) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_error_codes() != 12312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_func_error_from_http() != 39430) {
+    if (uniffi_qualys_cs_uniffi_checksum_func_error_from_http() != 40306) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_cancel_schedules() != 57238) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_cancel_schedules() != 50803) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_delete_schedules() != 38474) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_delete_schedules() != 2994) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_cancel_schedule() != 32772) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_create_schedule() != 22113) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_create_schedule() != 40457) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_create_schedule_json() != 13170) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_create_schedule_json() != 12667) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_delete_schedule() != 59952) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_find_registry() != 41100) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_find_registry() != 8613) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_gateway_url() != 14839) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_get_registry() != 59079) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_get_registry() != 32602) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_get_schedule() != 16359) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_get_schedule() != 42458) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_registries() != 20687) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_registries() != 35534) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_registries_all() != 20200) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_registries_all() != 32351) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_repositories() != 642) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_repositories() != 52581) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_repositories_all() != 60716) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_repositories_all() != 51867) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_schedules() != 31149) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_schedules() != 55182) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_schedules_all() != 37062) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_schedules_all() != 9757) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_token_fetches() != 31064) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_update_schedule() != 52961) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_update_schedule() != 2332) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_username() != 47122) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_apply() != 51079) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_apply() != 23805) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_fetch_actual() != 46186) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_fetch_actual() != 28186) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_plan() != 61507) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_plan() != 46928) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_client_wait_for_schedule() != 41614) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_wait_for_schedule() != 6987) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_add_root_certificate_pem() != 25600) {
@@ -10425,16 +5907,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_allow_insecure_http() != 26596) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_build() != 49645) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_build() != 15343) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_connect_timeout_ms() != 10673) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_connect_timeout() != 9963) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery() != 45101) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery() != 21153) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window_ms() != 18725) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window() != 16080) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_credentials() != 26629) {
@@ -10446,19 +5928,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_no_proxy() != 65198) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_platform() != 5436) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_platform() != 33944) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_proxy() != 7574) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_rate_limit() != 40798) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_rate_limit() != 17374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_request_timeout_ms() != 28284) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_request_timeout() != 57437) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_retry() != 36760) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_retry() != 29983) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_token() != 53656) {
@@ -10470,7 +5952,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_add_fault_json() != 25020) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_advance_clock() != 31139) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_advance_clock() != 37429) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_client() != 43853) {
@@ -10488,7 +5970,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_demo_username() != 17174) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_now() != 27753) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_now() != 16807) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_port() != 19079) {
@@ -10506,13 +5988,43 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_wire() != 18866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress() != 39592) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_at() != 11045) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build() != 17308) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build_unchecked() != 14552) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_created_within_days() != 57025) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_force_scan() != 6274) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_latest_tags() != 2550) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_registry_type() != 41232) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo() != 29403) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo_tags() != 26908) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress() != 2537) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_constructor_client_from_env() != 33783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_from_env() != 52923) {
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_from_env() != 3817) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_from_json() != 57357) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_new() != 19487) {
@@ -10524,8 +6036,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_constructor_emulator_start() != 54169) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_daily() != 62600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_every_days() != 3847) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_on_demand() != 62636) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_weekly() != 7418) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitApplyProgressListener()
+    uniffiEnsureQualysCsClientInitialized()
+    uniffiEnsureQualysCsCoreInitialized()
     return InitializationResult.ok
 }()
 

@@ -30,6 +30,76 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import com.qualys.cs.client.ApplyOptions
+import com.qualys.cs.client.ApplyProgress
+import com.qualys.cs.client.CreateRecovery
+import com.qualys.cs.client.Created
+import com.qualys.cs.client.FfiConverterTypeApplyOptions
+import com.qualys.cs.client.FfiConverterTypeApplyProgress
+import com.qualys.cs.client.FfiConverterTypeCreateRecovery
+import com.qualys.cs.client.FfiConverterTypeCreated
+import com.qualys.cs.client.FfiConverterTypeListOptions
+import com.qualys.cs.client.FfiConverterTypeOutcome
+import com.qualys.cs.client.FfiConverterTypePlannedRequest
+import com.qualys.cs.client.FfiConverterTypePlatform
+import com.qualys.cs.client.FfiConverterTypeRateLimitPolicy
+import com.qualys.cs.client.FfiConverterTypeRetryPolicy
+import com.qualys.cs.client.FfiConverterTypeWaitOptions
+import com.qualys.cs.client.ListOptions
+import com.qualys.cs.client.Outcome
+import com.qualys.cs.client.PlannedRequest
+import com.qualys.cs.client.Platform
+import com.qualys.cs.client.RateLimitPolicy
+import com.qualys.cs.client.RetryPolicy
+import com.qualys.cs.client.WaitOptions
+import com.qualys.cs.core.Action
+import com.qualys.cs.core.ActualRegistry
+import com.qualys.cs.core.BulkCancelResponse
+import com.qualys.cs.core.BulkDeleteResponse
+import com.qualys.cs.core.CreateResponse
+import com.qualys.cs.core.DesiredFormat
+import com.qualys.cs.core.DesiredState
+import com.qualys.cs.core.ErrorBody
+import com.qualys.cs.core.FfiConverterTypeAction
+import com.qualys.cs.core.FfiConverterTypeActualRegistry
+import com.qualys.cs.core.FfiConverterTypeBulkCancelResponse
+import com.qualys.cs.core.FfiConverterTypeBulkDeleteResponse
+import com.qualys.cs.core.FfiConverterTypeCreateResponse
+import com.qualys.cs.core.FfiConverterTypeDesiredFormat
+import com.qualys.cs.core.FfiConverterTypeDesiredState
+import com.qualys.cs.core.FfiConverterTypeErrorBody
+import com.qualys.cs.core.FfiConverterTypeLocalConversion
+import com.qualys.cs.core.FfiConverterTypePlan
+import com.qualys.cs.core.FfiConverterTypePlanOptions
+import com.qualys.cs.core.FfiConverterTypePlanSummary
+import com.qualys.cs.core.FfiConverterTypeRegistry
+import com.qualys.cs.core.FfiConverterTypeRegistryDetails
+import com.qualys.cs.core.FfiConverterTypeRegistryType
+import com.qualys.cs.core.FfiConverterTypeReport
+import com.qualys.cs.core.FfiConverterTypeRepository
+import com.qualys.cs.core.FfiConverterTypeSchedule
+import com.qualys.cs.core.FfiConverterTypeScheduleRequest
+import com.qualys.cs.core.FfiConverterTypeScheduleStatus
+import com.qualys.cs.core.FfiConverterTypeSkippedItem
+import com.qualys.cs.core.FfiConverterTypeTimestamp
+import com.qualys.cs.core.FfiConverterTypeViolation
+import com.qualys.cs.core.FfiConverterTypeWeekDay
+import com.qualys.cs.core.LocalConversion
+import com.qualys.cs.core.Plan
+import com.qualys.cs.core.PlanOptions
+import com.qualys.cs.core.PlanSummary
+import com.qualys.cs.core.Registry
+import com.qualys.cs.core.RegistryDetails
+import com.qualys.cs.core.RegistryType
+import com.qualys.cs.core.Report
+import com.qualys.cs.core.Repository
+import com.qualys.cs.core.Schedule
+import com.qualys.cs.core.ScheduleRequest
+import com.qualys.cs.core.ScheduleStatus
+import com.qualys.cs.core.SkippedItem
+import com.qualys.cs.core.Timestamp
+import com.qualys.cs.core.Violation
+import com.qualys.cs.core.WeekDay
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -38,6 +108,41 @@ import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
+import com.qualys.cs.client.RustBuffer as RustBufferApplyOptions
+import com.qualys.cs.client.RustBuffer as RustBufferApplyProgress
+import com.qualys.cs.client.RustBuffer as RustBufferCreateRecovery
+import com.qualys.cs.client.RustBuffer as RustBufferCreated
+import com.qualys.cs.client.RustBuffer as RustBufferListOptions
+import com.qualys.cs.client.RustBuffer as RustBufferOutcome
+import com.qualys.cs.client.RustBuffer as RustBufferPlannedRequest
+import com.qualys.cs.client.RustBuffer as RustBufferPlatform
+import com.qualys.cs.client.RustBuffer as RustBufferRateLimitPolicy
+import com.qualys.cs.client.RustBuffer as RustBufferRetryPolicy
+import com.qualys.cs.client.RustBuffer as RustBufferWaitOptions
+import com.qualys.cs.core.RustBuffer as RustBufferAction
+import com.qualys.cs.core.RustBuffer as RustBufferActualRegistry
+import com.qualys.cs.core.RustBuffer as RustBufferBulkCancelResponse
+import com.qualys.cs.core.RustBuffer as RustBufferBulkDeleteResponse
+import com.qualys.cs.core.RustBuffer as RustBufferCreateResponse
+import com.qualys.cs.core.RustBuffer as RustBufferDesiredFormat
+import com.qualys.cs.core.RustBuffer as RustBufferDesiredState
+import com.qualys.cs.core.RustBuffer as RustBufferErrorBody
+import com.qualys.cs.core.RustBuffer as RustBufferLocalConversion
+import com.qualys.cs.core.RustBuffer as RustBufferPlan
+import com.qualys.cs.core.RustBuffer as RustBufferPlanOptions
+import com.qualys.cs.core.RustBuffer as RustBufferPlanSummary
+import com.qualys.cs.core.RustBuffer as RustBufferRegistry
+import com.qualys.cs.core.RustBuffer as RustBufferRegistryDetails
+import com.qualys.cs.core.RustBuffer as RustBufferRegistryType
+import com.qualys.cs.core.RustBuffer as RustBufferReport
+import com.qualys.cs.core.RustBuffer as RustBufferRepository
+import com.qualys.cs.core.RustBuffer as RustBufferSchedule
+import com.qualys.cs.core.RustBuffer as RustBufferScheduleRequest
+import com.qualys.cs.core.RustBuffer as RustBufferScheduleStatus
+import com.qualys.cs.core.RustBuffer as RustBufferSkippedItem
+import com.qualys.cs.core.RustBuffer as RustBufferTimestamp
+import com.qualys.cs.core.RustBuffer as RustBufferViolation
+import com.qualys.cs.core.RustBuffer as RustBufferWeekDay
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -658,7 +763,7 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
 internal interface UniffiCallbackInterfaceApplyProgressListenerMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`progress`: RustBufferApplyProgress.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
 internal open class UniffiVTableCallbackInterfaceApplyProgressListener(
@@ -749,9 +854,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_parse_registry_json(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_parse_registry_type(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_parse_request_json(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_parse_schedule_json(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_parse_schedule_status(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_parse_week_day(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_plan(
     ): Int
@@ -767,10 +878,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_registry_page_to_json(
     ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_registry_type_from_wire(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_registry_type_wire(
-    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_repository_page_to_json(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_request_to_json(
@@ -780,10 +887,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_next_runs(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_page_to_json(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_status_from_wire(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_status_wire(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_schedule_to_json(
     ): Int
@@ -796,10 +899,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qualys_cs_uniffi_checksum_func_validate_json(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_validate_update(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_week_day_from_wire(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_week_day_wire(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_error_codes(
     ): Int
@@ -857,11 +956,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_build(
     ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_connect_timeout_ms(
+    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_connect_timeout(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery(
     ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window_ms(
+    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_credentials(
     ): Int
@@ -875,7 +974,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_rate_limit(
     ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_request_timeout_ms(
+    external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_request_timeout(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_retry(
     ): Int
@@ -909,17 +1008,45 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_wire(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_at(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build_unchecked(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_created_within_days(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_force_scan(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_latest_tags(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_registry_type(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo_tags(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_client_from_env(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_from_env(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_from_json(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_new(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_emulator_new(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_emulator_start(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_daily(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_every_days(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_on_demand(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_weekly(
     ): Int
     external fun ffi_qualys_cs_uniffi_uniffi_contract_version(
     ): Int
@@ -938,6 +1065,8 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "qualys_cs_uniffi"))
         uniffiCallbackInterfaceApplyProgressListener.register(this)
+        com.qualys.cs.client.uniffiEnsureInitialized()
+        com.qualys.cs.core.uniffiEnsureInitialized()
         
     }
 
@@ -954,7 +1083,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_cancel_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`scheduleId`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_create_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_create_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`request`: RustBufferScheduleRequest.ByValue,
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_create_schedule_json(`ptr`: Long,`registryId`: RustBuffer.ByValue,`requestJson`: RustBuffer.ByValue,
     ): Long
@@ -968,31 +1097,31 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_get_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`scheduleId`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_registries(`ptr`: Long,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_registries(`ptr`: Long,`options`: RustBufferListOptions.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_registries_all(`ptr`: Long,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_registries_all(`ptr`: Long,`options`: RustBufferListOptions.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_repositories(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_repositories(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBufferListOptions.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_repositories_all(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_repositories_all(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBufferListOptions.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_schedules(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_schedules(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBufferListOptions.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_schedules_all(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_schedules_all(`ptr`: Long,`registryId`: RustBuffer.ByValue,`options`: RustBufferListOptions.ByValue,
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_token_fetches(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_update_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`scheduleId`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_update_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`scheduleId`: RustBuffer.ByValue,`request`: RustBufferScheduleRequest.ByValue,
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_username(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_apply(`ptr`: Long,`plan`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_apply(`ptr`: Long,`plan`: RustBufferPlan.ByValue,`options`: RustBufferApplyOptions.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_fetch_actual(`ptr`: Long,`desired`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_fetch_actual(`ptr`: Long,`desired`: RustBufferDesiredState.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_plan(`ptr`: Long,`desired`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_plan(`ptr`: Long,`desired`: RustBufferDesiredState.ByValue,`options`: RustBufferPlanOptions.ByValue,
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_client_wait_for_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`scheduleId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_wait_for_schedule(`ptr`: Long,`registryId`: RustBuffer.ByValue,`scheduleId`: RustBuffer.ByValue,`options`: RustBufferWaitOptions.ByValue,
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1002,6 +1131,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_from_env(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_new(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_add_root_certificate_pem(`ptr`: Long,`pem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1010,11 +1141,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_build(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout_ms(`ptr`: Long,`ms`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout(`ptr`: Long,`timeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_recovery(`ptr`: Long,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_recovery(`ptr`: Long,`mode`: RustBufferCreateRecovery.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(`ptr`: Long,`ms`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window(`ptr`: Long,`window`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_credentials(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1022,15 +1153,15 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_no_proxy(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_platform(`ptr`: Long,`platform`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_platform(`ptr`: Long,`platform`: RustBufferPlatform.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_proxy(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_rate_limit(`ptr`: Long,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_rate_limit(`ptr`: Long,`policy`: RustBufferRateLimitPolicy.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_request_timeout_ms(`ptr`: Long,`ms`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_request_timeout(`ptr`: Long,`timeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_retry(`ptr`: Long,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_retry(`ptr`: Long,`policy`: RustBufferRetryPolicy.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_clientbuilder_token(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1048,8 +1179,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_add_fault_json(`ptr`: Long,`ruleJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_method_emulator_advance_clock(`ptr`: Long,`seconds`: Double,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_emulator_advance_clock(`ptr`: Long,`by`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferTimestamp.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_client(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_client_builder(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1061,7 +1192,7 @@ internal object UniffiLib {
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_demo_username(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferTimestamp.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_port(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1072,13 +1203,43 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_wire(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_clone_schedulebuilder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_free_schedulebuilder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_daily(`name`: RustBuffer.ByValue,`time`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_every_days(`name`: RustBuffer.ByValue,`days`: Short,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_on_demand(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_weekly(`name`: RustBuffer.ByValue,`day`: RustBufferWeekDay.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_at(`ptr`: Long,`time`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferScheduleRequest.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build_unchecked(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferScheduleRequest.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_created_within_days(`ptr`: Long,`days`: Short,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_force_scan(`ptr`: Long,`on`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_latest_tags(`ptr`: Long,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_registry_type(`ptr`: Long,`registryType`: RustBufferRegistryType.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo(`ptr`: Long,`repo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo_tags(`ptr`: Long,`repo`: RustBuffer.ByValue,`tags`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_qualys_cs_uniffi_fn_clone_applyprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_free_applyprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_qualys_cs_uniffi_fn_init_callback_vtable_applyprogresslistener(`vtable`: UniffiVTableCallbackInterfaceApplyProgressListener,
     ): Unit
-    external fun uniffi_qualys_cs_uniffi_fn_method_applyprogresslistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_method_applyprogresslistener_on_progress(`ptr`: Long,`progress`: RustBufferApplyProgress.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_body(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1101,103 +1262,97 @@ internal object UniffiLib {
     external fun uniffi_qualys_cs_uniffi_fn_method_qualyscserror_violations(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_default_retry_policy(uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferRetryPolicy.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_platform_from_username(`username`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_platform_gateway_url(`platform`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_platform_gateway_url(`platform`: RustBufferPlatform.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_platform_name(`platform`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_platform_name(`platform`: RustBufferPlatform.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(`value`: RustBufferBulkCancelResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(`value`: RustBufferBulkDeleteResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(`value`: RustBufferCreateResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_bulk_cancel(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferBulkCancelResponse.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_bulk_delete(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferBulkDeleteResponse.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_create_response(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferCreateResponse.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_error_body(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferErrorBody.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_registry_details(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferRegistryDetails.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_registry_page(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_repository_page(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_schedule_page(`body`: RustBuffer.ByValue,`lenient`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_error_body_to_json(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_error_body_to_json(`value`: RustBufferErrorBody.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_explain(`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_explain(`request`: RustBufferScheduleRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_explain_schedule(`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_explain_schedule(`schedule`: RustBufferSchedule.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_local_to_utc(`localTime`: RustBuffer.ByValue,`weekDay`: RustBuffer.ByValue,`zone`: RustBuffer.ByValue,`reference`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_local_to_utc(`localTime`: RustBuffer.ByValue,`weekDay`: RustBuffer.ByValue,`zone`: RustBuffer.ByValue,`reference`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferLocalConversion.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_next_runs(`request`: RustBufferScheduleRequest.ByValue,`created`: RustBufferTimestamp.ByValue,`after`: RustBufferTimestamp.ByValue,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_next_runs(`request`: RustBuffer.ByValue,`created`: RustBuffer.ByValue,`after`: RustBuffer.ByValue,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_next_runs_in_zone(`request`: RustBufferScheduleRequest.ByValue,`created`: RustBufferTimestamp.ByValue,`after`: RustBufferTimestamp.ByValue,`n`: Int,`zone`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_next_runs_in_zone(`request`: RustBuffer.ByValue,`created`: RustBuffer.ByValue,`after`: RustBuffer.ByValue,`n`: Int,`zone`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_parse_desired_state(`text`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`source`: RustBuffer.ByValue,`reference`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_parse_desired_state(`text`: RustBuffer.ByValue,`format`: RustBufferDesiredFormat.ByValue,`source`: RustBuffer.ByValue,`reference`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferDesiredState.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_parse_registry_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferRegistry.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_parse_registry_type(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferRegistryType.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_parse_request_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_parse_schedule_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_plan(`desired`: RustBuffer.ByValue,`actual`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_plan_is_empty(`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferScheduleRequest.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_parse_schedule_json(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSchedule.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_parse_schedule_status(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferScheduleStatus.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_parse_week_day(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferWeekDay.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_plan(`desired`: RustBufferDesiredState.ByValue,`actual`: RustBuffer.ByValue,`options`: RustBufferPlanOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPlan.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_plan_is_empty(`plan`: RustBufferPlan.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_qualys_cs_uniffi_fn_func_plan_render_text(`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_plan_render_text(`plan`: RustBufferPlan.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_plan_summary(`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_plan_summary(`plan`: RustBufferPlan.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPlanSummary.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_plan_to_json(`plan`: RustBufferPlan.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_plan_to_json(`plan`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_registry_details_to_json(`value`: RustBufferRegistryDetails.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_registry_details_to_json(`details`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_registry_page_to_json(`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_registry_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_repository_page_to_json(`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_registry_type_from_wire(`wire`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_registry_type_wire(`registryType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_repository_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_request_to_json(`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_request_to_json(`request`: RustBufferScheduleRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_rules(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(`schedule`: RustBuffer.ByValue,`after`: RustBuffer.ByValue,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(`schedule`: RustBufferSchedule.ByValue,`after`: RustBufferTimestamp.ByValue,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_schedule_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_status_from_wire(`wire`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(`value`: RustBufferSchedule.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_status_wire(`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(`schedule`: RustBufferSchedule.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qualys_cs_uniffi_fn_func_status_traits(`status`: RustBufferScheduleStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_status_traits(`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_validate(`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_validate(`request`: RustBufferScheduleRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferReport.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_validate_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_validate_update(`current`: RustBuffer.ByValue,`next`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_week_day_from_wire(`wire`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_week_day_wire(`day`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferReport.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_validate_update(`current`: RustBufferSchedule.ByValue,`next`: RustBufferScheduleRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferReport.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_error_from_http(`status`: Short,`requestId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`retryAfter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1549,29 +1704,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterByte: FfiConverter<Byte, Byte> {
-    override fun lift(value: Byte): Byte {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Byte {
-        return buf.get()
-    }
-
-    override fun lower(value: Byte): Byte {
-        return value
-    }
-
-    override fun allocationSize(value: Byte) = 1UL
-
-    override fun write(value: Byte, buf: ByteBuffer) {
-        buf.put(value)
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterUShort: FfiConverter<UShort, Short> {
     override fun lift(value: Short): UShort {
         return value.toUShort()
@@ -1622,29 +1754,6 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
-public object FfiConverterInt: FfiConverter<Int, Int> {
-    override fun lift(value: Int): Int {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Int {
-        return buf.getInt()
-    }
-
-    override fun lower(value: Int): Int {
-        return value
-    }
-
-    override fun allocationSize(value: Int) = 4UL
-
-    override fun write(value: Int, buf: ByteBuffer) {
-        buf.putInt(value)
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1662,52 +1771,6 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterLong: FfiConverter<Long, Long> {
-    override fun lift(value: Long): Long {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Long {
-        return buf.getLong()
-    }
-
-    override fun lower(value: Long): Long {
-        return value
-    }
-
-    override fun allocationSize(value: Long) = 8UL
-
-    override fun write(value: Long, buf: ByteBuffer) {
-        buf.putLong(value)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterDouble: FfiConverter<Double, Double> {
-    override fun lift(value: Double): Double {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Double {
-        return buf.getDouble()
-    }
-
-    override fun lower(value: Double): Double {
-        return value
-    }
-
-    override fun allocationSize(value: Double) = 8UL
-
-    override fun write(value: Double, buf: ByteBuffer) {
-        buf.putDouble(value)
     }
 }
 
@@ -2125,7 +2188,7 @@ open class ApplyProgressListenerImpl: Disposable, AutoCloseable, ApplyProgressLi
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceApplyProgressListener {
     internal object `onProgress`: UniffiCallbackInterfaceApplyProgressListenerMethod0 {
-        override fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+        override fun callback(`uniffiHandle`: Long,`progress`: RustBufferApplyProgress.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeApplyProgressListener.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`onProgress`(
@@ -2318,9 +2381,9 @@ public interface ClientInterface {
     suspend fun `cancelSchedule`(`registryId`: kotlin.String, `scheduleId`: kotlin.String)
     
     /**
-     * Creates a schedule in the registry. The request is validated first: one with errors
-     * is never sent (a `validation` error lists every problem); warnings are returned.
-     * Retries never duplicate a schedule.
+     * Creates a schedule in the registry. The request is validated first: one with errors is
+     * never sent (a `validation` error lists every problem); warnings are returned. Retries
+     * never duplicate a schedule.
      */
     suspend fun `createSchedule`(`registryId`: kotlin.String, `request`: ScheduleRequest): Created
     
@@ -2548,7 +2611,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferBulkCancelResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeBulkCancelResponse.lift(it) },
@@ -2574,7 +2637,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferBulkDeleteResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeBulkDeleteResponse.lift(it) },
@@ -2612,9 +2675,9 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Creates a schedule in the registry. The request is validated first: one with errors
-     * is never sent (a `validation` error lists every problem); warnings are returned.
-     * Retries never duplicate a schedule.
+     * Creates a schedule in the registry. The request is validated first: one with errors is
+     * never sent (a `validation` error lists every problem); warnings are returned. Retries
+     * never duplicate a schedule.
      */
     @Throws(QualysCsException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2629,7 +2692,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferCreated.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeCreated.lift(it) },
@@ -2655,7 +2718,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferCreated.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeCreated.lift(it) },
@@ -2707,7 +2770,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferRegistry.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeRegistry.lift(it) },
@@ -2748,7 +2811,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferRegistryDetails.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeRegistryDetails.lift(it) },
@@ -2774,7 +2837,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferSchedule.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSchedule.lift(it) },
@@ -3067,7 +3130,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferPlan.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypePlan.lift(it) },
@@ -3096,7 +3159,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferSchedule.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSchedule.lift(it) },
@@ -3265,9 +3328,11 @@ public object FfiConverterTypeClient: FfiConverter<Client, Long> {
 
 
 /**
- * Configures a [`Client`]. Immutable: each setter returns a new builder.
+ * Configures a [`Client`]: every setting lands in the client crate's one `ClientConfig`.
+ * Immutable: each setter returns a new builder.
  *
- * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`.
+ * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`, or
+ * `ClientBuilder.fromJson("""{"gatewayUrl": "…", "requestTimeoutMs": 2500}""")`.
  * `toString()` never shows the password or the token.
  */
 public interface ClientBuilderInterface {
@@ -3283,15 +3348,15 @@ public interface ClientBuilderInterface {
     fun `allowInsecureHttp`(`allow`: kotlin.Boolean): ClientBuilder
     
     /**
-     * Checks the settings and builds the client; a `config` error names the setting and
-     * the fix.
+     * Checks the settings and builds the client; a `config` error names the setting and the
+     * fix.
      */
     fun `build`(): Client
     
     /**
-     * Timeout to establish a connection, in ms. Default 10 s.
+     * Timeout to establish a connection. Default 10 s.
      */
-    fun `connectTimeoutMs`(`ms`: kotlin.ULong): ClientBuilder
+    fun `connectTimeout`(`timeout`: java.time.Duration): ClientBuilder
     
     /**
      * How creates are protected against duplicates when retried.
@@ -3299,11 +3364,11 @@ public interface ClientBuilderInterface {
     fun `createRecovery`(`mode`: CreateRecovery): ClientBuilder
     
     /**
-     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
-     * server may still be making before sending the create again. Default: twice the request
-     * timeout, between 5 s and 60 s.
+     * After an ambiguous create failure, how long to keep looking for the schedule the
+     * server may still be making before sending again (default: twice the request timeout,
+     * 5-60 s).
      */
-    fun `createSettleWindowMs`(`ms`: kotlin.ULong): ClientBuilder
+    fun `createSettleWindow`(`window`: java.time.Duration): ClientBuilder
     
     /**
      * Log in with a username and password; the client gets and renews tokens itself.
@@ -3336,9 +3401,9 @@ public interface ClientBuilderInterface {
     fun `rateLimit`(`policy`: RateLimitPolicy): ClientBuilder
     
     /**
-     * Timeout of one HTTP request, answer included, in ms. Default 60 s.
+     * Timeout of one HTTP request, answer included. Default 60 s.
      */
-    fun `requestTimeoutMs`(`ms`: kotlin.ULong): ClientBuilder
+    fun `requestTimeout`(`timeout`: java.time.Duration): ClientBuilder
     
     /**
      * Retry settings.
@@ -3359,9 +3424,11 @@ public interface ClientBuilderInterface {
 }
 
 /**
- * Configures a [`Client`]. Immutable: each setter returns a new builder.
+ * Configures a [`Client`]: every setting lands in the client crate's one `ClientConfig`.
+ * Immutable: each setter returns a new builder.
  *
- * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`.
+ * Kotlin: `ClientBuilder().gatewayUrl(url).credentials(user, password).build()`, or
+ * `ClientBuilder.fromJson("""{"gatewayUrl": "…", "requestTimeoutMs": 2500}""")`.
  * `toString()` never shows the password or the token.
  */
 open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
@@ -3512,8 +3579,8 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
 
     
     /**
-     * Checks the settings and builds the client; a `config` error names the setting and
-     * the fix.
+     * Checks the settings and builds the client; a `config` error names the setting and the
+     * fix.
      */
     @Throws(QualysCsException::class)override fun `build`(): Client {
             return FfiConverterTypeClient.lift(
@@ -3530,15 +3597,15 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
 
     
     /**
-     * Timeout to establish a connection, in ms. Default 10 s.
-     */override fun `connectTimeoutMs`(`ms`: kotlin.ULong): ClientBuilder {
+     * Timeout to establish a connection. Default 10 s.
+     */override fun `connectTimeout`(`timeout`: java.time.Duration): ClientBuilder {
             return FfiConverterTypeClientBuilder.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout_ms(
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_connect_timeout(
         it,
         
-        FfiConverterULong.lower(`ms`),_status)
+        FfiConverterDuration.lower(`timeout`),_status)
 }
     }
     )
@@ -3564,17 +3631,17 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
 
     
     /**
-     * After an ambiguous create failure, how long (ms) to keep looking for the schedule the
-     * server may still be making before sending the create again. Default: twice the request
-     * timeout, between 5 s and 60 s.
-     */override fun `createSettleWindowMs`(`ms`: kotlin.ULong): ClientBuilder {
+     * After an ambiguous create failure, how long to keep looking for the schedule the
+     * server may still be making before sending again (default: twice the request timeout,
+     * 5-60 s).
+     */override fun `createSettleWindow`(`window`: java.time.Duration): ClientBuilder {
             return FfiConverterTypeClientBuilder.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window_ms(
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_create_settle_window(
         it,
         
-        FfiConverterULong.lower(`ms`),_status)
+        FfiConverterDuration.lower(`window`),_status)
 }
     }
     )
@@ -3685,15 +3752,15 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
 
     
     /**
-     * Timeout of one HTTP request, answer included, in ms. Default 60 s.
-     */override fun `requestTimeoutMs`(`ms`: kotlin.ULong): ClientBuilder {
+     * Timeout of one HTTP request, answer included. Default 60 s.
+     */override fun `requestTimeout`(`timeout`: java.time.Duration): ClientBuilder {
             return FfiConverterTypeClientBuilder.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_request_timeout_ms(
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_clientbuilder_request_timeout(
         it,
         
-        FfiConverterULong.lower(`ms`),_status)
+        FfiConverterDuration.lower(`timeout`),_status)
 }
     }
     )
@@ -3773,13 +3840,31 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
         
     /**
      * A builder filled from `QUALYS_USERNAME`, `QUALYS_PASSWORD`, `QUALYS_TOKEN`,
-     * `QUALYS_PLATFORM` and `QUALYS_GATEWAY_URL`.
+     * `QUALYS_PLATFORM` and `QUALYS_GATEWAY_URL`; settings given later win.
      */ fun `fromEnv`(): ClientBuilder {
             return FfiConverterTypeClientBuilder.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_from_env(
     
         _status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Settings from a JSON object with the same keys as Node's options (`gatewayUrl`,
+     * `username`, `password`, `token`, `platform`, `requestTimeoutMs`, `retry`, …). An
+     * unknown key is a `config` error naming it and the nearest valid one.
+     */
+    @Throws(QualysCsException::class) fun `fromJson`(`json`: kotlin.String): ClientBuilder {
+            return FfiConverterTypeClientBuilder.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_clientbuilder_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
 }
     )
     }
@@ -3921,10 +4006,10 @@ public interface EmulatorInterface {
     fun `addFaultJson`(`ruleJson`: kotlin.String): kotlin.String
     
     /**
-     * Moves the virtual clock forward by `seconds` (fires due schedules, moves jobs);
-     * returns the new time.
+     * Moves the virtual clock forward by `by` (fires due schedules, moves jobs); returns the
+     * new time.
      */
-    fun `advanceClock`(`seconds`: kotlin.Double): java.time.Instant
+    fun `advanceClock`(`by`: java.time.Duration): Timestamp
     
     /**
      * A ready client of this emulator, logged in as the demo user.
@@ -3954,7 +4039,7 @@ public interface EmulatorInterface {
     /**
      * The emulator clock now.
      */
-    fun `now`(): java.time.Instant
+    fun `now`(): Timestamp
     
     /**
      * The bound port.
@@ -4120,17 +4205,17 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
 
     
     /**
-     * Moves the virtual clock forward by `seconds` (fires due schedules, moves jobs);
-     * returns the new time.
+     * Moves the virtual clock forward by `by` (fires due schedules, moves jobs); returns the
+     * new time.
      */
-    @Throws(QualysCsException::class)override fun `advanceClock`(`seconds`: kotlin.Double): java.time.Instant {
-            return FfiConverterTimestamp.lift(
+    @Throws(QualysCsException::class)override fun `advanceClock`(`by`: java.time.Duration): Timestamp {
+            return FfiConverterTypeTimestamp.lift(
     callWithHandle {
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_advance_clock(
         it,
         
-        FfiConverterDouble.lower(`seconds`),_status)
+        FfiConverterDuration.lower(`by`),_status)
 }
     }
     )
@@ -4222,8 +4307,8 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
     /**
      * The emulator clock now.
      */
-    @Throws(QualysCsException::class)override fun `now`(): java.time.Instant {
-            return FfiConverterTimestamp.lift(
+    @Throws(QualysCsException::class)override fun `now`(): Timestamp {
+            return FfiConverterTypeTimestamp.lift(
     callWithHandle {
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_now(
@@ -4367,222 +4452,517 @@ public object FfiConverterTypeEmulator: FfiConverter<Emulator, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
 
 /**
- * What exists in one registry (input of `plan`).
+ * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
+ * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
+ * checks every rule at once (a `validation` error lists each problem with its path).
+ *
+ * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
+ * Immutable: each step returns a new builder.
  */
-data class ActualRegistry (
+public interface ScheduleBuilderInterface {
+    
     /**
-     * The registry.
+     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
      */
-    var `registry`: Registry
-    , 
+    fun `at`(`time`: kotlin.String): ScheduleBuilder
+    
     /**
-     * Its schedules.
+     * Checks every rule and returns the request; a `validation` error lists each problem.
      */
-    var `schedules`: List<Schedule>
+    fun `build`(): ScheduleRequest
     
-){
+    /**
+     * The request as built, unchecked.
+     */
+    fun `buildUnchecked`(): ScheduleRequest
     
-
+    /**
+     * Only images created within the last `days` days (documented: 1-7 or 14).
+     */
+    fun `createdWithinDays`(`days`: kotlin.UShort): ScheduleBuilder
     
-
+    /**
+     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
+     */
+    fun `forceScan`(`on`: kotlin.Boolean): ScheduleBuilder
+    
+    /**
+     * Only the latest `n` tags, newest first by creation date.
+     */
+    fun `latestTags`(`n`: kotlin.UInt): ScheduleBuilder
+    
+    /**
+     * The registry's type.
+     */
+    fun `registryType`(`registryType`: RegistryType): ScheduleBuilder
+    
+    /**
+     * Scan every tag of `repo`.
+     */
+    fun `repo`(`repo`: kotlin.String): ScheduleBuilder
+    
+    /**
+     * Scan the given tags of `repo`.
+     */
+    fun `repoTags`(`repo`: kotlin.String, `tags`: List<kotlin.String>): ScheduleBuilder
     
     companion object
 }
 
 /**
+ * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
+ * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
+ * checks every rule at once (a `validation` error lists each problem with its path).
+ *
+ * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
+ * Immutable: each step returns a new builder.
+ */
+open class ScheduleBuilder: Disposable, AutoCloseable, ScheduleBuilderInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_qualys_cs_uniffi_fn_free_schedulebuilder(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_clone_schedulebuilder(handle, status)
+        }
+    }
+
+    
+    /**
+     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
+     */override fun `at`(`time`: kotlin.String): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_at(
+        it,
+        
+        FfiConverterString.lower(`time`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks every rule and returns the request; a `validation` error lists each problem.
+     */
+    @Throws(QualysCsException::class)override fun `build`(): ScheduleRequest {
+            return FfiConverterTypeScheduleRequest.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The request as built, unchecked.
+     */override fun `buildUnchecked`(): ScheduleRequest {
+            return FfiConverterTypeScheduleRequest.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build_unchecked(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Only images created within the last `days` days (documented: 1-7 or 14).
+     */override fun `createdWithinDays`(`days`: kotlin.UShort): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_created_within_days(
+        it,
+        
+        FfiConverterUShort.lower(`days`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
+     */override fun `forceScan`(`on`: kotlin.Boolean): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_force_scan(
+        it,
+        
+        FfiConverterBoolean.lower(`on`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Only the latest `n` tags, newest first by creation date.
+     */override fun `latestTags`(`n`: kotlin.UInt): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_latest_tags(
+        it,
+        
+        FfiConverterUInt.lower(`n`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The registry's type.
+     */override fun `registryType`(`registryType`: RegistryType): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_registry_type(
+        it,
+        
+        FfiConverterTypeRegistryType.lower(`registryType`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Scan every tag of `repo`.
+     */override fun `repo`(`repo`: kotlin.String): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo(
+        it,
+        
+        FfiConverterString.lower(`repo`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Scan the given tags of `repo`.
+     */override fun `repoTags`(`repo`: kotlin.String, `tags`: List<kotlin.String>): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo_tags(
+        it,
+        
+        FfiConverterString.lower(`repo`),
+        FfiConverterSequenceString.lower(`tags`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * An automatic scan every day at `time` (`HH:MM`, UTC).
+     */ fun `daily`(`name`: kotlin.String, `time`: kotlin.String): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_daily(
+    
+        
+        FfiConverterString.lower(`name`),
+        FfiConverterString.lower(`time`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * An automatic scan every `days` days (1..=365; use `weekly` for 7, `daily` for 1).
+     */ fun `everyDays`(`name`: kotlin.String, `days`: kotlin.UShort): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_every_days(
+    
+        
+        FfiConverterString.lower(`name`),
+        FfiConverterUShort.lower(`days`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A one-off scan that runs at once.
+     */ fun `onDemand`(`name`: kotlin.String): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_on_demand(
+    
+        
+        FfiConverterString.lower(`name`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * An automatic scan every week on `day` (interval 7), at 00:00 UTC unless `at` is set.
+     */ fun `weekly`(`name`: kotlin.String, `day`: WeekDay): ScheduleBuilder {
+            return FfiConverterTypeScheduleBuilder.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_weekly(
+    
+        
+        FfiConverterString.lower(`name`),
+        FfiConverterTypeWeekDay.lower(`day`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
  * @suppress
  */
-public object FfiConverterTypeActualRegistry: FfiConverterRustBuffer<ActualRegistry> {
-    override fun read(buf: ByteBuffer): ActualRegistry {
-        return ActualRegistry(
-            FfiConverterTypeRegistry.read(buf),
-            FfiConverterSequenceTypeSchedule.read(buf),
-        )
+public object FfiConverterTypeScheduleBuilder: FfiConverter<ScheduleBuilder, Long> {
+    override fun lower(value: ScheduleBuilder): Long {
+        return value.uniffiCloneHandle()
     }
 
-    override fun allocationSize(value: ActualRegistry) = (
-            FfiConverterTypeRegistry.allocationSize(value.`registry`) +
-            FfiConverterSequenceTypeSchedule.allocationSize(value.`schedules`)
-    )
-
-    override fun write(value: ActualRegistry, buf: ByteBuffer) {
-            FfiConverterTypeRegistry.write(value.`registry`, buf)
-            FfiConverterSequenceTypeSchedule.write(value.`schedules`, buf)
-    }
-}
-
-
-
-/**
- * Limit the scan to the latest N tags (`additionalFilters`).
- */
-data class AdditionalFilters (
-    /**
-     * How many tags, at least 1.
-     */
-    var `numberOfTags`: kotlin.Long? = null 
-    , 
-    /**
-     * Ordering used to pick them; the documented value is `createdDate`.
-     */
-    var `sortCriteria`: kotlin.String? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAdditionalFilters: FfiConverterRustBuffer<AdditionalFilters> {
-    override fun read(buf: ByteBuffer): AdditionalFilters {
-        return AdditionalFilters(
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
+    override fun lift(value: Long): ScheduleBuilder {
+        return ScheduleBuilder(UniffiWithHandle, value)
     }
 
-    override fun allocationSize(value: AdditionalFilters) = (
-            FfiConverterOptionalLong.allocationSize(value.`numberOfTags`) +
-            FfiConverterOptionalString.allocationSize(value.`sortCriteria`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: AdditionalFilters, buf: ByteBuffer) {
-            FfiConverterOptionalLong.write(value.`numberOfTags`, buf)
-            FfiConverterOptionalString.write(value.`sortCriteria`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * How to apply a plan.
- */
-data class ApplyOptions (
-    /**
-     * Items worked on at once (the rate limiter still bounds requests). Default 4.
-     */
-    var `concurrency`: kotlin.UInt = 4u 
-    , 
-    /**
-     * Send nothing; report what would be sent.
-     */
-    var `dryRun`: kotlin.Boolean = false 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeApplyOptions: FfiConverterRustBuffer<ApplyOptions> {
-    override fun read(buf: ByteBuffer): ApplyOptions {
-        return ApplyOptions(
-            FfiConverterUInt.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
+    override fun read(buf: ByteBuffer): ScheduleBuilder {
+        return lift(buf.getLong())
     }
 
-    override fun allocationSize(value: ApplyOptions) = (
-            FfiConverterUInt.allocationSize(value.`concurrency`) +
-            FfiConverterBoolean.allocationSize(value.`dryRun`)
-    )
+    override fun allocationSize(value: ScheduleBuilder) = 8UL
 
-    override fun write(value: ApplyOptions, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`concurrency`, buf)
-            FfiConverterBoolean.write(value.`dryRun`, buf)
-    }
-}
-
-
-
-/**
- * Progress of an apply, given to the listener after each item.
- */
-data class ApplyProgress (
-    /**
-     * Items finished so far.
-     */
-    var `done`: kotlin.ULong
-    , 
-    /**
-     * Items in the plan.
-     */
-    var `total`: kotlin.ULong
-    , 
-    /**
-     * The item just finished, as `registry/name`.
-     */
-    var `item`: kotlin.String
-    , 
-    /**
-     * Its action.
-     */
-    var `action`: Action
-    , 
-    /**
-     * Whether it succeeded.
-     */
-    var `ok`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeApplyProgress: FfiConverterRustBuffer<ApplyProgress> {
-    override fun read(buf: ByteBuffer): ApplyProgress {
-        return ApplyProgress(
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeAction.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ApplyProgress) = (
-            FfiConverterULong.allocationSize(value.`done`) +
-            FfiConverterULong.allocationSize(value.`total`) +
-            FfiConverterString.allocationSize(value.`item`) +
-            FfiConverterTypeAction.allocationSize(value.`action`) +
-            FfiConverterBoolean.allocationSize(value.`ok`)
-    )
-
-    override fun write(value: ApplyProgress, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`done`, buf)
-            FfiConverterULong.write(value.`total`, buf)
-            FfiConverterString.write(value.`item`, buf)
-            FfiConverterTypeAction.write(value.`action`, buf)
-            FfiConverterBoolean.write(value.`ok`, buf)
+    override fun write(value: ScheduleBuilder, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -4644,84 +5024,6 @@ public object FfiConverterTypeApplyReport: FfiConverterRustBuffer<ApplyReport> {
 
 
 /**
- * Answer of bulk cancel.
- */
-data class BulkCancelResponse (
-    /**
-     * The cancel job's id.
-     */
-    var `cancelJobId`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeBulkCancelResponse: FfiConverterRustBuffer<BulkCancelResponse> {
-    override fun read(buf: ByteBuffer): BulkCancelResponse {
-        return BulkCancelResponse(
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: BulkCancelResponse) = (
-            FfiConverterString.allocationSize(value.`cancelJobId`)
-    )
-
-    override fun write(value: BulkCancelResponse, buf: ByteBuffer) {
-            FfiConverterString.write(value.`cancelJobId`, buf)
-    }
-}
-
-
-
-/**
- * Answer of bulk delete.
- */
-data class BulkDeleteResponse (
-    /**
-     * The deletion job's id.
-     */
-    var `deletionJobId`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeBulkDeleteResponse: FfiConverterRustBuffer<BulkDeleteResponse> {
-    override fun read(buf: ByteBuffer): BulkDeleteResponse {
-        return BulkDeleteResponse(
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: BulkDeleteResponse) = (
-            FfiConverterString.allocationSize(value.`deletionJobId`)
-    )
-
-    override fun write(value: BulkDeleteResponse, buf: ByteBuffer) {
-            FfiConverterString.write(value.`deletionJobId`, buf)
-    }
-}
-
-
-
-/**
  * Which schedules a bulk delete or bulk cancel acts on: ids, a filter, or both (ids win).
  */
 data class BulkSelector (
@@ -4769,344 +5071,13 @@ public object FfiConverterTypeBulkSelector: FfiConverterRustBuffer<BulkSelector>
 
 
 /**
- * One changed field of a plan item.
- */
-data class Change (
-    /**
-     * The request field (canonical JSON name).
-     */
-    var `field`: kotlin.String
-    , 
-    /**
-     * Its current value, as JSON text (`null` when absent).
-     */
-    var `fromJson`: kotlin.String
-    , 
-    /**
-     * Its desired value, as JSON text.
-     */
-    var `toJson`: kotlin.String
-    , 
-    /**
-     * True when Qualys cannot update this field in place.
-     */
-    var `forcesReplacement`: kotlin.Boolean
-    , 
-    /**
-     * True when the server's answer did not carry this field (`from_json` is then `null`):
-     * the current value is unknown, so the desired one is sent rather than assumed equal.
-     */
-    var `unknown`: kotlin.Boolean = false 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeChange: FfiConverterRustBuffer<Change> {
-    override fun read(buf: ByteBuffer): Change {
-        return Change(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Change) = (
-            FfiConverterString.allocationSize(value.`field`) +
-            FfiConverterString.allocationSize(value.`fromJson`) +
-            FfiConverterString.allocationSize(value.`toJson`) +
-            FfiConverterBoolean.allocationSize(value.`forcesReplacement`) +
-            FfiConverterBoolean.allocationSize(value.`unknown`)
-    )
-
-    override fun write(value: Change, buf: ByteBuffer) {
-            FfiConverterString.write(value.`field`, buf)
-            FfiConverterString.write(value.`fromJson`, buf)
-            FfiConverterString.write(value.`toJson`, buf)
-            FfiConverterBoolean.write(value.`forcesReplacement`, buf)
-            FfiConverterBoolean.write(value.`unknown`, buf)
-    }
-}
-
-
-
-/**
- * The answer to create (spec §5).
- */
-data class CreateResponse (
-    /**
-     * The new schedule's id.
-     */
-    var `scheduleUuid`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCreateResponse: FfiConverterRustBuffer<CreateResponse> {
-    override fun read(buf: ByteBuffer): CreateResponse {
-        return CreateResponse(
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: CreateResponse) = (
-            FfiConverterString.allocationSize(value.`scheduleUuid`)
-    )
-
-    override fun write(value: CreateResponse, buf: ByteBuffer) {
-            FfiConverterString.write(value.`scheduleUuid`, buf)
-    }
-}
-
-
-
-/**
- * The result of a create.
- */
-data class Created (
-    /**
-     * The new schedule's id.
-     */
-    var `scheduleUuid`: kotlin.String
-    , 
-    /**
-     * Validation warnings of the request (it was sent anyway).
-     */
-    var `warnings`: List<Violation>
-    , 
-    /**
-     * True when the answer was lost and the schedule was found by name instead.
-     */
-    var `recovered`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCreated: FfiConverterRustBuffer<Created> {
-    override fun read(buf: ByteBuffer): Created {
-        return Created(
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeViolation.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Created) = (
-            FfiConverterString.allocationSize(value.`scheduleUuid`) +
-            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`) +
-            FfiConverterBoolean.allocationSize(value.`recovered`)
-    )
-
-    override fun write(value: Created, buf: ByteBuffer) {
-            FfiConverterString.write(value.`scheduleUuid`, buf)
-            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
-            FfiConverterBoolean.write(value.`recovered`, buf)
-    }
-}
-
-
-
-/**
- * The schedules wanted in one registry.
- */
-data class DesiredRegistry (
-    /**
-     * The registry's name, URI or UUID, as written.
-     */
-    var `registry`: kotlin.String
-    , 
-    /**
-     * Wanted schedules, in file order.
-     */
-    var `schedules`: List<DesiredSchedule>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDesiredRegistry: FfiConverterRustBuffer<DesiredRegistry> {
-    override fun read(buf: ByteBuffer): DesiredRegistry {
-        return DesiredRegistry(
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeDesiredSchedule.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: DesiredRegistry) = (
-            FfiConverterString.allocationSize(value.`registry`) +
-            FfiConverterSequenceTypeDesiredSchedule.allocationSize(value.`schedules`)
-    )
-
-    override fun write(value: DesiredRegistry, buf: ByteBuffer) {
-            FfiConverterString.write(value.`registry`, buf)
-            FfiConverterSequenceTypeDesiredSchedule.write(value.`schedules`, buf)
-    }
-}
-
-
-
-/**
- * One wanted schedule.
- */
-data class DesiredSchedule (
-    /**
-     * Name (the key matched against existing schedules).
-     */
-    var `name`: kotlin.String
-    , 
-    /**
-     * The request to send (UTC, time zones resolved).
-     */
-    var `request`: ScheduleRequest
-    , 
-    /**
-     * The local-time conversion, when a timezone was given.
-     */
-    var `conversion`: LocalConversion?
-    , 
-    /**
-     * Line in the file where the schedule starts (1-based), when known.
-     */
-    var `line`: kotlin.ULong?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDesiredSchedule: FfiConverterRustBuffer<DesiredSchedule> {
-    override fun read(buf: ByteBuffer): DesiredSchedule {
-        return DesiredSchedule(
-            FfiConverterString.read(buf),
-            FfiConverterTypeScheduleRequest.read(buf),
-            FfiConverterOptionalTypeLocalConversion.read(buf),
-            FfiConverterOptionalULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: DesiredSchedule) = (
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterTypeScheduleRequest.allocationSize(value.`request`) +
-            FfiConverterOptionalTypeLocalConversion.allocationSize(value.`conversion`) +
-            FfiConverterOptionalULong.allocationSize(value.`line`)
-    )
-
-    override fun write(value: DesiredSchedule, buf: ByteBuffer) {
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterTypeScheduleRequest.write(value.`request`, buf)
-            FfiConverterOptionalTypeLocalConversion.write(value.`conversion`, buf)
-            FfiConverterOptionalULong.write(value.`line`, buf)
-    }
-}
-
-
-
-/**
- * The whole desired state (schedules as code).
- */
-data class DesiredState (
-    /**
-     * Where it came from (file name), for messages.
-     */
-    var `source`: kotlin.String
-    , 
-    /**
-     * Registries, in file order.
-     */
-    var `registries`: List<DesiredRegistry>
-    , 
-    /**
-     * Warnings (validation warnings, DST shifts), each naming file, line and field.
-     */
-    var `warnings`: List<Violation>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDesiredState: FfiConverterRustBuffer<DesiredState> {
-    override fun read(buf: ByteBuffer): DesiredState {
-        return DesiredState(
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeDesiredRegistry.read(buf),
-            FfiConverterSequenceTypeViolation.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: DesiredState) = (
-            FfiConverterString.allocationSize(value.`source`) +
-            FfiConverterSequenceTypeDesiredRegistry.allocationSize(value.`registries`) +
-            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`)
-    )
-
-    override fun write(value: DesiredState, buf: ByteBuffer) {
-            FfiConverterString.write(value.`source`, buf)
-            FfiConverterSequenceTypeDesiredRegistry.write(value.`registries`, buf)
-            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
-    }
-}
-
-
-
-/**
  * Settings of an emulator (all optional).
  */
 data class EmulatorOptions (
     /**
-     * Token lifetime in ms (default 4 h).
+     * Token lifetime (default 4 h).
      */
-    var `tokenTtlMs`: kotlin.ULong? = null 
+    var `tokenTtl`: java.time.Duration? = null 
     , 
     /**
      * Calls allowed per rate window (default 1000).
@@ -5114,9 +5085,9 @@ data class EmulatorOptions (
     var `rateLimit`: kotlin.ULong? = null 
     , 
     /**
-     * The rate window in ms (default 60 s).
+     * The rate window (default 60 s).
      */
-    var `rateWindowMs`: kotlin.ULong? = null 
+    var `rateWindow`: java.time.Duration? = null 
     , 
     /**
      * `true` runs the clock in real time; default `false`: a virtual clock that only moves
@@ -5125,9 +5096,9 @@ data class EmulatorOptions (
     var `realtimeClock`: kotlin.Boolean = false 
     , 
     /**
-     * Clock time per job step in ms (default 1 s).
+     * Clock time per job step (default 1 s).
      */
-    var `jobStepMs`: kotlin.ULong? = null 
+    var `jobStep`: java.time.Duration? = null 
     , 
     /**
      * Make every job fail (`Failed` with an error entry).
@@ -5137,7 +5108,7 @@ data class EmulatorOptions (
     /**
      * Start the clock at this instant (default now).
      */
-    var `clockStart`: java.time.Instant? = null 
+    var `clockStart`: Timestamp? = null 
     , 
     /**
      * The shape the emulator answers in: `"full"` (default: today's documentation) or
@@ -5162,147 +5133,37 @@ data class EmulatorOptions (
 public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOptions> {
     override fun read(buf: ByteBuffer): EmulatorOptions {
         return EmulatorOptions(
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: EmulatorOptions) = (
-            FfiConverterOptionalULong.allocationSize(value.`tokenTtlMs`) +
+            FfiConverterOptionalDuration.allocationSize(value.`tokenTtl`) +
             FfiConverterOptionalULong.allocationSize(value.`rateLimit`) +
-            FfiConverterOptionalULong.allocationSize(value.`rateWindowMs`) +
+            FfiConverterOptionalDuration.allocationSize(value.`rateWindow`) +
             FfiConverterBoolean.allocationSize(value.`realtimeClock`) +
-            FfiConverterOptionalULong.allocationSize(value.`jobStepMs`) +
+            FfiConverterOptionalDuration.allocationSize(value.`jobStep`) +
             FfiConverterBoolean.allocationSize(value.`failJobs`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`clockStart`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`clockStart`) +
             FfiConverterOptionalString.allocationSize(value.`wire`)
     )
 
     override fun write(value: EmulatorOptions, buf: ByteBuffer) {
-            FfiConverterOptionalULong.write(value.`tokenTtlMs`, buf)
+            FfiConverterOptionalDuration.write(value.`tokenTtl`, buf)
             FfiConverterOptionalULong.write(value.`rateLimit`, buf)
-            FfiConverterOptionalULong.write(value.`rateWindowMs`, buf)
+            FfiConverterOptionalDuration.write(value.`rateWindow`, buf)
             FfiConverterBoolean.write(value.`realtimeClock`, buf)
-            FfiConverterOptionalULong.write(value.`jobStepMs`, buf)
+            FfiConverterOptionalDuration.write(value.`jobStep`, buf)
             FfiConverterBoolean.write(value.`failJobs`, buf)
-            FfiConverterOptionalTimestamp.write(value.`clockStart`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`clockStart`, buf)
             FfiConverterOptionalString.write(value.`wire`, buf)
-    }
-}
-
-
-
-/**
- * The Qualys error body (spec §7).
- */
-data class ErrorBody (
-    /**
-     * e.g. `"403 FORBIDDEN"`.
-     */
-    var `errorCode`: kotlin.String? = null 
-    , 
-    /**
-     * Message.
-     */
-    var `message`: kotlin.String? = null 
-    , 
-    /**
-     * When (epoch ms).
-     */
-    var `timestamp`: kotlin.Long? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeErrorBody: FfiConverterRustBuffer<ErrorBody> {
-    override fun read(buf: ByteBuffer): ErrorBody {
-        return ErrorBody(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ErrorBody) = (
-            FfiConverterOptionalString.allocationSize(value.`errorCode`) +
-            FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalLong.allocationSize(value.`timestamp`)
-    )
-
-    override fun write(value: ErrorBody, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`errorCode`, buf)
-            FfiConverterOptionalString.write(value.`message`, buf)
-            FfiConverterOptionalLong.write(value.`timestamp`, buf)
-    }
-}
-
-
-
-/**
- * One filter: repositories (and tags) plus an optional image age.
- */
-data class Filter (
-    /**
-     * Only images created within this many days; none = no age filter.
-     */
-    var `days`: kotlin.Long? = null 
-    , 
-    /**
-     * Repositories and their tags.
-     */
-    var `repoTags`: List<RepoTag> = listOf() 
-    , 
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFilter: FfiConverterRustBuffer<Filter> {
-    override fun read(buf: ByteBuffer): Filter {
-        return Filter(
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterSequenceTypeRepoTag.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Filter) = (
-            FfiConverterOptionalLong.allocationSize(value.`days`) +
-            FfiConverterSequenceTypeRepoTag.allocationSize(value.`repoTags`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: Filter, buf: ByteBuffer) {
-            FfiConverterOptionalLong.write(value.`days`, buf)
-            FfiConverterSequenceTypeRepoTag.write(value.`repoTags`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
     }
 }
 
@@ -5396,782 +5257,7 @@ public object FfiConverterTypeItemResult: FfiConverterRustBuffer<ItemResult> {
 
 
 /**
- * One error reported on a schedule's job (`errors[]`).
- */
-data class JobError (
-    /**
-     * Qualys error code, as JSON text.
-     */
-    var `errorCode`: kotlin.String? = null 
-    , 
-    /**
-     * Message.
-     */
-    var `errorMessage`: kotlin.String? = null 
-    , 
-    /**
-     * Parameters of the message, as JSON text.
-     */
-    var `contextParams`: kotlin.String? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeJobError: FfiConverterRustBuffer<JobError> {
-    override fun read(buf: ByteBuffer): JobError {
-        return JobError(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: JobError) = (
-            FfiConverterOptionalString.allocationSize(value.`errorCode`) +
-            FfiConverterOptionalString.allocationSize(value.`errorMessage`) +
-            FfiConverterOptionalString.allocationSize(value.`contextParams`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: JobError, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`errorCode`, buf)
-            FfiConverterOptionalString.write(value.`errorMessage`, buf)
-            FfiConverterOptionalString.write(value.`contextParams`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * Query options of the list calls.
- */
-data class ListOptions (
-    /**
-     * Qualys query, e.g. `name:"nightly"` or `scheduleUuid:<id>`.
-     */
-    var `filter`: kotlin.String? = null 
-    , 
-    /**
-     * Page number, from 1 (default 1).
-     */
-    var `pageNumber`: kotlin.UInt? = null 
-    , 
-    /**
-     * Items per page (default 50).
-     */
-    var `pageSize`: kotlin.UInt? = null 
-    , 
-    /**
-     * `field:asc` or `field:desc`.
-     */
-    var `sort`: kotlin.String? = null 
-    , 
-    /**
-     * Skip items that cannot be decoded instead of failing the page (each is logged and
-     * reported in the page's `skipped`); default `false`: such an item is a `decode` error
-     * naming its index. Not sent to the server.
-     */
-    var `lenient`: kotlin.Boolean = false 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeListOptions: FfiConverterRustBuffer<ListOptions> {
-    override fun read(buf: ByteBuffer): ListOptions {
-        return ListOptions(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ListOptions) = (
-            FfiConverterOptionalString.allocationSize(value.`filter`) +
-            FfiConverterOptionalUInt.allocationSize(value.`pageNumber`) +
-            FfiConverterOptionalUInt.allocationSize(value.`pageSize`) +
-            FfiConverterOptionalString.allocationSize(value.`sort`) +
-            FfiConverterBoolean.allocationSize(value.`lenient`)
-    )
-
-    override fun write(value: ListOptions, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`filter`, buf)
-            FfiConverterOptionalUInt.write(value.`pageNumber`, buf)
-            FfiConverterOptionalUInt.write(value.`pageSize`, buf)
-            FfiConverterOptionalString.write(value.`sort`, buf)
-            FfiConverterBoolean.write(value.`lenient`, buf)
-    }
-}
-
-
-
-/**
- * The result of converting a local run time to Qualys's UTC fields.
- */
-data class LocalConversion (
-    /**
-     * The IANA zone, e.g. `Europe/Berlin`.
-     */
-    var `zone`: kotlin.String
-    , 
-    /**
-     * The local time asked for, `HH:MM`.
-     */
-    var `localTime`: kotlin.String
-    , 
-    /**
-     * The local weekday asked for (weekly schedules).
-     */
-    var `localWeekDay`: WeekDay?
-    , 
-    /**
-     * The UTC `schedule` value to send.
-     */
-    var `utcTime`: kotlin.String
-    , 
-    /**
-     * The UTC `weekDay` to send (shifted when the conversion crosses midnight).
-     */
-    var `utcWeekDay`: WeekDay?
-    , 
-    /**
-     * Days the UTC run is shifted from the local day: -1, 0 or +1.
-     */
-    var `dayShift`: kotlin.Byte
-    , 
-    /**
-     * The zone's UTC offset used for the conversion, in minutes.
-     */
-    var `offsetMinutes`: kotlin.Int
-    , 
-    /**
-     * `dst_shift` warnings: when daylight-saving time moves the local run time.
-     */
-    var `warnings`: List<Violation>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeLocalConversion: FfiConverterRustBuffer<LocalConversion> {
-    override fun read(buf: ByteBuffer): LocalConversion {
-        return LocalConversion(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalTypeWeekDay.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalTypeWeekDay.read(buf),
-            FfiConverterByte.read(buf),
-            FfiConverterInt.read(buf),
-            FfiConverterSequenceTypeViolation.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: LocalConversion) = (
-            FfiConverterString.allocationSize(value.`zone`) +
-            FfiConverterString.allocationSize(value.`localTime`) +
-            FfiConverterOptionalTypeWeekDay.allocationSize(value.`localWeekDay`) +
-            FfiConverterString.allocationSize(value.`utcTime`) +
-            FfiConverterOptionalTypeWeekDay.allocationSize(value.`utcWeekDay`) +
-            FfiConverterByte.allocationSize(value.`dayShift`) +
-            FfiConverterInt.allocationSize(value.`offsetMinutes`) +
-            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`)
-    )
-
-    override fun write(value: LocalConversion, buf: ByteBuffer) {
-            FfiConverterString.write(value.`zone`, buf)
-            FfiConverterString.write(value.`localTime`, buf)
-            FfiConverterOptionalTypeWeekDay.write(value.`localWeekDay`, buf)
-            FfiConverterString.write(value.`utcTime`, buf)
-            FfiConverterOptionalTypeWeekDay.write(value.`utcWeekDay`, buf)
-            FfiConverterByte.write(value.`dayShift`, buf)
-            FfiConverterInt.write(value.`offsetMinutes`, buf)
-            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
-    }
-}
-
-
-
-/**
- * A whole plan.
- */
-data class Plan (
-    /**
-     * Items in deterministic order.
-     */
-    var `items`: List<PlanItem>
-    , 
-    /**
-     * Existing schedules that the file does not list and that were kept (no pruning).
-     */
-    var `unmanaged`: kotlin.ULong
-    , 
-    /**
-     * Warnings carried over from the desired state.
-     */
-    var `warnings`: List<Violation>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlan: FfiConverterRustBuffer<Plan> {
-    override fun read(buf: ByteBuffer): Plan {
-        return Plan(
-            FfiConverterSequenceTypePlanItem.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterSequenceTypeViolation.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Plan) = (
-            FfiConverterSequenceTypePlanItem.allocationSize(value.`items`) +
-            FfiConverterULong.allocationSize(value.`unmanaged`) +
-            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`)
-    )
-
-    override fun write(value: Plan, buf: ByteBuffer) {
-            FfiConverterSequenceTypePlanItem.write(value.`items`, buf)
-            FfiConverterULong.write(value.`unmanaged`, buf)
-            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
-    }
-}
-
-
-
-/**
- * One line of a plan.
- */
-data class PlanItem (
-    /**
-     * The registry as the file names it.
-     */
-    var `registry`: kotlin.String
-    , 
-    /**
-     * The registry's UUID, when resolved.
-     */
-    var `registryId`: kotlin.String?
-    , 
-    /**
-     * The schedule's name.
-     */
-    var `name`: kotlin.String
-    , 
-    /**
-     * What to do.
-     */
-    var `action`: Action
-    , 
-    /**
-     * The existing schedule's id (update, replace, delete, unchanged).
-     */
-    var `scheduleId`: kotlin.String?
-    , 
-    /**
-     * The body to send (create, update, replace).
-     */
-    var `request`: ScheduleRequest?
-    , 
-    /**
-     * Fields that differ.
-     */
-    var `changes`: List<Change>
-    , 
-    /**
-     * Why (skip), or a note.
-     */
-    var `reason`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlanItem: FfiConverterRustBuffer<PlanItem> {
-    override fun read(buf: ByteBuffer): PlanItem {
-        return PlanItem(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeAction.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeScheduleRequest.read(buf),
-            FfiConverterSequenceTypeChange.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PlanItem) = (
-            FfiConverterString.allocationSize(value.`registry`) +
-            FfiConverterOptionalString.allocationSize(value.`registryId`) +
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterTypeAction.allocationSize(value.`action`) +
-            FfiConverterOptionalString.allocationSize(value.`scheduleId`) +
-            FfiConverterOptionalTypeScheduleRequest.allocationSize(value.`request`) +
-            FfiConverterSequenceTypeChange.allocationSize(value.`changes`) +
-            FfiConverterOptionalString.allocationSize(value.`reason`)
-    )
-
-    override fun write(value: PlanItem, buf: ByteBuffer) {
-            FfiConverterString.write(value.`registry`, buf)
-            FfiConverterOptionalString.write(value.`registryId`, buf)
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterTypeAction.write(value.`action`, buf)
-            FfiConverterOptionalString.write(value.`scheduleId`, buf)
-            FfiConverterOptionalTypeScheduleRequest.write(value.`request`, buf)
-            FfiConverterSequenceTypeChange.write(value.`changes`, buf)
-            FfiConverterOptionalString.write(value.`reason`, buf)
-    }
-}
-
-
-
-/**
- * Plan options.
- */
-data class PlanOptions (
-    /**
-     * Delete existing schedules that the file does not list (in the registries it lists).
-     */
-    var `prune`: kotlin.Boolean = false 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlanOptions: FfiConverterRustBuffer<PlanOptions> {
-    override fun read(buf: ByteBuffer): PlanOptions {
-        return PlanOptions(
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PlanOptions) = (
-            FfiConverterBoolean.allocationSize(value.`prune`)
-    )
-
-    override fun write(value: PlanOptions, buf: ByteBuffer) {
-            FfiConverterBoolean.write(value.`prune`, buf)
-    }
-}
-
-
-
-/**
- * Counts per action.
- */
-data class PlanSummary (
-    /**
-     * To create.
-     */
-    var `create`: kotlin.ULong
-    , 
-    /**
-     * To update.
-     */
-    var `update`: kotlin.ULong
-    , 
-    /**
-     * To replace.
-     */
-    var `replace`: kotlin.ULong
-    , 
-    /**
-     * To delete.
-     */
-    var `delete`: kotlin.ULong
-    , 
-    /**
-     * Unchanged.
-     */
-    var `unchanged`: kotlin.ULong
-    , 
-    /**
-     * Skipped.
-     */
-    var `skip`: kotlin.ULong
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlanSummary: FfiConverterRustBuffer<PlanSummary> {
-    override fun read(buf: ByteBuffer): PlanSummary {
-        return PlanSummary(
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PlanSummary) = (
-            FfiConverterULong.allocationSize(value.`create`) +
-            FfiConverterULong.allocationSize(value.`update`) +
-            FfiConverterULong.allocationSize(value.`replace`) +
-            FfiConverterULong.allocationSize(value.`delete`) +
-            FfiConverterULong.allocationSize(value.`unchanged`) +
-            FfiConverterULong.allocationSize(value.`skip`)
-    )
-
-    override fun write(value: PlanSummary, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`create`, buf)
-            FfiConverterULong.write(value.`update`, buf)
-            FfiConverterULong.write(value.`replace`, buf)
-            FfiConverterULong.write(value.`delete`, buf)
-            FfiConverterULong.write(value.`unchanged`, buf)
-            FfiConverterULong.write(value.`skip`, buf)
-    }
-}
-
-
-
-/**
- * A request an item sends (or, in a dry run, would send).
- */
-data class PlannedRequest (
-    /**
-     * HTTP method.
-     */
-    var `method`: kotlin.String
-    , 
-    /**
-     * Path under the API base, e.g. `/registry/{id}/schedule`.
-     */
-    var `path`: kotlin.String
-    , 
-    /**
-     * JSON body as text, when any.
-     */
-    var `bodyJson`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlannedRequest: FfiConverterRustBuffer<PlannedRequest> {
-    override fun read(buf: ByteBuffer): PlannedRequest {
-        return PlannedRequest(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PlannedRequest) = (
-            FfiConverterString.allocationSize(value.`method`) +
-            FfiConverterString.allocationSize(value.`path`) +
-            FfiConverterOptionalString.allocationSize(value.`bodyJson`)
-    )
-
-    override fun write(value: PlannedRequest, buf: ByteBuffer) {
-            FfiConverterString.write(value.`method`, buf)
-            FfiConverterString.write(value.`path`, buf)
-            FfiConverterOptionalString.write(value.`bodyJson`, buf)
-    }
-}
-
-
-
-/**
- * The client-side rate limiter of `/csapi` calls.
- */
-data class RateLimitPolicy (
-    /**
-     * Most requests in flight at once. Default 16.
-     */
-    var `maxConcurrency`: kotlin.UInt = 16u 
-    , 
-    /**
-     * Calls per window assumed until the server's headers say otherwise. Default 1000.
-     */
-    var `initialLimit`: kotlin.UInt = 1000u 
-    , 
-    /**
-     * Window assumed until the server's headers say otherwise, in ms. Default 60000.
-     */
-    var `initialWindowMs`: kotlin.ULong = 60000uL 
-    , 
-    /**
-     * `false` turns the limiter off. Default `true`.
-     */
-    var `enabled`: kotlin.Boolean = true 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRateLimitPolicy: FfiConverterRustBuffer<RateLimitPolicy> {
-    override fun read(buf: ByteBuffer): RateLimitPolicy {
-        return RateLimitPolicy(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RateLimitPolicy) = (
-            FfiConverterUInt.allocationSize(value.`maxConcurrency`) +
-            FfiConverterUInt.allocationSize(value.`initialLimit`) +
-            FfiConverterULong.allocationSize(value.`initialWindowMs`) +
-            FfiConverterBoolean.allocationSize(value.`enabled`)
-    )
-
-    override fun write(value: RateLimitPolicy, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`maxConcurrency`, buf)
-            FfiConverterUInt.write(value.`initialLimit`, buf)
-            FfiConverterULong.write(value.`initialWindowMs`, buf)
-            FfiConverterBoolean.write(value.`enabled`, buf)
-    }
-}
-
-
-
-/**
- * A registry as listed. Dates are epoch milliseconds.
- */
-data class Registry (
-    /**
-     * The registry's id.
-     */
-    var `registryUuid`: kotlin.String
-    , 
-    /**
-     * Display name, when the tenant gave one.
-     */
-    var `registryName`: kotlin.String? = null 
-    , 
-    /**
-     * Registry URI, e.g. `https://registry.example.com`.
-     */
-    var `registryUri`: kotlin.String? = null 
-    , 
-    /**
-     * Registry type.
-     */
-    var `registryType`: RegistryType? = null 
-    , 
-    /**
-     * Number of repositories.
-     */
-    var `repoCount`: kotlin.Long? = null 
-    , 
-    /**
-     * Created (epoch ms).
-     */
-    var `created`: kotlin.Long? = null 
-    , 
-    /**
-     * Updated (epoch ms).
-     */
-    var `updated`: kotlin.Long? = null 
-    , 
-    /**
-     * Last scanned (epoch ms).
-     */
-    var `lastScanned`: kotlin.Long? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRegistry: FfiConverterRustBuffer<Registry> {
-    override fun read(buf: ByteBuffer): Registry {
-        return Registry(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeRegistryType.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Registry) = (
-            FfiConverterString.allocationSize(value.`registryUuid`) +
-            FfiConverterOptionalString.allocationSize(value.`registryName`) +
-            FfiConverterOptionalString.allocationSize(value.`registryUri`) +
-            FfiConverterOptionalTypeRegistryType.allocationSize(value.`registryType`) +
-            FfiConverterOptionalLong.allocationSize(value.`repoCount`) +
-            FfiConverterOptionalLong.allocationSize(value.`created`) +
-            FfiConverterOptionalLong.allocationSize(value.`updated`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastScanned`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: Registry, buf: ByteBuffer) {
-            FfiConverterString.write(value.`registryUuid`, buf)
-            FfiConverterOptionalString.write(value.`registryName`, buf)
-            FfiConverterOptionalString.write(value.`registryUri`, buf)
-            FfiConverterOptionalTypeRegistryType.write(value.`registryType`, buf)
-            FfiConverterOptionalLong.write(value.`repoCount`, buf)
-            FfiConverterOptionalLong.write(value.`created`, buf)
-            FfiConverterOptionalLong.write(value.`updated`, buf)
-            FfiConverterOptionalLong.write(value.`lastScanned`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * A registry with its details (`GET /registry/{id}`).
- */
-data class RegistryDetails (
-    /**
-     * The registry's summary fields.
-     */
-    var `registry`: Registry
-    , 
-    /**
-     * Credential type, e.g. `None`, `BasicAuth`, `Token`.
-     */
-    var `credentialType`: kotlin.String? = null 
-    , 
-    /**
-     * Schedules of this registry, when the answer includes them.
-     */
-    var `schedules`: List<Schedule>? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRegistryDetails: FfiConverterRustBuffer<RegistryDetails> {
-    override fun read(buf: ByteBuffer): RegistryDetails {
-        return RegistryDetails(
-            FfiConverterTypeRegistry.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalSequenceTypeSchedule.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RegistryDetails) = (
-            FfiConverterTypeRegistry.allocationSize(value.`registry`) +
-            FfiConverterOptionalString.allocationSize(value.`credentialType`) +
-            FfiConverterOptionalSequenceTypeSchedule.allocationSize(value.`schedules`)
-    )
-
-    override fun write(value: RegistryDetails, buf: ByteBuffer) {
-            FfiConverterTypeRegistry.write(value.`registry`, buf)
-            FfiConverterOptionalString.write(value.`credentialType`, buf)
-            FfiConverterOptionalSequenceTypeSchedule.write(value.`schedules`, buf)
-    }
-}
-
-
-
-/**
- * One page of registries (`{count, data}`).
+ * One page of registries.
  */
 data class RegistryPage (
     /**
@@ -6226,180 +5312,7 @@ public object FfiConverterTypeRegistryPage: FfiConverterRustBuffer<RegistryPage>
 
 
 /**
- * A repository and, optionally, comma-separated tags (`null` = all tags).
- */
-data class RepoTag (
-    /**
-     * Repository name.
-     */
-    var `repo`: kotlin.String
-    , 
-    /**
-     * Comma-separated tags, or none for all tags.
-     */
-    var `tag`: kotlin.String? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRepoTag: FfiConverterRustBuffer<RepoTag> {
-    override fun read(buf: ByteBuffer): RepoTag {
-        return RepoTag(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RepoTag) = (
-            FfiConverterString.allocationSize(value.`repo`) +
-            FfiConverterOptionalString.allocationSize(value.`tag`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: RepoTag, buf: ByteBuffer) {
-            FfiConverterString.write(value.`repo`, buf)
-            FfiConverterOptionalString.write(value.`tag`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * The result of validation.
- */
-data class Report (
-    /**
-     * Problems that stop the request.
-     */
-    var `errors`: List<Violation>
-    , 
-    /**
-     * Problems reported but not blocking.
-     */
-    var `warnings`: List<Violation>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
-    override fun read(buf: ByteBuffer): Report {
-        return Report(
-            FfiConverterSequenceTypeViolation.read(buf),
-            FfiConverterSequenceTypeViolation.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Report) = (
-            FfiConverterSequenceTypeViolation.allocationSize(value.`errors`) +
-            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`)
-    )
-
-    override fun write(value: Report, buf: ByteBuffer) {
-            FfiConverterSequenceTypeViolation.write(value.`errors`, buf)
-            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
-    }
-}
-
-
-
-/**
- * A repository of a registry.
- */
-data class Repository (
-    /**
-     * Repository name.
-     */
-    var `repoName`: kotlin.String
-    , 
-    /**
-     * Images found.
-     */
-    var `totalImages`: kotlin.Long? = null 
-    , 
-    /**
-     * Images scanned.
-     */
-    var `totalScannedImages`: kotlin.Long? = null 
-    , 
-    /**
-     * Images with vulnerabilities.
-     */
-    var `totalVulnerableImages`: kotlin.Long? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRepository: FfiConverterRustBuffer<Repository> {
-    override fun read(buf: ByteBuffer): Repository {
-        return Repository(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Repository) = (
-            FfiConverterString.allocationSize(value.`repoName`) +
-            FfiConverterOptionalLong.allocationSize(value.`totalImages`) +
-            FfiConverterOptionalLong.allocationSize(value.`totalScannedImages`) +
-            FfiConverterOptionalLong.allocationSize(value.`totalVulnerableImages`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: Repository, buf: ByteBuffer) {
-            FfiConverterString.write(value.`repoName`, buf)
-            FfiConverterOptionalLong.write(value.`totalImages`, buf)
-            FfiConverterOptionalLong.write(value.`totalScannedImages`, buf)
-            FfiConverterOptionalLong.write(value.`totalVulnerableImages`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * One page of repositories (`{count, data}`).
+ * One page of repositories.
  */
 data class RepositoryPage (
     /**
@@ -6448,70 +5361,6 @@ public object FfiConverterTypeRepositoryPage: FfiConverterRustBuffer<RepositoryP
             FfiConverterULong.write(value.`count`, buf)
             FfiConverterSequenceTypeRepository.write(value.`data`, buf)
             FfiConverterSequenceTypeSkippedItem.write(value.`skipped`, buf)
-    }
-}
-
-
-
-/**
- * How failed requests are retried (exponential backoff with full jitter).
- */
-data class RetryPolicy (
-    /**
-     * Attempts in all, the first included (1 = never retry). Default 5.
-     */
-    var `maxAttempts`: kotlin.UInt = 5u 
-    , 
-    /**
-     * Base of the exponential backoff, in ms. Default 200.
-     */
-    var `baseDelayMs`: kotlin.ULong = 200uL 
-    , 
-    /**
-     * Cap of one backoff delay, in ms. Default 20000.
-     */
-    var `maxDelayMs`: kotlin.ULong = 20000uL 
-    , 
-    /**
-     * Give up when the next retry would start later than this after the first attempt, in
-     * ms. Default 60000.
-     */
-    var `maxElapsedMs`: kotlin.ULong = 60000uL 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRetryPolicy: FfiConverterRustBuffer<RetryPolicy> {
-    override fun read(buf: ByteBuffer): RetryPolicy {
-        return RetryPolicy(
-            FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RetryPolicy) = (
-            FfiConverterUInt.allocationSize(value.`maxAttempts`) +
-            FfiConverterULong.allocationSize(value.`baseDelayMs`) +
-            FfiConverterULong.allocationSize(value.`maxDelayMs`) +
-            FfiConverterULong.allocationSize(value.`maxElapsedMs`)
-    )
-
-    override fun write(value: RetryPolicy, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`maxAttempts`, buf)
-            FfiConverterULong.write(value.`baseDelayMs`, buf)
-            FfiConverterULong.write(value.`maxDelayMs`, buf)
-            FfiConverterULong.write(value.`maxElapsedMs`, buf)
     }
 }
 
@@ -6573,206 +5422,7 @@ public object FfiConverterTypeRule: FfiConverterRustBuffer<Rule> {
 
 
 /**
- * A schedule as listed (spec §6). Dates are epoch milliseconds.
- */
-data class Schedule (
-    /**
-     * The schedule's id.
-     */
-    var `scheduleUuid`: kotlin.String
-    , 
-    /**
-     * Name.
-     */
-    var `name`: kotlin.String
-    , 
-    /**
-     * On demand or automatic (none when the answer did not say).
-     */
-    var `onDemand`: kotlin.Boolean? = null 
-    , 
-    /**
-     * Interval in days (automatic schedules), when the answer carries it.
-     */
-    var `scheduleIntervalInDays`: kotlin.Long? = null 
-    , 
-    /**
-     * Weekday (weekly schedules), when the answer carries it.
-     */
-    var `weekDay`: WeekDay? = null 
-    , 
-    /**
-     * `HH:MM` UTC.
-     */
-    var `schedule`: kotlin.String? = null 
-    , 
-    /**
-     * Force scan, when the answer carries it.
-     */
-    var `forceScan`: kotlin.Boolean? = null 
-    , 
-    /**
-     * Registry type, when the answer carries it.
-     */
-    var `registryType`: RegistryType? = null 
-    , 
-    /**
-     * Status of the schedule's job.
-     */
-    var `status`: ScheduleStatus? = null 
-    , 
-    /**
-     * Filters.
-     */
-    var `filters`: List<Filter> = listOf() 
-    , 
-    /**
-     * Latest-N-tags filter, when the answer carries it.
-     */
-    var `additionalFilters`: AdditionalFilters? = null 
-    , 
-    /**
-     * Errors of the last job.
-     */
-    var `errors`: List<JobError> = listOf() 
-    , 
-    /**
-     * Created (epoch ms).
-     */
-    var `created`: kotlin.Long? = null 
-    , 
-    /**
-     * Updated (epoch ms).
-     */
-    var `updated`: kotlin.Long? = null 
-    , 
-    /**
-     * Job started (epoch ms).
-     */
-    var `jobStartDate`: kotlin.Long? = null 
-    , 
-    /**
-     * Job completed (epoch ms).
-     */
-    var `jobCompletionDate`: kotlin.Long? = null 
-    , 
-    /**
-     * Listing phase started (epoch ms).
-     */
-    var `jobListingStartDate`: kotlin.Long? = null 
-    , 
-    /**
-     * Listing phase completed (epoch ms).
-     */
-    var `jobListingCompletionDate`: kotlin.Long? = null 
-    , 
-    /**
-     * Scanning phase started (epoch ms).
-     */
-    var `jobScanningStartDate`: kotlin.Long? = null 
-    , 
-    /**
-     * Scanning phase completed (epoch ms).
-     */
-    var `jobScanningCompletionDate`: kotlin.Long? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text), kept verbatim.
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSchedule: FfiConverterRustBuffer<Schedule> {
-    override fun read(buf: ByteBuffer): Schedule {
-        return Schedule(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalTypeWeekDay.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-            FfiConverterOptionalTypeRegistryType.read(buf),
-            FfiConverterOptionalTypeScheduleStatus.read(buf),
-            FfiConverterSequenceTypeFilter.read(buf),
-            FfiConverterOptionalTypeAdditionalFilters.read(buf),
-            FfiConverterSequenceTypeJobError.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Schedule) = (
-            FfiConverterString.allocationSize(value.`scheduleUuid`) +
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`onDemand`) +
-            FfiConverterOptionalLong.allocationSize(value.`scheduleIntervalInDays`) +
-            FfiConverterOptionalTypeWeekDay.allocationSize(value.`weekDay`) +
-            FfiConverterOptionalString.allocationSize(value.`schedule`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`forceScan`) +
-            FfiConverterOptionalTypeRegistryType.allocationSize(value.`registryType`) +
-            FfiConverterOptionalTypeScheduleStatus.allocationSize(value.`status`) +
-            FfiConverterSequenceTypeFilter.allocationSize(value.`filters`) +
-            FfiConverterOptionalTypeAdditionalFilters.allocationSize(value.`additionalFilters`) +
-            FfiConverterSequenceTypeJobError.allocationSize(value.`errors`) +
-            FfiConverterOptionalLong.allocationSize(value.`created`) +
-            FfiConverterOptionalLong.allocationSize(value.`updated`) +
-            FfiConverterOptionalLong.allocationSize(value.`jobStartDate`) +
-            FfiConverterOptionalLong.allocationSize(value.`jobCompletionDate`) +
-            FfiConverterOptionalLong.allocationSize(value.`jobListingStartDate`) +
-            FfiConverterOptionalLong.allocationSize(value.`jobListingCompletionDate`) +
-            FfiConverterOptionalLong.allocationSize(value.`jobScanningStartDate`) +
-            FfiConverterOptionalLong.allocationSize(value.`jobScanningCompletionDate`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: Schedule, buf: ByteBuffer) {
-            FfiConverterString.write(value.`scheduleUuid`, buf)
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterOptionalBoolean.write(value.`onDemand`, buf)
-            FfiConverterOptionalLong.write(value.`scheduleIntervalInDays`, buf)
-            FfiConverterOptionalTypeWeekDay.write(value.`weekDay`, buf)
-            FfiConverterOptionalString.write(value.`schedule`, buf)
-            FfiConverterOptionalBoolean.write(value.`forceScan`, buf)
-            FfiConverterOptionalTypeRegistryType.write(value.`registryType`, buf)
-            FfiConverterOptionalTypeScheduleStatus.write(value.`status`, buf)
-            FfiConverterSequenceTypeFilter.write(value.`filters`, buf)
-            FfiConverterOptionalTypeAdditionalFilters.write(value.`additionalFilters`, buf)
-            FfiConverterSequenceTypeJobError.write(value.`errors`, buf)
-            FfiConverterOptionalLong.write(value.`created`, buf)
-            FfiConverterOptionalLong.write(value.`updated`, buf)
-            FfiConverterOptionalLong.write(value.`jobStartDate`, buf)
-            FfiConverterOptionalLong.write(value.`jobCompletionDate`, buf)
-            FfiConverterOptionalLong.write(value.`jobListingStartDate`, buf)
-            FfiConverterOptionalLong.write(value.`jobListingCompletionDate`, buf)
-            FfiConverterOptionalLong.write(value.`jobScanningStartDate`, buf)
-            FfiConverterOptionalLong.write(value.`jobScanningCompletionDate`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * One page of schedules (`{count, data}`).
+ * One page of schedules (`{count, data, skipped}`).
  */
 data class SchedulePage (
     /**
@@ -6821,180 +5471,6 @@ public object FfiConverterTypeSchedulePage: FfiConverterRustBuffer<SchedulePage>
             FfiConverterULong.write(value.`count`, buf)
             FfiConverterSequenceTypeSchedule.write(value.`data`, buf)
             FfiConverterSequenceTypeSkippedItem.write(value.`skipped`, buf)
-    }
-}
-
-
-
-/**
- * The body of create and update (spec §4). Check one with `validate`.
- */
-data class ScheduleRequest (
-    /**
-     * Schedule name (required, not blank).
-     */
-    var `name`: kotlin.String
-    , 
-    /**
-     * `true` runs once now; `false` is an automatic (recurring) schedule.
-     */
-    var `onDemand`: kotlin.Boolean = true 
-    , 
-    /**
-     * Automatic schedules: run every N days, 1..=365.
-     */
-    var `scheduleIntervalInDays`: kotlin.Long? = null 
-    , 
-    /**
-     * Weekly schedules (interval 7): the day to run.
-     */
-    var `weekDay`: WeekDay? = null 
-    , 
-    /**
-     * Daily schedules (interval 1): start time `HH:MM` in UTC.
-     */
-    var `schedule`: kotlin.String? = null 
-    , 
-    /**
-     * Rescan every image, not just new ones (subscription feature).
-     */
-    var `forceScan`: kotlin.Boolean? = null 
-    , 
-    /**
-     * Type of the registry.
-     */
-    var `registryType`: RegistryType? = null 
-    , 
-    /**
-     * What to scan: at least one filter.
-     */
-    var `filters`: List<Filter> = listOf() 
-    , 
-    /**
-     * Limit to the latest N tags.
-     */
-    var `additionalFilters`: AdditionalFilters? = null 
-    , 
-    /**
-     * Unknown fields (name → JSON text), kept and sent as given (validation warns about them).
-     */
-    var `extra`: Map<kotlin.String, kotlin.String> = mapOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScheduleRequest: FfiConverterRustBuffer<ScheduleRequest> {
-    override fun read(buf: ByteBuffer): ScheduleRequest {
-        return ScheduleRequest(
-            FfiConverterString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalTypeWeekDay.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-            FfiConverterOptionalTypeRegistryType.read(buf),
-            FfiConverterSequenceTypeFilter.read(buf),
-            FfiConverterOptionalTypeAdditionalFilters.read(buf),
-            FfiConverterMapStringString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ScheduleRequest) = (
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterBoolean.allocationSize(value.`onDemand`) +
-            FfiConverterOptionalLong.allocationSize(value.`scheduleIntervalInDays`) +
-            FfiConverterOptionalTypeWeekDay.allocationSize(value.`weekDay`) +
-            FfiConverterOptionalString.allocationSize(value.`schedule`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`forceScan`) +
-            FfiConverterOptionalTypeRegistryType.allocationSize(value.`registryType`) +
-            FfiConverterSequenceTypeFilter.allocationSize(value.`filters`) +
-            FfiConverterOptionalTypeAdditionalFilters.allocationSize(value.`additionalFilters`) +
-            FfiConverterMapStringString.allocationSize(value.`extra`)
-    )
-
-    override fun write(value: ScheduleRequest, buf: ByteBuffer) {
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterBoolean.write(value.`onDemand`, buf)
-            FfiConverterOptionalLong.write(value.`scheduleIntervalInDays`, buf)
-            FfiConverterOptionalTypeWeekDay.write(value.`weekDay`, buf)
-            FfiConverterOptionalString.write(value.`schedule`, buf)
-            FfiConverterOptionalBoolean.write(value.`forceScan`, buf)
-            FfiConverterOptionalTypeRegistryType.write(value.`registryType`, buf)
-            FfiConverterSequenceTypeFilter.write(value.`filters`, buf)
-            FfiConverterOptionalTypeAdditionalFilters.write(value.`additionalFilters`, buf)
-            FfiConverterMapStringString.write(value.`extra`, buf)
-    }
-}
-
-
-
-/**
- * An item of a list answer that could not be decoded and was skipped (lenient mode).
- */
-data class SkippedItem (
-    /**
-     * Its index in the page's `data` (from 0).
-     */
-    var `index`: kotlin.ULong
-    , 
-    /**
-     * Its page number, when known (set when walking every page).
-     */
-    var `pageNumber`: kotlin.UInt? = null 
-    , 
-    /**
-     * Why it could not be read.
-     */
-    var `message`: kotlin.String
-    , 
-    /**
-     * The item as received, as JSON text.
-     */
-    var `rawJson`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSkippedItem: FfiConverterRustBuffer<SkippedItem> {
-    override fun read(buf: ByteBuffer): SkippedItem {
-        return SkippedItem(
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SkippedItem) = (
-            FfiConverterULong.allocationSize(value.`index`) +
-            FfiConverterOptionalUInt.allocationSize(value.`pageNumber`) +
-            FfiConverterString.allocationSize(value.`message`) +
-            FfiConverterString.allocationSize(value.`rawJson`)
-    )
-
-    override fun write(value: SkippedItem, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`index`, buf)
-            FfiConverterOptionalUInt.write(value.`pageNumber`, buf)
-            FfiConverterString.write(value.`message`, buf)
-            FfiConverterString.write(value.`rawJson`, buf)
     }
 }
 
@@ -7079,412 +5555,6 @@ public object FfiConverterTypeStatusTraits: FfiConverterRustBuffer<StatusTraits>
 
 
 
-/**
- * One problem found by validation.
- */
-data class Violation (
-    /**
-     * JSON pointer (RFC 6901) to the offending value; `""` is the whole document.
-     */
-    var `path`: kotlin.String
-    , 
-    /**
-     * Stable snake_case code, e.g. `interval_out_of_range`.
-     */
-    var `code`: kotlin.String
-    , 
-    /**
-     * A sentence a person can act on.
-     */
-    var `message`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeViolation: FfiConverterRustBuffer<Violation> {
-    override fun read(buf: ByteBuffer): Violation {
-        return Violation(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Violation) = (
-            FfiConverterString.allocationSize(value.`path`) +
-            FfiConverterString.allocationSize(value.`code`) +
-            FfiConverterString.allocationSize(value.`message`)
-    )
-
-    override fun write(value: Violation, buf: ByteBuffer) {
-            FfiConverterString.write(value.`path`, buf)
-            FfiConverterString.write(value.`code`, buf)
-            FfiConverterString.write(value.`message`, buf)
-    }
-}
-
-
-
-/**
- * Waiter settings.
- */
-data class WaitOptions (
-    /**
-     * What to wait for.
-     */
-    var `until`: WaitFor
-    , 
-    /**
-     * Give up after this long, in ms (a `timeout` error naming the last status). Default
-     * 30 min.
-     */
-    var `timeoutMs`: kotlin.ULong = 1800000uL 
-    , 
-    /**
-     * Time between polls, in ms. Default 10 s.
-     */
-    var `intervalMs`: kotlin.ULong = 10000uL 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeWaitOptions: FfiConverterRustBuffer<WaitOptions> {
-    override fun read(buf: ByteBuffer): WaitOptions {
-        return WaitOptions(
-            FfiConverterTypeWaitFor.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: WaitOptions) = (
-            FfiConverterTypeWaitFor.allocationSize(value.`until`) +
-            FfiConverterULong.allocationSize(value.`timeoutMs`) +
-            FfiConverterULong.allocationSize(value.`intervalMs`)
-    )
-
-    override fun write(value: WaitOptions, buf: ByteBuffer) {
-            FfiConverterTypeWaitFor.write(value.`until`, buf)
-            FfiConverterULong.write(value.`timeoutMs`, buf)
-            FfiConverterULong.write(value.`intervalMs`, buf)
-    }
-}
-
-
-
-/**
- * The action for one schedule.
- */
-
-enum class Action {
-    
-    /**
-     * Create a new schedule.
-     */
-    CREATE,
-    /**
-     * Update the existing schedule in place.
-     */
-    UPDATE,
-    /**
-     * Delete the existing schedule, then create the desired one.
-     */
-    REPLACE,
-    /**
-     * Delete the existing schedule (pruning).
-     */
-    DELETE,
-    /**
-     * Nothing to do.
-     */
-    UNCHANGED,
-    /**
-     * Left alone, see the reason.
-     */
-    SKIP;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAction: FfiConverterRustBuffer<Action> {
-    override fun read(buf: ByteBuffer) = try {
-        Action.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: Action) = 4UL
-
-    override fun write(value: Action, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * How a create makes sure a retried create never duplicates a schedule.
- */
-
-enum class CreateRecovery {
-    
-    /**
-     * Default. No call before the POST; after an ambiguous failure the schedules with the
-     * name created after the first send (by the server's clock), with the same content and
-     * an id not returned before, are this call's. Correct even when names repeat.
-     */
-    CREATION_CUTOFF,
-    /**
-     * List the schedules carrying the name before the first POST; after a lost answer the
-     * one new schedule with the name and the same content is the created one.
-     */
-    SNAPSHOT,
-    /**
-     * Like `CreationCutoff`, but a schedule with the name created after the first send is
-     * taken as this call's whatever its content (names unique in the registry).
-     */
-    ASSUME_UNIQUE_NAMES;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCreateRecovery: FfiConverterRustBuffer<CreateRecovery> {
-    override fun read(buf: ByteBuffer) = try {
-        CreateRecovery.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: CreateRecovery) = 4UL
-
-    override fun write(value: CreateRecovery, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * Format of a desired-state file.
- */
-
-enum class DesiredFormat {
-    
-    /**
-     * YAML (also reads JSON).
-     */
-    YAML,
-    /**
-     * JSON.
-     */
-    JSON;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDesiredFormat: FfiConverterRustBuffer<DesiredFormat> {
-    override fun read(buf: ByteBuffer) = try {
-        DesiredFormat.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: DesiredFormat) = 4UL
-
-    override fun write(value: DesiredFormat, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * What happened to one item.
- */
-
-enum class Outcome {
-    
-    /**
-     * Done.
-     */
-    APPLIED,
-    /**
-     * Nothing to do (unchanged or skipped by the plan).
-     */
-    NO_OP,
-    /**
-     * Dry run: nothing sent.
-     */
-    DRY_RUN,
-    /**
-     * Failed: see the error.
-     */
-    FAILED;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeOutcome: FfiConverterRustBuffer<Outcome> {
-    override fun read(buf: ByteBuffer) = try {
-        Outcome.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: Outcome) = 4UL
-
-    override fun write(value: Outcome, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * A Qualys platform (shared cloud pod); each has one API gateway.
- */
-
-enum class Platform {
-    
-    /**
-     * US Platform 1.
-     */
-    US1,
-    /**
-     * US Platform 2.
-     */
-    US2,
-    /**
-     * US Platform 3.
-     */
-    US3,
-    /**
-     * US Platform 4.
-     */
-    US4,
-    /**
-     * EU Platform 1.
-     */
-    EU1,
-    /**
-     * EU Platform 2.
-     */
-    EU2,
-    /**
-     * EU Platform 3.
-     */
-    EU3,
-    /**
-     * India Platform 1.
-     */
-    IN1,
-    /**
-     * Canada Platform 1.
-     */
-    CA1,
-    /**
-     * UAE Platform 1.
-     */
-    AE1,
-    /**
-     * UK Platform 1.
-     */
-    UK1,
-    /**
-     * Australia Platform 1.
-     */
-    AU1,
-    /**
-     * KSA Platform 1.
-     */
-    KSA1,
-    /**
-     * US Government Platform 1.
-     */
-    GOV1;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypePlatform: FfiConverterRustBuffer<Platform> {
-    override fun read(buf: ByteBuffer) = try {
-        Platform.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: Platform) = 4UL
-
-    override fun write(value: Platform, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
 
 
 /**
@@ -7534,8 +5604,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7545,13 +5614,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7595,8 +5663,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7606,13 +5673,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7656,8 +5722,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7667,13 +5732,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7717,8 +5781,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7728,13 +5791,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7778,8 +5840,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7789,13 +5850,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7839,8 +5899,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7850,13 +5909,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7900,8 +5958,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7911,13 +5968,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -7961,8 +6017,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -7972,13 +6027,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -8022,8 +6076,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -8033,13 +6086,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -8083,8 +6135,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -8094,13 +6145,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -8144,8 +6194,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -8155,13 +6204,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -8205,8 +6253,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -8216,18 +6263,16 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
-     * The server's answer does not carry fields a computation needs (e.g. the run times
-     * of a schedule listed without its interval or weekday); see `fields`.
+     * The server's answer does not carry fields a computation needs (see `fields`).
      */
     class NotReported(
         
@@ -8267,8 +6312,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -8278,13 +6322,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
     /**
@@ -8328,8 +6371,7 @@ sealed class QualysCsException: kotlin.Exception() {
         val `body`: kotlin.String?, 
         
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration`
-         * in Kotlin, `TimeInterval` (seconds) in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */
         val `retryAfter`: java.time.Duration?, 
         
@@ -8339,13 +6381,12 @@ sealed class QualysCsException: kotlin.Exception() {
         val `violations`: List<Violation>, 
         
         /**
-         * The fields the server's answer left out (`not_reported`, canonical
-         * names such as `weekDay`); empty otherwise.
+         * The fields the server's answer left out (`not_reported`); empty otherwise.
          */
         val `fields`: List<kotlin.String>
         ) : QualysCsException() {
         override val message
-            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }, status=${ `status` }, requestId=${ `requestId` }, qualysErrorCode=${ `qualysErrorCode` }, serverMessage=${ `serverMessage` }, body=${ `body` }, retryAfter=${ `retryAfter` }, violations=${ `violations` }, fields=${ `fields` }"
+            get() = errorMessage
     }
     
 
@@ -8364,7 +6405,7 @@ sealed class QualysCsException: kotlin.Exception() {
 
     
         /**
-         * The stable code (the `code` field of every variant).
+         * The stable code.
          */ fun `code`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -8390,7 +6431,7 @@ sealed class QualysCsException: kotlin.Exception() {
 
     
         /**
-         * The message (the `message` field of every variant; `errorMessage` in Kotlin).
+         * The message (`errorMessage` on a Kotlin variant).
          */ fun `message`(): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -8429,8 +6470,7 @@ sealed class QualysCsException: kotlin.Exception() {
 
     
         /**
-         * How long the server asked to wait (`rate_limited`): `java.time.Duration` in Kotlin,
-         * `TimeInterval` in Swift.
+         * How long the server asked to wait (`rate_limited`).
          */ fun `retryAfter`(): java.time.Duration? {
             return FfiConverterOptionalDuration.lift(
     uniffiRustCall() { _status ->
@@ -9076,771 +7116,6 @@ public object FfiConverterTypeQualysCsError : FfiConverterRustBuffer<QualysCsExc
 
 
 
-/**
- * Registry type (`registryType`).
- */
-sealed class RegistryType {
-    
-    /**
-     * Docker Registry HTTP API V2.
-     */
-    object V2 : RegistryType()
-    
-    
-    /**
-     * Private V2 registry.
-     */
-    object V2Private : RegistryType()
-    
-    
-    /**
-     * Docker Hub.
-     */
-    object DockerHub : RegistryType()
-    
-    
-    /**
-     * AWS ECR.
-     */
-    object Aws : RegistryType()
-    
-    
-    /**
-     * Azure Container Registry.
-     */
-    object Azure : RegistryType()
-    
-    
-    /**
-     * Google Container Registry.
-     */
-    object Gcp : RegistryType()
-    
-    
-    /**
-     * Google Artifact Registry.
-     */
-    object GoogleArtifactRegistry : RegistryType()
-    
-    
-    /**
-     * A value this version does not know, kept exactly as received.
-     */
-    data class Other(
-        /**
-         * The value as received.
-         */
-        val `value`: kotlin.String) : RegistryType()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRegistryType : FfiConverterRustBuffer<RegistryType>{
-    override fun read(buf: ByteBuffer): RegistryType {
-        return when(buf.getInt()) {
-            1 -> RegistryType.V2
-            2 -> RegistryType.V2Private
-            3 -> RegistryType.DockerHub
-            4 -> RegistryType.Aws
-            5 -> RegistryType.Azure
-            6 -> RegistryType.Gcp
-            7 -> RegistryType.GoogleArtifactRegistry
-            8 -> RegistryType.Other(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: RegistryType): ULong = when(value) {
-        is RegistryType.V2 -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.V2Private -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.DockerHub -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.Aws -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.Azure -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.Gcp -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.GoogleArtifactRegistry -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RegistryType.Other -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`value`)
-            )
-        }
-    }
-
-    override fun write(value: RegistryType, buf: ByteBuffer) {
-        when(value) {
-            is RegistryType.V2 -> {
-                buf.putInt(1)
-                Unit
-            }
-            is RegistryType.V2Private -> {
-                buf.putInt(2)
-                Unit
-            }
-            is RegistryType.DockerHub -> {
-                buf.putInt(3)
-                Unit
-            }
-            is RegistryType.Aws -> {
-                buf.putInt(4)
-                Unit
-            }
-            is RegistryType.Azure -> {
-                buf.putInt(5)
-                Unit
-            }
-            is RegistryType.Gcp -> {
-                buf.putInt(6)
-                Unit
-            }
-            is RegistryType.GoogleArtifactRegistry -> {
-                buf.putInt(7)
-                Unit
-            }
-            is RegistryType.Other -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`value`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * Status of a schedule or of its job (`status`).
- */
-sealed class ScheduleStatus {
-    
-    /**
-     * Created, not yet queued.
-     */
-    object Created : ScheduleStatus()
-    
-    
-    /**
-     * Waiting to run.
-     */
-    object Queued : ScheduleStatus()
-    
-    
-    /**
-     * Paused.
-     */
-    object Paused : ScheduleStatus()
-    
-    
-    /**
-     * Running now.
-     */
-    object Running : ScheduleStatus()
-    
-    
-    /**
-     * Finished successfully.
-     */
-    object Completed : ScheduleStatus()
-    
-    
-    /**
-     * Finished.
-     */
-    object Finished : ScheduleStatus()
-    
-    
-    /**
-     * Ended with an error.
-     */
-    object Error : ScheduleStatus()
-    
-    
-    /**
-     * Failed.
-     */
-    object Failed : ScheduleStatus()
-    
-    
-    /**
-     * Baseline scan created.
-     */
-    object BaselineCreated : ScheduleStatus()
-    
-    
-    /**
-     * Baseline scan queued.
-     */
-    object BaselineQueued : ScheduleStatus()
-    
-    
-    /**
-     * Baseline scan running.
-     */
-    object BaselineRunning : ScheduleStatus()
-    
-    
-    /**
-     * Baseline scan completed.
-     */
-    object BaselineCompleted : ScheduleStatus()
-    
-    
-    /**
-     * Canceled.
-     */
-    object Canceled : ScheduleStatus()
-    
-    
-    /**
-     * Unknown to Qualys itself.
-     */
-    object Unknown : ScheduleStatus()
-    
-    
-    /**
-     * A value this version does not know, kept exactly as received.
-     */
-    data class Other(
-        /**
-         * The value as received.
-         */
-        val `value`: kotlin.String) : ScheduleStatus()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScheduleStatus : FfiConverterRustBuffer<ScheduleStatus>{
-    override fun read(buf: ByteBuffer): ScheduleStatus {
-        return when(buf.getInt()) {
-            1 -> ScheduleStatus.Created
-            2 -> ScheduleStatus.Queued
-            3 -> ScheduleStatus.Paused
-            4 -> ScheduleStatus.Running
-            5 -> ScheduleStatus.Completed
-            6 -> ScheduleStatus.Finished
-            7 -> ScheduleStatus.Error
-            8 -> ScheduleStatus.Failed
-            9 -> ScheduleStatus.BaselineCreated
-            10 -> ScheduleStatus.BaselineQueued
-            11 -> ScheduleStatus.BaselineRunning
-            12 -> ScheduleStatus.BaselineCompleted
-            13 -> ScheduleStatus.Canceled
-            14 -> ScheduleStatus.Unknown
-            15 -> ScheduleStatus.Other(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: ScheduleStatus): ULong = when(value) {
-        is ScheduleStatus.Created -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Queued -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Paused -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Running -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Completed -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Finished -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Error -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Failed -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.BaselineCreated -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.BaselineQueued -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.BaselineRunning -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.BaselineCompleted -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Canceled -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ScheduleStatus.Other -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`value`)
-            )
-        }
-    }
-
-    override fun write(value: ScheduleStatus, buf: ByteBuffer) {
-        when(value) {
-            is ScheduleStatus.Created -> {
-                buf.putInt(1)
-                Unit
-            }
-            is ScheduleStatus.Queued -> {
-                buf.putInt(2)
-                Unit
-            }
-            is ScheduleStatus.Paused -> {
-                buf.putInt(3)
-                Unit
-            }
-            is ScheduleStatus.Running -> {
-                buf.putInt(4)
-                Unit
-            }
-            is ScheduleStatus.Completed -> {
-                buf.putInt(5)
-                Unit
-            }
-            is ScheduleStatus.Finished -> {
-                buf.putInt(6)
-                Unit
-            }
-            is ScheduleStatus.Error -> {
-                buf.putInt(7)
-                Unit
-            }
-            is ScheduleStatus.Failed -> {
-                buf.putInt(8)
-                Unit
-            }
-            is ScheduleStatus.BaselineCreated -> {
-                buf.putInt(9)
-                Unit
-            }
-            is ScheduleStatus.BaselineQueued -> {
-                buf.putInt(10)
-                Unit
-            }
-            is ScheduleStatus.BaselineRunning -> {
-                buf.putInt(11)
-                Unit
-            }
-            is ScheduleStatus.BaselineCompleted -> {
-                buf.putInt(12)
-                Unit
-            }
-            is ScheduleStatus.Canceled -> {
-                buf.putInt(13)
-                Unit
-            }
-            is ScheduleStatus.Unknown -> {
-                buf.putInt(14)
-                Unit
-            }
-            is ScheduleStatus.Other -> {
-                buf.putInt(15)
-                FfiConverterString.write(value.`value`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * What a waiter waits for.
- */
-sealed class WaitFor {
-    
-    /**
-     * A terminal status (Completed, Finished, Error, Failed, Canceled, BaselineCompleted).
-     */
-    object Terminal : WaitFor()
-    
-    
-    /**
-     * Any of these statuses.
-     */
-    data class Any(
-        /**
-         * The statuses that end the wait.
-         */
-        val `statuses`: List<com.qualys.cs.ScheduleStatus>) : WaitFor()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeWaitFor : FfiConverterRustBuffer<WaitFor>{
-    override fun read(buf: ByteBuffer): WaitFor {
-        return when(buf.getInt()) {
-            1 -> WaitFor.Terminal
-            2 -> WaitFor.Any(
-                FfiConverterSequenceTypeScheduleStatus.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: WaitFor): ULong = when(value) {
-        is WaitFor.Terminal -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WaitFor.Any -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterSequenceTypeScheduleStatus.allocationSize(value.`statuses`)
-            )
-        }
-    }
-
-    override fun write(value: WaitFor, buf: ByteBuffer) {
-        when(value) {
-            is WaitFor.Terminal -> {
-                buf.putInt(1)
-                Unit
-            }
-            is WaitFor.Any -> {
-                buf.putInt(2)
-                FfiConverterSequenceTypeScheduleStatus.write(value.`statuses`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * Day of the week for weekly schedules (`weekDay`).
- */
-sealed class WeekDay {
-    
-    /**
-     * Monday.
-     */
-    object Monday : WeekDay()
-    
-    
-    /**
-     * Tuesday.
-     */
-    object Tuesday : WeekDay()
-    
-    
-    /**
-     * Wednesday.
-     */
-    object Wednesday : WeekDay()
-    
-    
-    /**
-     * Thursday.
-     */
-    object Thursday : WeekDay()
-    
-    
-    /**
-     * Friday.
-     */
-    object Friday : WeekDay()
-    
-    
-    /**
-     * Saturday.
-     */
-    object Saturday : WeekDay()
-    
-    
-    /**
-     * Sunday.
-     */
-    object Sunday : WeekDay()
-    
-    
-    /**
-     * A value this version does not know, kept exactly as received.
-     */
-    data class Other(
-        /**
-         * The value as received.
-         */
-        val `value`: kotlin.String) : WeekDay()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeWeekDay : FfiConverterRustBuffer<WeekDay>{
-    override fun read(buf: ByteBuffer): WeekDay {
-        return when(buf.getInt()) {
-            1 -> WeekDay.Monday
-            2 -> WeekDay.Tuesday
-            3 -> WeekDay.Wednesday
-            4 -> WeekDay.Thursday
-            5 -> WeekDay.Friday
-            6 -> WeekDay.Saturday
-            7 -> WeekDay.Sunday
-            8 -> WeekDay.Other(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: WeekDay): ULong = when(value) {
-        is WeekDay.Monday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Tuesday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Wednesday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Thursday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Friday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Saturday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Sunday -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is WeekDay.Other -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`value`)
-            )
-        }
-    }
-
-    override fun write(value: WeekDay, buf: ByteBuffer) {
-        when(value) {
-            is WeekDay.Monday -> {
-                buf.putInt(1)
-                Unit
-            }
-            is WeekDay.Tuesday -> {
-                buf.putInt(2)
-                Unit
-            }
-            is WeekDay.Wednesday -> {
-                buf.putInt(3)
-                Unit
-            }
-            is WeekDay.Thursday -> {
-                buf.putInt(4)
-                Unit
-            }
-            is WeekDay.Friday -> {
-                buf.putInt(5)
-                Unit
-            }
-            is WeekDay.Saturday -> {
-                buf.putInt(6)
-                Unit
-            }
-            is WeekDay.Sunday -> {
-                buf.putInt(7)
-                Unit
-            }
-            is WeekDay.Other -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`value`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
 
 /**
  * @suppress
@@ -9867,38 +7142,6 @@ public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?>
         } else {
             buf.put(1)
             FfiConverterUShort.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUInt.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UInt?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUInt.write(value, buf)
         }
     }
 }
@@ -9941,70 +7184,6 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
-    override fun read(buf: ByteBuffer): kotlin.Long? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterLong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Long?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterLong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterLong.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
-    override fun read(buf: ByteBuffer): kotlin.Boolean? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterBoolean.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Boolean?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterBoolean.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterBoolean.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -10027,38 +7206,6 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
-    override fun read(buf: ByteBuffer): java.time.Instant? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTimestamp.read(buf)
-    }
-
-    override fun allocationSize(value: java.time.Instant?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTimestamp.allocationSize(value)
-        }
-    }
-
-    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTimestamp.write(value, buf)
         }
     }
 }
@@ -10133,102 +7280,6 @@ public object FfiConverterOptionalTypeApplyProgressListener: FfiConverterRustBuf
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeAdditionalFilters: FfiConverterRustBuffer<AdditionalFilters?> {
-    override fun read(buf: ByteBuffer): AdditionalFilters? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeAdditionalFilters.read(buf)
-    }
-
-    override fun allocationSize(value: AdditionalFilters?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeAdditionalFilters.allocationSize(value)
-        }
-    }
-
-    override fun write(value: AdditionalFilters?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeAdditionalFilters.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeLocalConversion: FfiConverterRustBuffer<LocalConversion?> {
-    override fun read(buf: ByteBuffer): LocalConversion? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeLocalConversion.read(buf)
-    }
-
-    override fun allocationSize(value: LocalConversion?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeLocalConversion.allocationSize(value)
-        }
-    }
-
-    override fun write(value: LocalConversion?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeLocalConversion.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeScheduleRequest: FfiConverterRustBuffer<ScheduleRequest?> {
-    override fun read(buf: ByteBuffer): ScheduleRequest? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeScheduleRequest.read(buf)
-    }
-
-    override fun allocationSize(value: ScheduleRequest?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeScheduleRequest.allocationSize(value)
-        }
-    }
-
-    override fun write(value: ScheduleRequest?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeScheduleRequest.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypePlatform: FfiConverterRustBuffer<Platform?> {
     override fun read(buf: ByteBuffer): Platform? {
         if (buf.get().toInt() == 0) {
@@ -10293,60 +7344,28 @@ public object FfiConverterOptionalTypeQualysCsError: FfiConverterRustBuffer<Qual
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeRegistryType: FfiConverterRustBuffer<RegistryType?> {
-    override fun read(buf: ByteBuffer): RegistryType? {
+public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestamp?> {
+    override fun read(buf: ByteBuffer): Timestamp? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeRegistryType.read(buf)
+        return FfiConverterTypeTimestamp.read(buf)
     }
 
-    override fun allocationSize(value: RegistryType?): ULong {
+    override fun allocationSize(value: Timestamp?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeRegistryType.allocationSize(value)
+            return 1UL + FfiConverterTypeTimestamp.allocationSize(value)
         }
     }
 
-    override fun write(value: RegistryType?, buf: ByteBuffer) {
+    override fun write(value: Timestamp?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeRegistryType.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeScheduleStatus: FfiConverterRustBuffer<ScheduleStatus?> {
-    override fun read(buf: ByteBuffer): ScheduleStatus? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeScheduleStatus.read(buf)
-    }
-
-    override fun allocationSize(value: ScheduleStatus?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeScheduleStatus.allocationSize(value)
-        }
-    }
-
-    override fun write(value: ScheduleStatus?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeScheduleStatus.write(value, buf)
+            FfiConverterTypeTimestamp.write(value, buf)
         }
     }
 }
@@ -10389,38 +7408,6 @@ public object FfiConverterOptionalTypeWeekDay: FfiConverterRustBuffer<WeekDay?> 
 /**
  * @suppress
  */
-public object FfiConverterOptionalSequenceTypeSchedule: FfiConverterRustBuffer<List<Schedule>?> {
-    override fun read(buf: ByteBuffer): List<Schedule>? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterSequenceTypeSchedule.read(buf)
-    }
-
-    override fun allocationSize(value: List<Schedule>?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterSequenceTypeSchedule.allocationSize(value)
-        }
-    }
-
-    override fun write(value: List<Schedule>?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterSequenceTypeSchedule.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -10439,258 +7426,6 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTimestamp: FfiConverterRustBuffer<List<java.time.Instant>> {
-    override fun read(buf: ByteBuffer): List<java.time.Instant> {
-        val len = buf.getInt()
-        return List<java.time.Instant>(len) {
-            FfiConverterTimestamp.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<java.time.Instant>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTimestamp.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<java.time.Instant>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTimestamp.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeActualRegistry: FfiConverterRustBuffer<List<ActualRegistry>> {
-    override fun read(buf: ByteBuffer): List<ActualRegistry> {
-        val len = buf.getInt()
-        return List<ActualRegistry>(len) {
-            FfiConverterTypeActualRegistry.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<ActualRegistry>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeActualRegistry.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<ActualRegistry>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeActualRegistry.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeChange: FfiConverterRustBuffer<List<Change>> {
-    override fun read(buf: ByteBuffer): List<Change> {
-        val len = buf.getInt()
-        return List<Change>(len) {
-            FfiConverterTypeChange.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Change>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeChange.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Change>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeChange.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeDesiredRegistry: FfiConverterRustBuffer<List<DesiredRegistry>> {
-    override fun read(buf: ByteBuffer): List<DesiredRegistry> {
-        val len = buf.getInt()
-        return List<DesiredRegistry>(len) {
-            FfiConverterTypeDesiredRegistry.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<DesiredRegistry>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeDesiredRegistry.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<DesiredRegistry>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeDesiredRegistry.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeDesiredSchedule: FfiConverterRustBuffer<List<DesiredSchedule>> {
-    override fun read(buf: ByteBuffer): List<DesiredSchedule> {
-        val len = buf.getInt()
-        return List<DesiredSchedule>(len) {
-            FfiConverterTypeDesiredSchedule.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<DesiredSchedule>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeDesiredSchedule.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<DesiredSchedule>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeDesiredSchedule.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeFilter: FfiConverterRustBuffer<List<Filter>> {
-    override fun read(buf: ByteBuffer): List<Filter> {
-        val len = buf.getInt()
-        return List<Filter>(len) {
-            FfiConverterTypeFilter.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Filter>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeFilter.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Filter>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeFilter.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeItemResult: FfiConverterRustBuffer<List<ItemResult>> {
-    override fun read(buf: ByteBuffer): List<ItemResult> {
-        val len = buf.getInt()
-        return List<ItemResult>(len) {
-            FfiConverterTypeItemResult.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<ItemResult>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeItemResult.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<ItemResult>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeItemResult.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeJobError: FfiConverterRustBuffer<List<JobError>> {
-    override fun read(buf: ByteBuffer): List<JobError> {
-        val len = buf.getInt()
-        return List<JobError>(len) {
-            FfiConverterTypeJobError.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<JobError>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeJobError.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<JobError>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeJobError.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypePlanItem: FfiConverterRustBuffer<List<PlanItem>> {
-    override fun read(buf: ByteBuffer): List<PlanItem> {
-        val len = buf.getInt()
-        return List<PlanItem>(len) {
-            FfiConverterTypePlanItem.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<PlanItem>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypePlanItem.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<PlanItem>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypePlanItem.write(it, buf)
         }
     }
 }
@@ -10729,6 +7464,34 @@ public object FfiConverterSequenceTypePlannedRequest: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeActualRegistry: FfiConverterRustBuffer<List<ActualRegistry>> {
+    override fun read(buf: ByteBuffer): List<ActualRegistry> {
+        val len = buf.getInt()
+        return List<ActualRegistry>(len) {
+            FfiConverterTypeActualRegistry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ActualRegistry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeActualRegistry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ActualRegistry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeActualRegistry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRegistry: FfiConverterRustBuffer<List<Registry>> {
     override fun read(buf: ByteBuffer): List<Registry> {
         val len = buf.getInt()
@@ -10757,34 +7520,6 @@ public object FfiConverterSequenceTypeRegistry: FfiConverterRustBuffer<List<Regi
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeRepoTag: FfiConverterRustBuffer<List<RepoTag>> {
-    override fun read(buf: ByteBuffer): List<RepoTag> {
-        val len = buf.getInt()
-        return List<RepoTag>(len) {
-            FfiConverterTypeRepoTag.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<RepoTag>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeRepoTag.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<RepoTag>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeRepoTag.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeRepository: FfiConverterRustBuffer<List<Repository>> {
     override fun read(buf: ByteBuffer): List<Repository> {
         val len = buf.getInt()
@@ -10803,34 +7538,6 @@ public object FfiConverterSequenceTypeRepository: FfiConverterRustBuffer<List<Re
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeRepository.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeRule: FfiConverterRustBuffer<List<Rule>> {
-    override fun read(buf: ByteBuffer): List<Rule> {
-        val len = buf.getInt()
-        return List<Rule>(len) {
-            FfiConverterTypeRule.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Rule>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeRule.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Rule>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeRule.write(it, buf)
         }
     }
 }
@@ -10925,24 +7632,24 @@ public object FfiConverterSequenceTypeViolation: FfiConverterRustBuffer<List<Vio
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeScheduleStatus: FfiConverterRustBuffer<List<ScheduleStatus>> {
-    override fun read(buf: ByteBuffer): List<ScheduleStatus> {
+public object FfiConverterSequenceTypeItemResult: FfiConverterRustBuffer<List<ItemResult>> {
+    override fun read(buf: ByteBuffer): List<ItemResult> {
         val len = buf.getInt()
-        return List<ScheduleStatus>(len) {
-            FfiConverterTypeScheduleStatus.read(buf)
+        return List<ItemResult>(len) {
+            FfiConverterTypeItemResult.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<ScheduleStatus>): ULong {
+    override fun allocationSize(value: List<ItemResult>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeScheduleStatus.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeItemResult.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<ScheduleStatus>, buf: ByteBuffer) {
+    override fun write(value: List<ItemResult>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeScheduleStatus.write(it, buf)
+            FfiConverterTypeItemResult.write(it, buf)
         }
     }
 }
@@ -10953,38 +7660,125 @@ public object FfiConverterSequenceTypeScheduleStatus: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
-public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
-    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+public object FfiConverterSequenceTypeRule: FfiConverterRustBuffer<List<Rule>> {
+    override fun read(buf: ByteBuffer): List<Rule> {
         val len = buf.getInt()
-        return buildMap<kotlin.String, kotlin.String>(len) {
-            repeat(len) {
-                val k = FfiConverterString.read(buf)
-                val v = FfiConverterString.read(buf)
-                this[k] = v
-            }
+        return List<Rule>(len) {
+            FfiConverterTypeRule.read(buf)
         }
     }
 
-    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
-        val spaceForMapSize = 4UL
-        val spaceForChildren = value.map { (k, v) ->
-            FfiConverterString.allocationSize(k) +
-            FfiConverterString.allocationSize(v)
-        }.sum()
-        return spaceForMapSize + spaceForChildren
+    override fun allocationSize(value: List<Rule>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRule.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
     }
 
-    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+    override fun write(value: List<Rule>, buf: ByteBuffer) {
         buf.putInt(value.size)
-        // The parens on `(k, v)` here ensure we're calling the right method,
-        // which is important for compatibility with older android devices.
-        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
-        value.forEach { (k, v) ->
-            FfiConverterString.write(k, buf)
-            FfiConverterString.write(v, buf)
+        value.iterator().forEach {
+            FfiConverterTypeRule.write(it, buf)
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Timestamp>> {
+    override fun read(buf: ByteBuffer): List<Timestamp> {
+        val len = buf.getInt()
+        return List<Timestamp>(len) {
+            FfiConverterTypeTimestamp.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Timestamp>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTimestamp.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Timestamp>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTimestamp.write(it, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -11051,13 +7845,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * A bulk-cancel answer as JSON text (`{"CancelJobId"}`, capital C as on the wire).
          */
-    @Throws(QualysCsException::class) fun `bulkCancelToJson`(`response`: BulkCancelResponse): kotlin.String {
+    @Throws(QualysCsException::class) fun `bulkCancelToJson`(`value`: BulkCancelResponse): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(
     
         
-        FfiConverterTypeBulkCancelResponse.lower(`response`),_status)
+        FfiConverterTypeBulkCancelResponse.lower(`value`),_status)
 }
     )
     }
@@ -11066,13 +7860,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * A bulk-delete answer as JSON text (`{"deletionJobId"}`).
          */
-    @Throws(QualysCsException::class) fun `bulkDeleteToJson`(`response`: BulkDeleteResponse): kotlin.String {
+    @Throws(QualysCsException::class) fun `bulkDeleteToJson`(`value`: BulkDeleteResponse): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(
     
         
-        FfiConverterTypeBulkDeleteResponse.lower(`response`),_status)
+        FfiConverterTypeBulkDeleteResponse.lower(`value`),_status)
 }
     )
     }
@@ -11081,13 +7875,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * A create answer as JSON text (`{"schedule_uuid"}`, as the core serialises it).
          */
-    @Throws(QualysCsException::class) fun `createResponseToJson`(`response`: CreateResponse): kotlin.String {
+    @Throws(QualysCsException::class) fun `createResponseToJson`(`value`: CreateResponse): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(
     
         
-        FfiConverterTypeCreateResponse.lower(`response`),_status)
+        FfiConverterTypeCreateResponse.lower(`value`),_status)
 }
     )
     }
@@ -11200,9 +7994,8 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * Decodes a page of schedules item by item (a key repeated in an item takes its last
-         * value; both spellings of an aliased field are read). An unreadable item is a `decode`
-         * error naming its index, or, with `lenient`, is left out and listed in `skipped`.
+         * Decodes a page of schedules item by item. An unreadable item is a `decode` error naming
+         * its index, or, with `lenient`, is left out and listed in `skipped`.
          */
     @Throws(QualysCsException::class) fun `decodeSchedulePage`(`body`: kotlin.String, `lenient`: kotlin.Boolean = false): SchedulePage {
             return FfiConverterTypeSchedulePage.lift(
@@ -11220,13 +8013,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * A Qualys error body as JSON text.
          */
-    @Throws(QualysCsException::class) fun `errorBodyToJson`(`body`: ErrorBody): kotlin.String {
+    @Throws(QualysCsException::class) fun `errorBodyToJson`(`value`: ErrorBody): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_error_body_to_json(
     
         
-        FfiConverterTypeErrorBody.lower(`body`),_status)
+        FfiConverterTypeErrorBody.lower(`value`),_status)
 }
     )
     }
@@ -11234,10 +8027,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * One sentence saying when the schedule runs (UTC) and what it scans.
-         */
-    @Throws(QualysCsException::class) fun `explain`(`request`: ScheduleRequest): kotlin.String {
+         */ fun `explain`(`request`: ScheduleRequest): kotlin.String {
             return FfiConverterString.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_explain(
     
         
@@ -11248,13 +8040,11 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * One sentence saying when a schedule as listed runs and what it scans. When the answer
-         * leaves out the fields that decide the timing (Qualys's OpenAPI list shape has no interval
-         * or weekday), the sentence says so instead of guessing.
-         */
-    @Throws(QualysCsException::class) fun `explainSchedule`(`schedule`: Schedule): kotlin.String {
+         * One sentence saying when a schedule as listed runs and what it scans; when the answer
+         * leaves out the fields that decide the timing, the sentence says so instead of guessing.
+         */ fun `explainSchedule`(`schedule`: Schedule): kotlin.String {
             return FfiConverterString.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_explain_schedule(
     
         
@@ -11268,7 +8058,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
          * Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
          * fields Qualys needs, at the zone's offset of the first such run after `reference`.
          */
-    @Throws(QualysCsException::class) fun `localToUtc`(`localTime`: kotlin.String, `weekDay`: WeekDay?, `zone`: kotlin.String, `reference`: java.time.Instant): LocalConversion {
+    @Throws(QualysCsException::class) fun `localToUtc`(`localTime`: kotlin.String, `weekDay`: WeekDay?, `zone`: kotlin.String, `reference`: Timestamp): LocalConversion {
             return FfiConverterTypeLocalConversion.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_local_to_utc(
@@ -11277,7 +8067,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         FfiConverterString.lower(`localTime`),
         FfiConverterOptionalTypeWeekDay.lower(`weekDay`),
         FfiConverterString.lower(`zone`),
-        FfiConverterTimestamp.lower(`reference`),_status)
+        FfiConverterTypeTimestamp.lower(`reference`),_status)
 }
     )
     }
@@ -11287,15 +8077,15 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
          * The next `n` run instants of `request`, strictly after `max(after, created)`. Errors when
          * the request does not validate; on-demand schedules have none.
          */
-    @Throws(QualysCsException::class) fun `nextRuns`(`request`: ScheduleRequest, `created`: java.time.Instant, `after`: java.time.Instant, `n`: kotlin.UInt): List<java.time.Instant> {
-            return FfiConverterSequenceTimestamp.lift(
+    @Throws(QualysCsException::class) fun `nextRuns`(`request`: ScheduleRequest, `created`: Timestamp, `after`: Timestamp, `n`: kotlin.UInt): List<Timestamp> {
+            return FfiConverterSequenceTypeTimestamp.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_next_runs(
     
         
         FfiConverterTypeScheduleRequest.lower(`request`),
-        FfiConverterTimestamp.lower(`created`),
-        FfiConverterTimestamp.lower(`after`),
+        FfiConverterTypeTimestamp.lower(`created`),
+        FfiConverterTypeTimestamp.lower(`after`),
         FfiConverterUInt.lower(`n`),_status)
 }
     )
@@ -11305,15 +8095,15 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * The next `n` runs shown in an IANA zone, as RFC 3339 text with offset and zone name.
          */
-    @Throws(QualysCsException::class) fun `nextRunsInZone`(`request`: ScheduleRequest, `created`: java.time.Instant, `after`: java.time.Instant, `n`: kotlin.UInt, `zone`: kotlin.String): List<kotlin.String> {
+    @Throws(QualysCsException::class) fun `nextRunsInZone`(`request`: ScheduleRequest, `created`: Timestamp, `after`: Timestamp, `n`: kotlin.UInt, `zone`: kotlin.String): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_next_runs_in_zone(
     
         
         FfiConverterTypeScheduleRequest.lower(`request`),
-        FfiConverterTimestamp.lower(`created`),
-        FfiConverterTimestamp.lower(`after`),
+        FfiConverterTypeTimestamp.lower(`created`),
+        FfiConverterTypeTimestamp.lower(`after`),
         FfiConverterUInt.lower(`n`),
         FfiConverterString.lower(`zone`),_status)
 }
@@ -11325,7 +8115,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
          * Parses a desired-state file (YAML or JSON). `reference` is the instant local times are
          * converted at (usually now). Every problem is reported at once in one `validation` error.
          */
-    @Throws(QualysCsException::class) fun `parseDesiredState`(`text`: kotlin.String, `format`: DesiredFormat, `source`: kotlin.String, `reference`: java.time.Instant): DesiredState {
+    @Throws(QualysCsException::class) fun `parseDesiredState`(`text`: kotlin.String, `format`: DesiredFormat, `source`: kotlin.String, `reference`: Timestamp): DesiredState {
             return FfiConverterTypeDesiredState.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_parse_desired_state(
@@ -11334,7 +8124,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         FfiConverterString.lower(`text`),
         FfiConverterTypeDesiredFormat.lower(`format`),
         FfiConverterString.lower(`source`),
-        FfiConverterTimestamp.lower(`reference`),_status)
+        FfiConverterTypeTimestamp.lower(`reference`),_status)
 }
     )
     }
@@ -11350,6 +8140,21 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
         
         FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A registry type from its wire spelling (`DockerHub`); else a `validation` error.
+         */
+    @Throws(QualysCsException::class) fun `parseRegistryType`(`text`: kotlin.String): RegistryType {
+            return FfiConverterTypeRegistryType.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_parse_registry_type(
+    
+        
+        FfiConverterString.lower(`text`),_status)
 }
     )
     }
@@ -11374,13 +8179,44 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * Decodes a schedule from JSON text (as the list endpoint returns one).
          */
-    @Throws(QualysCsException::class) fun `parseScheduleJson`(`json`: kotlin.String): Schedule {
+    @Throws(QualysCsException::class) fun `parseScheduleJson`(`body`: kotlin.String): Schedule {
             return FfiConverterTypeSchedule.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_parse_schedule_json(
     
         
-        FfiConverterString.lower(`json`),_status)
+        FfiConverterString.lower(`body`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A status from its wire spelling (`Running`); else a `validation` error.
+         */
+    @Throws(QualysCsException::class) fun `parseScheduleStatus`(`text`: kotlin.String): ScheduleStatus {
+            return FfiConverterTypeScheduleStatus.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_parse_schedule_status(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A weekday from its wire spelling (`THURSDAY`); anything else is a `validation` error at
+         * `/weekDay` with a did-you-mean (`thursdy` → THURSDAY).
+         */
+    @Throws(QualysCsException::class) fun `parseWeekDay`(`text`: kotlin.String): WeekDay {
+            return FfiConverterTypeWeekDay.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_parse_week_day(
+    
+        
+        FfiConverterString.lower(`text`),_status)
 }
     )
     }
@@ -11388,10 +8224,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Computes the plan: the difference between the desired state and what exists.
-         */
-    @Throws(QualysCsException::class) fun `plan`(`desired`: DesiredState, `actual`: List<ActualRegistry>, `options`: PlanOptions): Plan {
+         */ fun `plan`(`desired`: DesiredState, `actual`: List<ActualRegistry>, `options`: PlanOptions): Plan {
             return FfiConverterTypePlan.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_plan(
     
         
@@ -11405,10 +8240,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * True when applying the plan would send no write.
-         */
-    @Throws(QualysCsException::class) fun `planIsEmpty`(`plan`: Plan): kotlin.Boolean {
+         */ fun `planIsEmpty`(`plan`: Plan): kotlin.Boolean {
             return FfiConverterBoolean.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_plan_is_empty(
     
         
@@ -11420,10 +8254,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * A plan rendered for people, like a terraform plan.
-         */
-    @Throws(QualysCsException::class) fun `planRenderText`(`plan`: Plan): kotlin.String {
+         */ fun `planRenderText`(`plan`: Plan): kotlin.String {
             return FfiConverterString.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_plan_render_text(
     
         
@@ -11435,10 +8268,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Counts per action of a plan.
-         */
-    @Throws(QualysCsException::class) fun `planSummary`(`plan`: Plan): PlanSummary {
+         */ fun `planSummary`(`plan`: Plan): PlanSummary {
             return FfiConverterTypePlanSummary.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_plan_summary(
     
         
@@ -11466,13 +8298,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * Registry details as JSON text.
          */
-    @Throws(QualysCsException::class) fun `registryDetailsToJson`(`details`: RegistryDetails): kotlin.String {
+    @Throws(QualysCsException::class) fun `registryDetailsToJson`(`value`: RegistryDetails): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_details_to_json(
     
         
-        FfiConverterTypeRegistryDetails.lower(`details`),_status)
+        FfiConverterTypeRegistryDetails.lower(`value`),_status)
 }
     )
     }
@@ -11481,41 +8313,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * A page of registries as JSON text.
          */
-    @Throws(QualysCsException::class) fun `registryPageToJson`(`page`: RegistryPage): kotlin.String {
+    @Throws(QualysCsException::class) fun `registryPageToJson`(`value`: RegistryPage): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_page_to_json(
     
         
-        FfiConverterTypeRegistryPage.lower(`page`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * A registry type from its exact wire spelling (anything else is `Other`).
-         */ fun `registryTypeFromWire`(`wire`: kotlin.String): RegistryType {
-            return FfiConverterTypeRegistryType.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_type_from_wire(
-    
-        
-        FfiConverterString.lower(`wire`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The wire spelling of a registry type, e.g. `DockerHub`.
-         */ fun `registryTypeWire`(`registryType`: RegistryType): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_type_wire(
-    
-        
-        FfiConverterTypeRegistryType.lower(`registryType`),_status)
+        FfiConverterTypeRegistryPage.lower(`value`),_status)
 }
     )
     }
@@ -11524,13 +8328,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * A page of repositories as JSON text.
          */
-    @Throws(QualysCsException::class) fun `repositoryPageToJson`(`page`: RepositoryPage): kotlin.String {
+    @Throws(QualysCsException::class) fun `repositoryPageToJson`(`value`: RepositoryPage): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_repository_page_to_json(
     
         
-        FfiConverterTypeRepositoryPage.lower(`page`),_status)
+        FfiConverterTypeRepositoryPage.lower(`value`),_status)
 }
     )
     }
@@ -11566,17 +8370,16 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * The next `n` runs of a schedule as listed, counted from its `created` date, strictly after
-         * `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or
-         * weekday.
+         * `after`. A `NotReported` error (with `fields`) when the answer lacks the interval or weekday.
          */
-    @Throws(QualysCsException::class) fun `scheduleNextRuns`(`schedule`: Schedule, `after`: java.time.Instant, `n`: kotlin.UInt): List<java.time.Instant> {
-            return FfiConverterSequenceTimestamp.lift(
+    @Throws(QualysCsException::class) fun `scheduleNextRuns`(`schedule`: Schedule, `after`: Timestamp, `n`: kotlin.UInt): List<Timestamp> {
+            return FfiConverterSequenceTypeTimestamp.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_next_runs(
     
         
         FfiConverterTypeSchedule.lower(`schedule`),
-        FfiConverterTimestamp.lower(`after`),
+        FfiConverterTypeTimestamp.lower(`after`),
         FfiConverterUInt.lower(`n`),_status)
 }
     )
@@ -11599,43 +8402,15 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * A status from its exact wire spelling (anything else is `Other`).
-         */ fun `scheduleStatusFromWire`(`wire`: kotlin.String): ScheduleStatus {
-            return FfiConverterTypeScheduleStatus.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_status_from_wire(
-    
-        
-        FfiConverterString.lower(`wire`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The wire spelling of a status, e.g. `BaselineRunning`.
-         */ fun `scheduleStatusWire`(`status`: ScheduleStatus): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_status_wire(
-    
-        
-        FfiConverterTypeScheduleStatus.lower(`status`),_status)
-}
-    )
-    }
-    
-
-        /**
          * A schedule as JSON text (spec names; dates as epoch-millisecond strings).
          */
-    @Throws(QualysCsException::class) fun `scheduleToJson`(`schedule`: Schedule): kotlin.String {
+    @Throws(QualysCsException::class) fun `scheduleToJson`(`value`: Schedule): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QualysCsException) { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_to_json(
     
         
-        FfiConverterTypeSchedule.lower(`schedule`),_status)
+        FfiConverterTypeSchedule.lower(`value`),_status)
 }
     )
     }
@@ -11644,10 +8419,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * The fields that decide when a listed schedule runs but that the answer did not carry
          * (canonical names, e.g. `weekDay`); empty when its run times can be computed.
-         */
-    @Throws(QualysCsException::class) fun `scheduleUnreportedTiming`(`schedule`: Schedule): List<kotlin.String> {
+         */ fun `scheduleUnreportedTiming`(`schedule`: Schedule): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_schedule_unreported_timing(
     
         
@@ -11673,10 +8447,9 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Validates a request against every rule of spec §4 (all problems at once).
-         */
-    @Throws(QualysCsException::class) fun `validate`(`request`: ScheduleRequest): Report {
+         */ fun `validate`(`request`: ScheduleRequest): Report {
             return FfiConverterTypeReport.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_validate(
     
         
@@ -11704,43 +8477,14 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Validates an update of `current` to `next` (spec §3), create rules included.
-         */
-    @Throws(QualysCsException::class) fun `validateUpdate`(`current`: Schedule, `next`: ScheduleRequest): Report {
+         */ fun `validateUpdate`(`current`: Schedule, `next`: ScheduleRequest): Report {
             return FfiConverterTypeReport.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_qualys_cs_uniffi_fn_func_validate_update(
     
         
         FfiConverterTypeSchedule.lower(`current`),
         FfiConverterTypeScheduleRequest.lower(`next`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * A weekday from its exact wire spelling (anything else is `Other`).
-         */ fun `weekDayFromWire`(`wire`: kotlin.String): WeekDay {
-            return FfiConverterTypeWeekDay.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_week_day_from_wire(
-    
-        
-        FfiConverterString.lower(`wire`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The wire spelling of a weekday, e.g. `MONDAY`.
-         */ fun `weekDayWire`(`day`: WeekDay): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_week_day_wire(
-    
-        
-        FfiConverterTypeWeekDay.lower(`day`),_status)
 }
     )
     }
@@ -11760,8 +8504,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * The error the core maps an HTTP error answer to (`Error::from_http`), as a value (for
-         * callers that get answers by other means, and for the shared response vectors).
+         * The error the core maps an HTTP error answer to (for the shared response vectors).
          */ fun `errorFromHttp`(`status`: kotlin.UShort, `requestId`: kotlin.String?, `body`: kotlin.String, `retryAfter`: java.time.Duration?): QualysCsException {
             return FfiConverterTypeQualysCsError.lift(
     uniffiRustCall() { _status ->

@@ -53,6 +53,7 @@ fun main(args: Array<String>) {
     VectorTests(vectors).register(suite)
     ClientTests().register(suite)
     VocabularyTests().register(suite)
+    IdiomTests().register(suite)
 
     var passed = 0
     var failed = 0
