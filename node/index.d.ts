@@ -636,6 +636,66 @@ export declare class Client {
   /** What `JSON.stringify` shows: the gateway and the username, never a secret. */
   toJSON(): { gatewayUrl: string; username: string | null }
   /**
+   * Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
+   * result) is validated first: a request with errors is never sent (`validation` error
+   * listing every problem); warnings are returned. A lost answer is recovered by looking the
+   * schedule up, so a retry never creates it twice.
+   */
+  createSchedule(registryId: string, request: ScheduleRequest): Promise<Created>
+  /** One page of the schedules of a registry: `{count, data, skipped}`. */
+  listSchedules(registryId: string, options?: ListOptions): Promise<SchedulePage>
+  /**
+   * One schedule (through the list: there is no call by id); `not_found` when the registry
+   * has no such schedule.
+   */
+  getSchedule(registryId: string, scheduleId: string): Promise<Schedule>
+  /**
+   * Updates an automatic schedule. The current schedule is fetched and the change checked
+   * first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
+   * `days` are refused before anything is sent). Resolves with the validation warnings.
+   */
+  updateSchedule(registryId: string, scheduleId: string, request: ScheduleRequest): Promise<Violation[]>
+  /**
+   * Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
+   * finds it already gone counts as success.
+   */
+  deleteSchedule(registryId: string, scheduleId: string): Promise<void>
+  /** Cancels a schedule's job. */
+  cancelSchedule(registryId: string, scheduleId: string): Promise<void>
+  /**
+   * Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
+   * by the server). A selector with neither ids nor filter is a `validation` error.
+   */
+  bulkDeleteSchedules(registryId: string, selector: BulkSelector): Promise<BulkDeleteResponse>
+  /**
+   * Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
+   * the server). A selector with neither ids nor filter is a `validation` error.
+   */
+  bulkCancelSchedules(registryId: string, selector: BulkSelector): Promise<BulkCancelResponse>
+  /** One page of registries: `{count, data, skipped}`. */
+  listRegistries(options?: ListOptions): Promise<RegistryPage>
+  /** A registry with its details. */
+  getRegistry(registryId: string): Promise<RegistryDetails>
+  /**
+   * The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
+   * it is): `not_found` when none, a `validation` error listing the candidates when several.
+   */
+  findRegistry(nameOrUri: string): Promise<Registry>
+  /**
+   * Polls a schedule until its status is terminal (or one of `options.until`) and resolves
+   * with the schedule as last listed; a schedule that disappears is `not_found`, running out
+   * of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
+   */
+  waitForSchedule(registryId: string, scheduleId: string, options?: WaitOptions): Promise<Schedule>
+  /**
+   * Plans a desired-state document (YAML or JSON text, or the object form) against what
+   * exists now: reads every registry and the schedules of the ones the document names.
+   * Document problems reject with one `validation` error naming the line and the field.
+   */
+  plan(desired: string | Record<string, unknown>, options?: PlanOptions): Promise<Plan>
+  /** One page of the repositories of a registry: `{count, data, skipped}`. */
+  listRepositories(registryId: string, options?: ListOptions): Promise<RepositoryPage>
+  /**
    * Every schedule of a registry matching `options.filter`, fetched page after page as you
    * iterate: `for await (const s of client.listSchedulesAll(id)) …`, or `.collect()`.
    */
@@ -644,66 +704,6 @@ export declare class Client {
   listRegistriesAll(options?: ListOptions): RegistryIterator
   /** Every repository of a registry, page after page, as you iterate (`for await`). */
   listRepositoriesAll(registryId: string, options?: ListOptions): RepositoryIterator
-  /**
-   * r" Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
-   * r" result) is validated first: a request with errors is never sent (`validation` error
-   * r" listing every problem); warnings are returned. A lost answer is recovered by looking the
-   * r" schedule up, so a retry never creates it twice.
-   */
-  createSchedule(registryId: string, request: ScheduleRequest): Promise<Created>
-  /** r" One page of the schedules of a registry: `{count, data, skipped}`. */
-  listSchedules(registryId: string, options?: ListOptions): Promise<SchedulePage>
-  /**
-   * r" One schedule (through the list: there is no call by id); `not_found` when the registry
-   * r" has no such schedule.
-   */
-  getSchedule(registryId: string, scheduleId: string): Promise<Schedule>
-  /**
-   * r" Updates an automatic schedule. The current schedule is fetched and the change checked
-   * r" first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
-   * r" `days` are refused before anything is sent). Resolves with the validation warnings.
-   */
-  updateSchedule(registryId: string, scheduleId: string, request: ScheduleRequest): Promise<Violation[]>
-  /**
-   * r" Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
-   * r" finds it already gone counts as success.
-   */
-  deleteSchedule(registryId: string, scheduleId: string): Promise<void>
-  /** r" Cancels a schedule's job. */
-  cancelSchedule(registryId: string, scheduleId: string): Promise<void>
-  /**
-   * r" Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
-   * r" by the server). A selector with neither ids nor filter is a `validation` error.
-   */
-  bulkDeleteSchedules(registryId: string, selector: BulkSelector): Promise<BulkDeleteResponse>
-  /**
-   * r" Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
-   * r" the server). A selector with neither ids nor filter is a `validation` error.
-   */
-  bulkCancelSchedules(registryId: string, selector: BulkSelector): Promise<BulkCancelResponse>
-  /** r" One page of registries: `{count, data, skipped}`. */
-  listRegistries(options?: ListOptions): Promise<RegistryPage>
-  /** r" A registry with its details. */
-  getRegistry(registryId: string): Promise<RegistryDetails>
-  /**
-   * r" The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
-   * r" it is): `not_found` when none, a `validation` error listing the candidates when several.
-   */
-  findRegistry(nameOrUri: string): Promise<Registry>
-  /**
-   * r" Polls a schedule until its status is terminal (or one of `options.until`) and resolves
-   * r" with the schedule as last listed; a schedule that disappears is `not_found`, running out
-   * r" of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
-   */
-  waitForSchedule(registryId: string, scheduleId: string, options?: WaitOptions): Promise<Schedule>
-  /**
-   * r" Plans a desired-state document (YAML or JSON text, or the object form) against what
-   * r" exists now: reads every registry and the schedules of the ones the document names.
-   * r" Document problems reject with one `validation` error naming the line and the field.
-   */
-  plan(desired: string | Record<string, unknown>, options?: PlanOptions): Promise<Plan>
-  /** r" One page of the repositories of a registry: `{count, data, skipped}`. */
-  listRepositories(registryId: string, options?: ListOptions): Promise<RepositoryPage>
   /**
    * Applies a plan (as `plan()` returned it): items run `options.concurrency` at a time, a
    * failed item does not stop the others, `onProgress` is called after each item (every call
@@ -722,17 +722,17 @@ export declare class DailyScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
-  /** r" Scan every tag of `repo`. */
+  /** Scan every tag of `repo`. */
   repo(repo: string): this
-  /** r" Scan every tag of each repository. */
+  /** Scan every tag of each repository. */
   repos(repos: string[]): this
-  /** r" Scan the given tags of `repo`. */
+  /** Scan the given tags of `repo`. */
   repoTags(repo: string, tags: string[]): this
-  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  /** Only images created within the last `days` days (documented: 1-7 or 14). */
   createdWithinDays(days: number): this
-  /** r" The registry's type. */
+  /** The registry's type. */
   registryType(registryType: RegistryType | (string & {})): this
-  /** r" Only the latest `n` tags, newest first by creation date. */
+  /** Only the latest `n` tags, newest first by creation date. */
   latestTags(n: number): this
 }
 
@@ -773,27 +773,27 @@ export declare class Emulator {
   client(options?: ClientOptions): Client
   /** Stops the server (open requests may finish) and frees the port. Idempotent. */
   stop(): Promise<void>
-  /** r" The emulator clock now. */
+  /** The emulator clock now. */
   now(): Date
   /**
-   * r" Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
-   * r" jobs move through their statuses. Returns the new time.
+   * Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
+   * jobs move through their statuses. Returns the new time.
    */
   advanceClock(ms: number): Date
-  /** r" Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field. */
+  /** Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field. */
   addFault(rule: FaultRule): string
   /**
-   * r" The request journal, oldest first, secrets redacted (`{method, path, query, status,
-   * r" bodyRedacted, …}` per request).
+   * The request journal, oldest first, secrets redacted (`{method, path, query, status,
+   * bodyRedacted, …}` per request).
    */
   requests(): JournalEntry[]
-  /** r" Empties the request journal. */
+  /** Empties the request journal. */
   clearRequests(): void
-  /** r" The emulator's own record of every schedule (every field, whatever the wire profile). */
+  /** The emulator's own record of every schedule (every field, whatever the wire profile). */
   schedules(): Array<Record<string, unknown>>
   /**
-   * r" Clears schedules, faults, the request journal and rate-limit counters (users and
-   * r" registries stay).
+   * Clears schedules, faults, the request journal and rate-limit counters (users and
+   * registries stay).
    */
   reset(): void
 }
@@ -807,21 +807,21 @@ export declare class EveryDaysScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
-  /** r" Scan every tag of `repo`. */
+  /** Scan every tag of `repo`. */
   repo(repo: string): this
-  /** r" Scan every tag of each repository. */
+  /** Scan every tag of each repository. */
   repos(repos: string[]): this
-  /** r" Scan the given tags of `repo`. */
+  /** Scan the given tags of `repo`. */
   repoTags(repo: string, tags: string[]): this
-  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  /** Only images created within the last `days` days (documented: 1-7 or 14). */
   createdWithinDays(days: number): this
-  /** r" The registry's type. */
+  /** The registry's type. */
   registryType(registryType: RegistryType | (string & {})): this
-  /** r" Only the latest `n` tags, newest first by creation date. */
+  /** Only the latest `n` tags, newest first by creation date. */
   latestTags(n: number): this
   /**
-   * r" Rescan every image, not only new ones (needs the subscription feature; automatic
-   * r" schedules need an interval of 7 days or more, which `build` checks).
+   * Rescan every image, not only new ones (needs the subscription feature; automatic
+   * schedules need an interval of 7 days or more, which `build` checks).
    */
   forceScan(on: boolean): this
 }
@@ -835,21 +835,21 @@ export declare class OnDemandScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
-  /** r" Scan every tag of `repo`. */
+  /** Scan every tag of `repo`. */
   repo(repo: string): this
-  /** r" Scan every tag of each repository. */
+  /** Scan every tag of each repository. */
   repos(repos: string[]): this
-  /** r" Scan the given tags of `repo`. */
+  /** Scan the given tags of `repo`. */
   repoTags(repo: string, tags: string[]): this
-  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  /** Only images created within the last `days` days (documented: 1-7 or 14). */
   createdWithinDays(days: number): this
-  /** r" The registry's type. */
+  /** The registry's type. */
   registryType(registryType: RegistryType | (string & {})): this
-  /** r" Only the latest `n` tags, newest first by creation date. */
+  /** Only the latest `n` tags, newest first by creation date. */
   latestTags(n: number): this
   /**
-   * r" Rescan every image, not only new ones (needs the subscription feature; automatic
-   * r" schedules need an interval of 7 days or more, which `build` checks).
+   * Rescan every image, not only new ones (needs the subscription feature; automatic
+   * schedules need an interval of 7 days or more, which `build` checks).
    */
   forceScan(on: boolean): this
 }
@@ -861,7 +861,7 @@ export declare class OnDemandScheduleBuilder {
 export declare class QualysCsError {}
 
 /**
- * The registries, page after page (`for await … of`).
+ * Items page after page (`for await … of`), or all of them with `collect()`.
  *
  * This type implements JavaScript's async iterable protocol.
  * It can be used with `for await...of` loops.
@@ -875,7 +875,7 @@ export declare class RegistryIterator {
 }
 
 /**
- * The repositories of a registry, page after page (`for await … of`).
+ * Items page after page (`for await … of`), or all of them with `collect()`.
  *
  * This type implements JavaScript's async iterable protocol.
  * It can be used with `for await...of` loops.
@@ -910,7 +910,7 @@ export declare class ScheduleBuilder {
 }
 
 /**
- * The schedules of a registry, page after page (`for await … of`).
+ * Items page after page (`for await … of`), or all of them with `collect()`.
  *
  * This type implements JavaScript's async iterable protocol.
  * It can be used with `for await...of` loops.
@@ -932,46 +932,46 @@ export declare class WeeklyScheduleBuilder {
   build(): ScheduleRequest
   /** The request as built, unchecked. */
   buildUnchecked(): ScheduleRequest
-  /** r" Scan every tag of `repo`. */
+  /** Scan every tag of `repo`. */
   repo(repo: string): this
-  /** r" Scan every tag of each repository. */
+  /** Scan every tag of each repository. */
   repos(repos: string[]): this
-  /** r" Scan the given tags of `repo`. */
+  /** Scan the given tags of `repo`. */
   repoTags(repo: string, tags: string[]): this
-  /** r" Only images created within the last `days` days (documented: 1-7 or 14). */
+  /** Only images created within the last `days` days (documented: 1-7 or 14). */
   createdWithinDays(days: number): this
-  /** r" The registry's type. */
+  /** The registry's type. */
   registryType(registryType: RegistryType | (string & {})): this
-  /** r" Only the latest `n` tags, newest first by creation date. */
+  /** Only the latest `n` tags, newest first by creation date. */
   latestTags(n: number): this
   /**
-   * r" Rescan every image, not only new ones (needs the subscription feature; automatic
-   * r" schedules need an interval of 7 days or more, which `build` checks).
+   * Rescan every image, not only new ones (needs the subscription feature; automatic
+   * schedules need an interval of 7 days or more, which `build` checks).
    */
   forceScan(on: boolean): this
-  /** r" Run at `time` (`HH:MM`, UTC) on the weekday. */
+  /** Run at `time` (`HH:MM`, UTC) on the weekday. */
   at(time: string): this
 }
 
 /**
- * r" Decodes an answer body exactly as the client does and returns the API's JSON as decoded
- * r" (canonical names, unknown fields kept, dates as on the wire; `create` gives
- * r" `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
- * r" `http_error` the error the status and body map to. For tools and the shared vectors.
+ * Decodes an answer body exactly as the client does and returns the API's JSON as decoded
+ * (canonical names, unknown fields kept, dates as on the wire; `create` gives
+ * `{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for
+ * `http_error` the error the status and body map to. For tools and the shared vectors.
  */
 export declare function decodeResponse(kind: ResponseKind, body: string, status?: number | null): any
 
 /**
- * r" Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
- * r" schedule as listed (with `scheduleUuid`): a timing the server did not report is said,
- * r" not guessed.
+ * Says in one sentence when a request runs (in UTC) and what it scans. Also takes a
+ * schedule as listed (with `scheduleUuid`): a timing the server did not report is said,
+ * not guessed.
  */
 export declare function explain(request: ScheduleRequest | Schedule): string
 
 /**
- * r" Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
- * r" `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
- * r" daylight-saving change in the following year, at `reference` (default now).
+ * Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
+ * `schedule` (and shifted `weekDay`) Qualys runs on, with `dst_shift` warnings for each
+ * daylight-saving change in the following year, at `reference` (default now).
  */
 export declare function localToUtc(localTime: string, weekDay: WeekDay | null, zone: string, reference?: Date | number | string | null): LocalConversion
 
@@ -979,16 +979,16 @@ export declare function localToUtc(localTime: string, weekDay: WeekDay | null, z
 export declare function nativeVersion(): string
 
 /**
- * r" The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after,
- * r" created)` (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA
- * r" name) is checked (unknown: `validation`); show the Dates in it with `toLocaleString`.
+ * The next `n` runs of an automatic schedule as `Date`s, strictly after `max(after,
+ * created)` (`Date`s, epoch ms or RFC 3339 text); none for on demand. `zone` (an IANA
+ * name) is checked (unknown: `validation`); show the Dates in it with `toLocaleString`.
  */
 export declare function nextRuns(request: ScheduleRequest, created: Date | number | string, after: Date | number | string, n: number, zone?: string | null): Date[]
 
 /**
- * r" The canonical JSON of a request: spec names (aliases resolved), `onDemand` written,
- * r" absent `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept.
- * r" Throws a `validation` error for wrong JSON types (rules are `validate()`'s job).
+ * The canonical JSON of a request: spec names (aliases resolved), `onDemand` written,
+ * absent `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept.
+ * Throws a `validation` error for wrong JSON types (rules are `validate()`'s job).
  */
 export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequest
 
@@ -1001,30 +1001,30 @@ export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequ
 export declare function plan(desired: string | Record<string, unknown>, actual: ActualRegistry[], options?: PlanOptions): Plan
 
 /**
- * r" The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
- * r" `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
- * r" Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
- * r" `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
+ * The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
+ * `after` when it has none), strictly after `after` (a `Date`, epoch ms or RFC 3339 text).
+ * Throws a `not_reported` error whose `fields` name what the answer left out (e.g.
+ * `['weekDay']` for a schedule listed in Qualys's OpenAPI shape) instead of guessing.
  */
 export declare function scheduleNextRuns(schedule: Schedule, after: Date | number | string, n: number): Date[]
 
 /**
- * r" Checks a schedule request (the API's JSON) against every documented rule (spec §4)
- * r" without sending anything: every problem at once, each with a JSON pointer, a stable code
- * r" and a message; wrong JSON types are `wrong_type` errors. Never throws.
+ * Checks a schedule request (the API's JSON) against every documented rule (spec §4)
+ * without sending anything: every problem at once, each with a JSON pointer, a stable code
+ * and a message; wrong JSON types are `wrong_type` errors. Never throws.
  */
 export declare function validate(request: ScheduleRequest): ValidationReport
 
 /**
- * r" Like `validate`, for a raw request body (JSON text): text that does not parse is one
- * r" `invalid_json` error at the root.
+ * Like `validate`, for a raw request body (JSON text): text that does not parse is one
+ * `invalid_json` error at the root.
  */
 export declare function validateJson(text: string): ValidationReport
 
 /**
- * r" Checks an update of the schedule `current` (as listed) to `next` (spec §3): only
- * r" automatic schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus
- * r" every create rule on `next`.
+ * Checks an update of the schedule `current` (as listed) to `next` (spec §3): only
+ * automatic schedules, not while running, `onDemand`/`repo`/`tag`/`days` unchanged, plus
+ * every create rule on `next`.
  */
 export declare function validateUpdate(current: Schedule, next: ScheduleRequest): ValidationReport
 

@@ -186,48 +186,13 @@ impl Client {
     pub fn to_json(&self) -> Js {
         Js(json!({ "gatewayUrl": self.inner.gateway_url(), "username": self.inner.username() }))
     }
-
-    /// Every schedule of a registry matching `options.filter`, fetched page after page as you
-    /// iterate: `for await (const s of client.listSchedulesAll(id)) …`, or `.collect()`.
-    #[napi]
-    pub fn list_schedules_all(
-        &self,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
-    ) -> ScheduleIterator {
-        let source =
-            rid(registry_id).and_then(|r| Ok(self.inner.list_schedules_all(&r, list(options)?)));
-        ScheduleIterator(Arc::new(Mutex::new(Source(Some(source)))))
-    }
-
-    /// Every registry, page after page, as you iterate (`for await`), or `.collect()`.
-    #[napi]
-    pub fn list_registries_all(
-        &self,
-        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
-    ) -> RegistryIterator {
-        let source = list(options).map(|o| self.inner.list_registries_all(o));
-        RegistryIterator(Arc::new(Mutex::new(Source(Some(source)))))
-    }
-
-    /// Every repository of a registry, page after page, as you iterate (`for await`).
-    #[napi]
-    pub fn list_repositories_all(
-        &self,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "ListOptions")] options: Option<Unknown>,
-    ) -> RepositoryIterator {
-        let source =
-            rid(registry_id).and_then(|r| Ok(self.inner.list_repositories_all(&r, list(options)?)));
-        RepositoryIterator(Arc::new(Mutex::new(Source(Some(source)))))
-    }
 }
 
 /// The Promise-returning operations: `name(argument: type = "TS type" => reader, …) -> output =
 /// "TS type" |client| body`. Each argument is read on the JavaScript thread; a wrong one
 /// rejects the Promise with its `validation` error; the body runs on the async runtime.
 macro_rules! operations {
-    ($($(#[doc = $doc:literal])* $name:ident($($a:ident: $ty:ty = $ts:literal => $read:expr),*)
+    ($([$($doc:tt)*] $name:ident($($a:ident: $ty:ty = $ts:literal => $read:expr),*)
         -> $out:ty = $ret:literal |$c:ident| $body:expr;)*) => {
         #[napi]
         impl Client {$(
@@ -244,66 +209,66 @@ macro_rules! operations {
 }
 
 operations! {
-    /// Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`
-    /// result) is validated first: a request with errors is never sent (`validation` error
-    /// listing every problem); warnings are returned. A lost answer is recovered by looking the
-    /// schedule up, so a retry never creates it twice.
+    ["Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`"
+     "result) is validated first: a request with errors is never sent (`validation` error"
+     "listing every problem); warnings are returned. A lost answer is recovered by looking the"
+     "schedule up, so a retry never creates it twice."]
     create_schedule(registry_id: Unknown = "string" => rid, request: Unknown = "ScheduleRequest" => body)
         -> Js = "Promise<Created>"
         |c| Ok(Js(camel(js(c.create_schedule_value(&registry_id, &request).await?)?.0)));
-    /// One page of the schedules of a registry: `{count, data, skipped}`.
+    ["One page of the schedules of a registry: `{count, data, skipped}`."]
     list_schedules(registry_id: Unknown = "string" => rid, options: Option<Unknown> = "ListOptions" => list)
         -> Js = "Promise<SchedulePage>" |c| page(c.list_schedules(&registry_id, &options).await?);
-    /// One schedule (through the list: there is no call by id); `not_found` when the registry
-    /// has no such schedule.
+    ["One schedule (through the list: there is no call by id); `not_found` when the registry"
+     "has no such schedule."]
     get_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid)
         -> Js = "Promise<Schedule>" |c| js(c.get_schedule(&registry_id, &schedule_id).await?);
-    /// Updates an automatic schedule. The current schedule is fetched and the change checked
-    /// first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or
-    /// `days` are refused before anything is sent). Resolves with the validation warnings.
+    ["Updates an automatic schedule. The current schedule is fetched and the change checked"
+     "first (on-demand schedules, running jobs and changes of `onDemand`, a repo, a tag or"
+     "`days` are refused before anything is sent). Resolves with the validation warnings."]
     update_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid,
         request: Unknown = "ScheduleRequest" => typed) -> Js = "Promise<Violation[]>"
         |c| js(c.update_schedule(&registry_id, &schedule_id, &request).await?);
-    /// Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that
-    /// finds it already gone counts as success.
+    ["Deletes a schedule (refused by the server while its job runs: `conflict`). A retry that"
+     "finds it already gone counts as success."]
     delete_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid)
         -> () = "Promise<void>" |c| c.delete_schedule(&registry_id, &schedule_id).await;
-    /// Cancels a schedule's job.
+    ["Cancels a schedule's job."]
     cancel_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid)
         -> () = "Promise<void>" |c| c.cancel_schedule(&registry_id, &schedule_id).await;
-    /// Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped
-    /// by the server). A selector with neither ids nor filter is a `validation` error.
+    ["Deletes schedules in bulk (a deletion job; Queued, Unknown and Running ones are skipped"
+     "by the server). A selector with neither ids nor filter is a `validation` error."]
     bulk_delete_schedules(registry_id: Unknown = "string" => rid, selector: Unknown = "BulkSelector"
         => ids) -> Js = "Promise<BulkDeleteResponse>"
         |c| js(c.bulk_delete_schedules(&registry_id, &selector).await?);
-    /// Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by
-    /// the server). A selector with neither ids nor filter is a `validation` error.
+    ["Cancels schedules in bulk (a cancel job; Finished, Unknown and Error ones are skipped by"
+     "the server). A selector with neither ids nor filter is a `validation` error."]
     bulk_cancel_schedules(registry_id: Unknown = "string" => rid, selector: Unknown = "BulkSelector"
         => ids) -> Js = "Promise<BulkCancelResponse>"
         |c| js(c.bulk_cancel_schedules(&registry_id, &selector).await?);
-    /// One page of registries: `{count, data, skipped}`.
+    ["One page of registries: `{count, data, skipped}`."]
     list_registries(options: Option<Unknown> = "ListOptions" => list) -> Js = "Promise<RegistryPage>"
         |c| page(c.list_registries(&options).await?);
-    /// A registry with its details.
+    ["A registry with its details."]
     get_registry(registry_id: Unknown = "string" => rid) -> Js = "Promise<RegistryDetails>"
         |c| js(c.get_registry(&registry_id).await?);
-    /// The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id
-    /// it is): `not_found` when none, a `validation` error listing the candidates when several.
+    ["The registry whose `registryName` or `registryUri` is exactly `nameOrUri` (or whose id"
+     "it is): `not_found` when none, a `validation` error listing the candidates when several."]
     find_registry(name_or_uri: Unknown = "string" => text) -> Js = "Promise<Registry>"
         |c| js(c.find_registry(&name_or_uri).await?);
-    /// Polls a schedule until its status is terminal (or one of `options.until`) and resolves
-    /// with the schedule as last listed; a schedule that disappears is `not_found`, running out
-    /// of time is `timeout` (naming the last status). Works with the emulator's virtual clock.
+    ["Polls a schedule until its status is terminal (or one of `options.until`) and resolves"
+     "with the schedule as last listed; a schedule that disappears is `not_found`, running out"
+     "of time is `timeout` (naming the last status). Works with the emulator's virtual clock."]
     wait_for_schedule(registry_id: Unknown = "string" => rid, schedule_id: Unknown = "string" => sid,
         options: Option<Unknown> = "WaitOptions" => plan::wait_options) -> Js = "Promise<Schedule>"
         |c| js(c.wait_for_schedule(&registry_id, &schedule_id, &options).await?);
-    /// Plans a desired-state document (YAML or JSON text, or the object form) against what
-    /// exists now: reads every registry and the schedules of the ones the document names.
-    /// Document problems reject with one `validation` error naming the line and the field.
+    ["Plans a desired-state document (YAML or JSON text, or the object form) against what"
+     "exists now: reads every registry and the schedules of the ones the document names."
+     "Document problems reject with one `validation` error naming the line and the field."]
     plan(desired: Unknown = "string | Record<string, unknown>" => plan::document,
         options: Option<Unknown> = "PlanOptions" => plan::plan_options) -> Js = "Promise<Plan>"
         |c| { let (state, o) = plan::parse(desired, &options)?; plan::plan_js(c.plan(&state, o).await?) };
-    /// One page of the repositories of a registry: `{count, data, skipped}`.
+    ["One page of the repositories of a registry: `{count, data, skipped}`."]
     list_repositories(registry_id: Unknown = "string" => rid, options: Option<Unknown> = "ListOptions"
         => list) -> Js = "Promise<RepositoryPage>"
         |c| page(c.list_repositories(&registry_id, &options).await?);
@@ -334,9 +299,13 @@ pub mod item {
     pub type Repository = crate::error::Fallible<crate::convert::Js>;
 }
 
+/// The listings of every item: `method(argument: type = "TS type" => reader, …) -> Class(item
+/// type, yield alias) = "TS type of collect()" |client| paged listing`. A wrong argument rejects
+/// the first `next()` (and `collect()`).
 macro_rules! iterators {
-    ($($doc:literal $name:ident($core:ty) -> $item:ident = $ts_all:literal;)*) => {$(
-        #[doc = $doc]
+    ($([$($doc:tt)*] $method:ident($($a:ident: $ty:ty = $ts:literal => $read:expr),*)
+        -> $name:ident($core:ty, $item:ident) = $all:literal |$c:ident| $open:expr;)*) => {$(
+        #[doc = "Items page after page (`for await … of`), or all of them with `collect()`."]
         #[napi(async_iterator)]
         pub struct $name(Arc<Mutex<Source<$core>>>);
 
@@ -356,7 +325,7 @@ macro_rules! iterators {
         #[napi]
         impl $name {
             /// Every remaining item, in one array (fetching every remaining page).
-            #[napi(ts_return_type = $ts_all)]
+            #[napi(ts_return_type = $all)]
             pub fn collect<'env>(&self, env: &'env Env) -> Answer<'env, Vec<Js>> {
                 let source = self.0.clone();
                 promise(env, async move {
@@ -368,14 +337,32 @@ macro_rules! iterators {
                 })
             }
         }
+
+        #[napi]
+        impl Client {
+            $(#[doc = $doc])*
+            #[napi]
+            pub fn $method(&self, $(#[napi(ts_arg_type = $ts)] $a: $ty),*) -> $name {
+                let $c = &self.inner;
+                let open = || -> Result<_, CoreError> { $(let $a = ($read)($a)?;)* Ok($open) };
+                $name(Arc::new(Mutex::new(Source(Some(open())))))
+            }
+        }
     )*};
 }
 
 iterators! {
-    "The schedules of a registry, page after page (`for await … of`)."
-        ScheduleIterator(qualys_cs_core::Schedule) -> Schedule = "Promise<Schedule[]>";
-    "The registries, page after page (`for await … of`)."
-        RegistryIterator(qualys_cs_core::Registry) -> Registry = "Promise<Registry[]>";
-    "The repositories of a registry, page after page (`for await … of`)."
-        RepositoryIterator(qualys_cs_core::Repository) -> Repository = "Promise<Repository[]>";
+    ["Every schedule of a registry matching `options.filter`, fetched page after page as you"
+     "iterate: `for await (const s of client.listSchedulesAll(id)) …`, or `.collect()`."]
+    list_schedules_all(registry_id: Unknown = "string" => rid, options: Option<Unknown> = "ListOptions"
+        => list) -> ScheduleIterator(qualys_cs_core::Schedule, Schedule) = "Promise<Schedule[]>"
+        |c| c.list_schedules_all(&registry_id, options);
+    ["Every registry, page after page, as you iterate (`for await`), or `.collect()`."]
+    list_registries_all(options: Option<Unknown> = "ListOptions" => list)
+        -> RegistryIterator(qualys_cs_core::Registry, Registry) = "Promise<Registry[]>"
+        |c| c.list_registries_all(options);
+    ["Every repository of a registry, page after page, as you iterate (`for await`)."]
+    list_repositories_all(registry_id: Unknown = "string" => rid, options: Option<Unknown> = "ListOptions"
+        => list) -> RepositoryIterator(qualys_cs_core::Repository, Repository) = "Promise<Repository[]>"
+        |c| c.list_repositories_all(&registry_id, options);
 }

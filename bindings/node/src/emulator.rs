@@ -231,7 +231,7 @@ impl Emulator {
 /// Control calls on the running emulator: `name(argument: "TS type", …) -> output = "TS type"
 /// |handle| body`; a stopped emulator throws a `config` error.
 macro_rules! controls {
-    ($($(#[doc = $doc:literal])* $name:ident($($a:ident: $ts:literal),*) -> $out:ty = $ret:literal
+    ($([$($doc:tt)*] $name:ident($($a:ident: $ts:literal),*) -> $out:ty = $ret:literal
         |$h:ident| $body:expr;)*) => {
         #[napi]
         impl Emulator {$(
@@ -245,33 +245,33 @@ macro_rules! controls {
 }
 
 controls! {
-    /// The emulator clock now.
+    ["The emulator clock now."]
     now() -> Date = "Date" |h| Ok(Date(h.now()));
-    /// Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and
-    /// jobs move through their statuses. Returns the new time.
+    ["Moves the virtual clock forward by `ms` milliseconds: due automatic schedules fire and"
+     "jobs move through their statuses. Returns the new time."]
     advance_clock(ms: "number") -> Date = "Date" |h| {
         let what = "a number of milliseconds, 0 or more";
         let ms: f64 = arg("ms", what, ms)?;
         let by = millis(ms, || wrong("ms", what, Some(&ms.into())))?;
         h.advance_clock(by).map(Date).map_err(emulator_error)
     };
-    /// Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field.
+    ["Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field."]
     add_fault(rule: "FaultRule") -> String = "string" |h| {
         let o = opts("rule", &words(FAULT_FIELDS), Some(rule))?;
         let rule: FaultRule = serde_json::from_value(Value::Object(o.0)).map_err(|e| CoreError::config("rule", e.to_string()))?;
         h.add_fault(rule).map_err(emulator_error)
     };
-    /// The request journal, oldest first, secrets redacted (`{method, path, query, status,
-    /// bodyRedacted, …}` per request).
+    ["The request journal, oldest first, secrets redacted (`{method, path, query, status,"
+     "bodyRedacted, …}` per request)."]
     requests() -> Value = "JournalEntry[]" |h| Ok(h.requests());
-    /// Empties the request journal.
+    ["Empties the request journal."]
     clear_requests() -> () = "void" |h| {
         h.clear_requests();
         Ok(())
     };
-    /// The emulator's own record of every schedule (every field, whatever the wire profile).
+    ["The emulator's own record of every schedule (every field, whatever the wire profile)."]
     schedules() -> Value = "Array<Record<string, unknown>>" |h| h.schedules().map(Value::Array).map_err(emulator_error);
-    /// Clears schedules, faults, the request journal and rate-limit counters (users and
-    /// registries stay).
+    ["Clears schedules, faults, the request journal and rate-limit counters (users and"
+     "registries stay)."]
     reset() -> () = "void" |h| h.reset().map_err(emulator_error);
 }
