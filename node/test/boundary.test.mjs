@@ -94,6 +94,13 @@ test('misspelt option keys: config naming the key and the nearest valid one', as
     assert.equal(e.field, field, e.message)
     assert.match(e.message, new RegExp(`did you mean ${nearest}\\?`))
   }
+  // the client's own checks speak JavaScript too
+  for (const [options, field] of [[{}, 'gatewayUrl'], [{ platform: 'US2' }, 'credentials'],
+    [{ gatewayUrl: 'http://example.com', token: 't' }, 'gatewayUrl'], [{ gatewayUrl: emu.url, token: 't', requestTimeoutMs: -1 }, 'requestTimeoutMs']]) {
+    const e = await failure(() => new Client(options))
+    assert.equal(e.code, 'config')
+    assert.equal(e.field, field, e.message)
+  }
   // a value of the wrong type names the setting in JavaScript's spelling and what it takes
   const e = await failure(() => new Client({ gatewayUrl: emu.url, token: 't', requestTimeoutMs: 'soon' }))
   assert.equal(e.field, 'requestTimeoutMs')
