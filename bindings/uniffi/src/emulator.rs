@@ -3,6 +3,7 @@
 
 use crate::client::{Client, ClientBuilder};
 use crate::error::QualysCsError;
+use qualys_cs_core::ffi::JsonValue;
 use qualys_cs_core::jiff::Timestamp;
 use qualys_cs_emulator as emu;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -189,7 +190,7 @@ impl Emulator {
     pub fn add_fault_json(&self, rule_json: String) -> R<String> {
         let rule: emu::FaultRule = serde_json::from_str(&rule_json).map_err(|e| {
             QualysCsError::from(qualys_cs_core::Error::config(
-                "rule_json",
+                "ruleJson",
                 format!("not a fault rule ({e}); see the emulator's /openapi.json"),
             ))
         })?;
@@ -199,6 +200,21 @@ impl Emulator {
     /// Clears schedules, faults, the journal and rate-limit counters.
     pub fn reset(&self) -> R<()> {
         self.with_handle(|h| h.reset())
+    }
+
+    /// Every schedule's stored state, each as JSON text (the emulator's own record).
+    pub fn schedules(&self) -> R<Vec<JsonValue>> {
+        self.with_handle(|h| h.schedules())
+    }
+
+    /// The request journal as JSON text (a list; secrets redacted). `clear` empties it after.
+    pub fn requests(&self, clear: bool) -> R<JsonValue> {
+        self.with_handle(|h| Ok((h.requests(), clear.then(|| h.clear_requests())).0))
+    }
+
+    /// The active fault rules as JSON text. `clear` removes them after.
+    pub fn faults(&self, clear: bool) -> R<JsonValue> {
+        self.with_handle(|h| Ok((h.faults(), clear.then(|| h.clear_faults())).0))
     }
 
     /// Stops the server (idempotent).

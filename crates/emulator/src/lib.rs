@@ -743,6 +743,31 @@ impl BlockingEmulatorHandle {
         Ok(self.state.reset()?)
     }
 
+    /// Every schedule's raw state (as `GET /_emulator/schedules`).
+    pub fn schedules(&self) -> Result<Vec<serde_json::Value>, Error> {
+        Ok(self.state.raw_schedules()?)
+    }
+
+    /// The active fault rules (as `GET /_emulator/faults`).
+    pub fn faults(&self) -> serde_json::Value {
+        locked(&self.state.faults, |f| serde_json::to_value(f.list())).unwrap_or_default()
+    }
+
+    /// Removes every fault rule (as `DELETE /_emulator/faults`).
+    pub fn clear_faults(&self) {
+        locked(&self.state.faults, |f| f.clear());
+    }
+
+    /// The request journal, secrets redacted (as `GET /_emulator/requests`).
+    pub fn requests(&self) -> serde_json::Value {
+        locked(&self.state.journal, |j| serde_json::to_value(j.list())).unwrap_or_default()
+    }
+
+    /// Empties the request journal (as `DELETE /_emulator/requests`).
+    pub fn clear_requests(&self) {
+        locked(&self.state.journal, |j| j.clear());
+    }
+
     /// Stops the server and joins its thread.
     pub fn stop(mut self) {
         self.shutdown_now();

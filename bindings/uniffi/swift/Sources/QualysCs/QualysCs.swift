@@ -2056,6 +2056,11 @@ public protocol EmulatorProtocol: AnyObject, Sendable {
     func demoUsername()  -> String
     
     /**
+     * The active fault rules as JSON text. `clear` removes them after.
+     */
+    func faults(clear: Bool) throws  -> JsonValue
+    
+    /**
      * The emulator clock now.
      */
     func now() throws  -> Timestamp
@@ -2066,9 +2071,19 @@ public protocol EmulatorProtocol: AnyObject, Sendable {
     func port()  -> UInt16
     
     /**
+     * The request journal as JSON text (a list; secrets redacted). `clear` empties it after.
+     */
+    func requests(clear: Bool) throws  -> JsonValue
+    
+    /**
      * Clears schedules, faults, the journal and rate-limit counters.
      */
     func reset() throws 
+    
+    /**
+     * Every schedule's stored state, each as JSON text (the emulator's own record).
+     */
+    func schedules() throws  -> [JsonValue]
     
     /**
      * Stops the server (idempotent).
@@ -2254,6 +2269,19 @@ open func demoUsername() -> String  {
 }
     
     /**
+     * The active fault rules as JSON text. `clear` removes them after.
+     */
+open func faults(clear: Bool)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_emulator_faults(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(clear),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The emulator clock now.
      */
 open func now()throws  -> Timestamp  {
@@ -2278,6 +2306,19 @@ open func port() -> UInt16  {
 }
     
     /**
+     * The request journal as JSON text (a list; secrets redacted). `clear` empties it after.
+     */
+open func requests(clear: Bool)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_emulator_requests(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(clear),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Clears schedules, faults, the journal and rate-limit counters.
      */
 open func reset()throws   {try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
@@ -2286,6 +2327,18 @@ open func reset()throws   {try rustCallWithError(FfiConverterTypeQualysCsError_l
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Every schedule's stored state, each as JSON text (the emulator's own record).
+     */
+open func schedules()throws  -> [JsonValue]  {
+    return try  FfiConverterSequenceTypeJsonValue.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_method_emulator_schedules(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -5045,6 +5098,31 @@ fileprivate struct FfiConverterSequenceTypeRule: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer {
+    typealias SwiftType = [JsonValue]
+
+    public static func write(_ value: [JsonValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeJsonValue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JsonValue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [JsonValue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeJsonValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = [Timestamp]
 
@@ -5970,13 +6048,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_demo_username() != 17174) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_faults() != 56623) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_now() != 16807) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_port() != 19079) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_requests() != 54124) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_reset() != 15093) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_emulator_schedules() != 8347) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_stop() != 30601) {

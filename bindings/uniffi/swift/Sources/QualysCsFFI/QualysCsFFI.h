@@ -563,6 +563,11 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_demo_registry_id(uint64_t 
 RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_demo_username(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_FAULTS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_FAULTS
+RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_faults(uint64_t ptr, int8_t clear, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_NOW
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_NOW
 RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_now(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -573,9 +578,19 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_now(uint64_t ptr, RustCall
 uint16_t uniffi_qualys_cs_uniffi_fn_method_emulator_port(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_REQUESTS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_REQUESTS
+RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_requests(uint64_t ptr, int8_t clear, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_RESET
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_RESET
 void uniffi_qualys_cs_uniffi_fn_method_emulator_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_SCHEDULES
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_SCHEDULES
+RustBuffer uniffi_qualys_cs_uniffi_fn_method_emulator_schedules(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_METHOD_EMULATOR_STOP
@@ -1805,6 +1820,12 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_demo_username(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_FAULTS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_FAULTS
+uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_faults(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_NOW
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_NOW
 uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_now(void
@@ -1817,9 +1838,21 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_port(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_REQUESTS
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_REQUESTS
+uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_requests(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_RESET
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_RESET
 uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_reset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_SCHEDULES
+#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_METHOD_EMULATOR_SCHEDULES
+uint16_t uniffi_qualys_cs_uniffi_checksum_method_emulator_schedules(void
     
 );
 #endif

@@ -68,6 +68,7 @@ import com.qualys.cs.core.FfiConverterTypeCreateResponse
 import com.qualys.cs.core.FfiConverterTypeDesiredFormat
 import com.qualys.cs.core.FfiConverterTypeDesiredState
 import com.qualys.cs.core.FfiConverterTypeErrorBody
+import com.qualys.cs.core.FfiConverterTypeJsonValue
 import com.qualys.cs.core.FfiConverterTypeLocalConversion
 import com.qualys.cs.core.FfiConverterTypePlan
 import com.qualys.cs.core.FfiConverterTypePlanOptions
@@ -84,6 +85,7 @@ import com.qualys.cs.core.FfiConverterTypeSkippedItem
 import com.qualys.cs.core.FfiConverterTypeTimestamp
 import com.qualys.cs.core.FfiConverterTypeViolation
 import com.qualys.cs.core.FfiConverterTypeWeekDay
+import com.qualys.cs.core.JsonValue
 import com.qualys.cs.core.LocalConversion
 import com.qualys.cs.core.Plan
 import com.qualys.cs.core.PlanOptions
@@ -127,6 +129,7 @@ import com.qualys.cs.core.RustBuffer as RustBufferCreateResponse
 import com.qualys.cs.core.RustBuffer as RustBufferDesiredFormat
 import com.qualys.cs.core.RustBuffer as RustBufferDesiredState
 import com.qualys.cs.core.RustBuffer as RustBufferErrorBody
+import com.qualys.cs.core.RustBuffer as RustBufferJsonValue
 import com.qualys.cs.core.RustBuffer as RustBufferLocalConversion
 import com.qualys.cs.core.RustBuffer as RustBufferPlan
 import com.qualys.cs.core.RustBuffer as RustBufferPlanOptions
@@ -996,11 +999,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_demo_username(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_faults(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_now(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_port(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_requests(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_reset(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_schedules(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_stop(
     ): Int
@@ -1191,12 +1200,18 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_demo_username(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_emulator_faults(`ptr`: Long,`clear`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferJsonValue.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferTimestamp.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_port(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
+    external fun uniffi_qualys_cs_uniffi_fn_method_emulator_requests(`ptr`: Long,`clear`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferJsonValue.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_qualys_cs_uniffi_fn_method_emulator_schedules(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -4037,6 +4052,11 @@ public interface EmulatorInterface {
     fun `demoUsername`(): kotlin.String
     
     /**
+     * The active fault rules as JSON text. `clear` removes them after.
+     */
+    fun `faults`(`clear`: kotlin.Boolean): JsonValue
+    
+    /**
      * The emulator clock now.
      */
     fun `now`(): Timestamp
@@ -4047,9 +4067,19 @@ public interface EmulatorInterface {
     fun `port`(): kotlin.UShort
     
     /**
+     * The request journal as JSON text (a list; secrets redacted). `clear` empties it after.
+     */
+    fun `requests`(`clear`: kotlin.Boolean): JsonValue
+    
+    /**
      * Clears schedules, faults, the journal and rate-limit counters.
      */
     fun `reset`()
+    
+    /**
+     * Every schedule's stored state, each as JSON text (the emulator's own record).
+     */
+    fun `schedules`(): List<JsonValue>
     
     /**
      * Stops the server (idempotent).
@@ -4305,6 +4335,24 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
 
     
     /**
+     * The active fault rules as JSON text. `clear` removes them after.
+     */
+    @Throws(QualysCsException::class)override fun `faults`(`clear`: kotlin.Boolean): JsonValue {
+            return FfiConverterTypeJsonValue.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_faults(
+        it,
+        
+        FfiConverterBoolean.lower(`clear`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The emulator clock now.
      */
     @Throws(QualysCsException::class)override fun `now`(): Timestamp {
@@ -4338,6 +4386,24 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
 
     
     /**
+     * The request journal as JSON text (a list; secrets redacted). `clear` empties it after.
+     */
+    @Throws(QualysCsException::class)override fun `requests`(`clear`: kotlin.Boolean): JsonValue {
+            return FfiConverterTypeJsonValue.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_requests(
+        it,
+        
+        FfiConverterBoolean.lower(`clear`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Clears schedules, faults, the journal and rate-limit counters.
      */
     @Throws(QualysCsException::class)override fun `reset`()
@@ -4350,6 +4416,23 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
 }
     }
     
+    
+
+    
+    /**
+     * Every schedule's stored state, each as JSON text (the emulator's own record).
+     */
+    @Throws(QualysCsException::class)override fun `schedules`(): List<JsonValue> {
+            return FfiConverterSequenceTypeJsonValue.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_emulator_schedules(
+        it,
+        _status)
+}
+    }
+    )
+    }
     
 
     
@@ -7688,6 +7771,34 @@ public object FfiConverterSequenceTypeRule: FfiConverterRustBuffer<List<Rule>> {
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer<List<JsonValue>> {
+    override fun read(buf: ByteBuffer): List<JsonValue> {
+        val len = buf.getInt()
+        return List<JsonValue>(len) {
+            FfiConverterTypeJsonValue.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<JsonValue>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeJsonValue.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<JsonValue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeJsonValue.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Timestamp>> {
     override fun read(buf: ByteBuffer): List<Timestamp> {
         val len = buf.getInt()
@@ -7709,6 +7820,8 @@ public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Tim
         }
     }
 }
+
+
 
 
 

@@ -7,16 +7,14 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
-import java.net.URI
-import java.net.http.HttpClient
-import java.net.http.HttpRequest
-import java.net.http.HttpResponse
 import java.time.Duration
 import java.time.Instant
 import java.util.Collections
 
 /**
- * The async client against the embedded emulator (real HTTP on 127.0.0.1, a free port).
+ * The async client against the embedded emulator (real HTTP on 127.0.0.1, a free port). What
+ * the emulator stored and the requests it saw are read through its handle (`schedules()`,
+ * `requests()`), not over HTTP.
  *
  * The end-to-end tests are registered once per wire profile of the emulator (`full`, and
  * `oas2021`: Qualys's 2021 OpenAPI shape with sparse schedule list items, bare-string answers,
@@ -39,17 +37,9 @@ class ClientTests {
         }
     }
 
-    /** A control route of the emulator (`/_emulator/...`), as parsed JSON. */
-    private fun control(emu: Emulator, path: String): Any? {
-        val http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
-        val answer = http.send(HttpRequest.newBuilder(URI.create(emu.url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString())
-        assertEq(answer.statusCode(), 200, "GET $path")
-        return Json.parse(answer.body())
-    }
-
     /** The emulator's own record of a schedule (every field, whatever the wire profile). */
     private fun stored(emu: Emulator, id: String): Map<String, Any?> =
-        control(emu, "/_emulator/schedules").arr().map { it.obj() }.single { it["scheduleUuid"] == id }
+        emu.schedules().map { Json.parse(it).obj() }.single { it["scheduleUuid"] == id }
 
     private fun nulls(v: Any?, path: String = ""): List<String> = when (v) {
         null -> listOf(path.ifEmpty { "/" })
@@ -60,7 +50,7 @@ class ClientTests {
 
     /** No create/update body held a null, and the gateway refused none (oas2021 answers 422). */
     private fun assertNoNullSent(emu: Emulator) {
-        for (r in control(emu, "/_emulator/requests").arr().map { it.obj() }) {
+        for (r in Json.parse(emu.requests(clear = false)).arr().map { it.obj() }) {
             val path = r["path"].str()
             val method = r["method"].str()
             if (!path.contains("/csapi/") || method !in setOf("POST", "PUT")) continue

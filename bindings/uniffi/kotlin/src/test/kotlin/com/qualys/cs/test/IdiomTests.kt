@@ -107,6 +107,12 @@ class IdiomTests {
                     assertTrue(scheduleToJson(listed).contains("\"created\":\"${at!!.toEpochMilli()}\"")) { scheduleToJson(listed) }
                     val runs = scheduleNextRuns(listed, Instant.parse("2026-03-01T10:00:00Z"), 2u)
                     assertEq(runs, listOf(Instant.parse("2026-03-02T00:00:00Z"), Instant.parse("2026-03-09T00:00:00Z")), "next runs")
+                    assertEq(emu.faults(clear = false), "[]", "no fault rules")
+                    val fault = emu.addFaultJson("""{"kind": "status", "status": 503, "count": 1}""")
+                    assertTrue(emu.faults(clear = true).contains(fault)) { "the rule is listed" }
+                    assertEq(emu.faults(clear = false), "[]", "cleared")
+                    assertTrue(emu.requests(clear = true).contains("/auth")) { "journal" }
+                    assertEq(emu.requests(clear = false), "[]", "journal cleared")
                     val later = emu.advanceClock(Duration.ofHours(1))
                     assertEq(later, Instant.parse("2026-03-01T11:00:00Z"), "advanceClock returns an Instant")
                 }
