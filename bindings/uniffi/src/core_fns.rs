@@ -180,13 +180,13 @@ macro_rules! codec {
     };
 }
 
-codec!(
-    /// Decodes the answer to create: `{"scheduleUuid"}`, `{"scheduleId"}`, a JSON string or a
-    /// plain-text UUID.
-    decode_create_response,
-    /// A create answer as JSON text (`{"schedule_uuid"}`, as the core serialises it).
-    create_response_to_json, CreateResponse, |body| CreateResponse::from_body(&body)?
-);
+/// Decodes the answer to create: `{"scheduleUuid"}`, `{"scheduleId"}`, a JSON string or a
+/// plain-text UUID.
+#[uniffi::export]
+pub fn decode_create_response(body: String) -> R<CreateResponse> {
+    Ok(CreateResponse::from_body(&body)?)
+}
+
 codec!(
     /// Decodes a page of registries.
     decode_registry_page,

@@ -5258,17 +5258,6 @@ public func bulkDeleteToJson(value: BulkDeleteResponse)throws  -> String  {
 })
 }
 /**
- * A create answer as JSON text (`{"schedule_uuid"}`, as the core serialises it).
- */
-public func createResponseToJson(value: CreateResponse)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(
-        FfiConverterTypeCreateResponse_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
  * Decodes the answer to bulk cancel.
  */
 public func decodeBulkCancel(body: String)throws  -> BulkCancelResponse  {
@@ -5782,9 +5771,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_bulk_delete_to_json() != 29751) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_func_create_response_to_json() != 24953) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_cancel() != 46328) {

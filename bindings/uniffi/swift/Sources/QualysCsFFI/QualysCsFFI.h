@@ -784,11 +784,6 @@ RustBuffer uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(RustBuffer value,
 RustBuffer uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_CREATE_RESPONSE_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_CREATE_RESPONSE_TO_JSON
-RustBuffer uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_DECODE_BULK_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_FN_FUNC_DECODE_BULK_CANCEL
 RustBuffer uniffi_qualys_cs_uniffi_fn_func_decode_bulk_cancel(RustBuffer body, RustCallStatus *_Nonnull out_status
@@ -1289,12 +1284,6 @@ uint16_t uniffi_qualys_cs_uniffi_checksum_func_bulk_cancel_to_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_BULK_DELETE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_BULK_DELETE_TO_JSON
 uint16_t uniffi_qualys_cs_uniffi_checksum_func_bulk_delete_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_CREATE_RESPONSE_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_QUALYS_CS_UNIFFI_CHECKSUM_FUNC_CREATE_RESPONSE_TO_JSON
-uint16_t uniffi_qualys_cs_uniffi_checksum_func_create_response_to_json(void
     
 );
 #endif

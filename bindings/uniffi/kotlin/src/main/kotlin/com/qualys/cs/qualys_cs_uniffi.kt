@@ -823,8 +823,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_bulk_delete_to_json(
     ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_func_create_response_to_json(
-    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_cancel(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_decode_bulk_delete(
@@ -1287,8 +1285,6 @@ internal object UniffiLib {
     external fun uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(`value`: RustBufferBulkCancelResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(`value`: RustBufferBulkDeleteResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(`value`: RustBufferCreateResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_decode_bulk_cancel(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferBulkCancelResponse.ByValue
@@ -7980,21 +7976,6 @@ public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Tim
     
         
         FfiConverterTypeBulkDeleteResponse.lower(`value`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * A create answer as JSON text (`{"schedule_uuid"}`, as the core serialises it).
-         */
-    @Throws(QualysCsException::class) fun `createResponseToJson`(`value`: CreateResponse): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCallWithError(QualysCsException) { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_create_response_to_json(
-    
-        
-        FfiConverterTypeCreateResponse.lower(`value`),_status)
 }
     )
     }
