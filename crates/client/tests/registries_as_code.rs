@@ -21,6 +21,7 @@ on_both_wires!(
     two_managed_registries_from_nothing_to_gone,
     a_registry_that_cannot_be_created_fails_its_schedules_not_the_others,
     dry_run_sends_nothing_and_shows_no_secret,
+    a_registry_is_not_deleted_while_one_of_its_schedules_could_not_be,
 );
 
 const DEMO: &str = qualys_cs_emulator::DEMO_REGISTRY_ID;
@@ -399,4 +400,74 @@ async fn dry_run_sends_nothing_and_shows_no_secret(wire: WireProfile) {
             .contains("<id of new registry registry.acme.example>"),
         "{shown}"
     );
+}
+
+async fn a_registry_is_not_deleted_while_one_of_its_schedules_could_not_be(wire: WireProfile) {
+    let emu = start(builder().wire(wire)).await;
+    let client = client_for(&emu).build().unwrap();
+    let secrets = resolver(Arc::new(Mutex::new(PASSWORD_V1.to_owned())));
+    let p = client
+        .plan(&state(None, "present"), PlanOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        client
+            .apply_with_secrets(&p, &ApplyOptions::default(), None, secrets.clone())
+            .await
+            .is_success()
+    );
+    let before = all_registries(&client).await;
+    // The first schedule delete (nightly-app, of the acme registry) fails on every attempt
+    // (the tests' retry policy makes 6).
+    add_fault(
+        &emu,
+        serde_json::json!({"method": "DELETE", "path": "/csapi/v1.3/registry/*/schedule/*",
+            "kind": "status", "status": 500, "stage": "before", "count": 6}),
+    )
+    .await;
+    let p = client
+        .plan(&state(None, "absent"), PlanOptions::default())
+        .await
+        .unwrap();
+    let report = client
+        .apply_with_secrets(
+            &p,
+            &ApplyOptions {
+                concurrency: 1,
+                ..Default::default()
+            },
+            None,
+            secrets.clone(),
+        )
+        .await;
+    let outcomes: Vec<(&str, Outcome)> = report
+        .registries
+        .iter()
+        .map(|r| (r.registry.as_str(), r.outcome.clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("registry.acme.example", Outcome::Failed),
+            ("https://registry-1.docker.io", Outcome::Applied)
+        ]
+    );
+    let msg = report.registries[0].error.as_ref().unwrap().to_string();
+    assert!(
+        msg.contains("its schedule nightly-app could not be deleted first"),
+        "{msg}"
+    );
+    assert_eq!(all_registries(&client).await.len(), before.len() - 1);
+    // Applying again finishes the job.
+    let p = client
+        .plan(&state(None, "absent"), PlanOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        client
+            .apply_with_secrets(&p, &ApplyOptions::default(), None, secrets)
+            .await
+            .is_success()
+    );
+    assert_eq!(all_registries(&client).await.len(), before.len() - 2);
 }
