@@ -23,6 +23,7 @@ from typing import (
     Generic,
     Iterator,
     List,
+    Literal,
     Mapping,
     Optional,
     Sequence,
@@ -993,6 +994,26 @@ _BODIES: Dict[str, Type[_Model]] = {"create": CreateResponse, "registry": Regist
                                     "bulk_cancel": BulkCancelResponse, "error_body": ErrorBody}
 
 
+@overload
+def decode_response(kind: Literal["create"], body: str) -> CreateResponse: ...
+@overload
+def decode_response(
+    kind: Literal["schedule_page", "schedule_page_lenient"], body: str
+) -> Page[Schedule]: ...
+@overload
+def decode_response(kind: Literal["registry_page"], body: str) -> Page[Registry]: ...
+@overload
+def decode_response(kind: Literal["repository_page"], body: str) -> Page[Repository]: ...
+@overload
+def decode_response(kind: Literal["registry"], body: str) -> RegistryDetails: ...
+@overload
+def decode_response(kind: Literal["bulk_delete"], body: str) -> BulkDeleteResponse: ...
+@overload
+def decode_response(kind: Literal["bulk_cancel"], body: str) -> BulkCancelResponse: ...
+@overload
+def decode_response(kind: Literal["error_body"], body: str) -> ErrorBody: ...
+@overload
+def decode_response(kind: str, body: str) -> Any: ...
 def decode_response(kind: str, body: str) -> Any:
     """The decoded answer body of one kind of call: `create`, `schedule_page`,
     `schedule_page_lenient`, `registry_page`, `repository_page`, `registry`, `bulk_delete`,
