@@ -964,6 +964,19 @@ class RateLimitPolicy(_Policy):
 # --- module-level functions -------------------------------------------------------------------
 
 
+def _text(value: Any, name: str, what: str) -> str:
+    """`value` when it is a str; else the `ValidationError` the native calls raise for a value
+    of the wrong type (path, fix)."""
+    if isinstance(value, str):
+        return value
+    from .errors import _from_native
+
+    message = f"give {what} as a string, not {type(value).__name__} {value!r}"
+    violation = {"path": f"/{name}", "code": "wrong_type", "message": message}
+    raise _from_native({"code": "validation", "message": f"invalid request: 1 problem\n  "
+                        f"{Violation(**violation)}", "violations": [violation]})
+
+
 def _data(request: Any) -> Any:
     return request.raw if isinstance(request, _Model) else request
 
@@ -978,7 +991,7 @@ def validate(request: Union[ScheduleRequest, Mapping[str, Any], Any]) -> Report:
 
 def validate_json(text: str) -> Report:
     """Validates a request given as JSON text (not JSON: one `invalid_json` violation)."""
-    return Report._wire(_native.validate_json(text))
+    return Report._wire(_native.validate_json(_text(text, "text", "the JSON text")))
 
 
 def validate_update(current: Union[Schedule, Mapping[str, Any]],
@@ -1018,7 +1031,7 @@ def decode_response(kind: str, body: str) -> Any:
     """The decoded answer body of one kind of call: `create`, `schedule_page`,
     `schedule_page_lenient`, `registry_page`, `repository_page`, `registry`, `bulk_delete`,
     `bulk_cancel` or `error_body`. Raises `DecodeError` when the body does not fit."""
-    raw = _native.decode_response(kind, body)
+    raw = _native.decode_response(_text(kind, "kind", "the kind"), _text(body, "body", "the body"))
     if kind in _PAGES:
         return Page._wire(raw, _PAGES[kind]._wire)
     return _BODIES[kind]._wire(raw)
@@ -1041,6 +1054,7 @@ def next_runs(request: Union[ScheduleRequest, Mapping[str, Any]], created: Insta
 def next_runs_in_zone(request: Union[ScheduleRequest, Mapping[str, Any]], created: InstantLike,
                       after: InstantLike, n: int, zone: str) -> List[str]:
     """The next `n` runs shown in an IANA zone, as RFC 3339 text with offset and zone name."""
+    zone = _text(zone, "zone", "an IANA zone such as \"Europe/Berlin\"")
     runs: List[str] = _native.next_runs_in_zone(_data(request), created, after, n, zone)
     return runs
 
@@ -1049,6 +1063,10 @@ def local_to_utc(local_time: str, zone: str, week_day: Optional[str] = None,
                  reference: Optional[InstantLike] = None) -> LocalConversion:
     """Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
     fields Qualys needs, at the zone's offset at the first such run after `reference` (now)."""
+    local_time = _text(local_time, "local_time", "a time \"HH:MM\"")
+    zone = _text(zone, "zone", "an IANA zone such as \"Europe/Berlin\"")
+    if week_day is not None:
+        week_day = _text(week_day, "week_day", "a weekday such as \"MONDAY\"")
     return LocalConversion._wire(_native.local_to_utc(local_time, zone, week_day, reference))
 
 

@@ -116,6 +116,12 @@ def test_wrong_types_and_enum_values_are_validation_errors(
     assert "expected a string" in str(decode.value) and not RUST.search(str(decode.value))
     v = violation(lambda: qualys_cs.next_runs(weekly(), datetime(2026, 1, 1), "2026-01-02T00:00:00Z"))
     assert v.path == "/created" and "timezone-aware" in v.message
+    v = violation(lambda: qualys_cs.local_to_utc("02:00", 1))  # type: ignore[arg-type]
+    assert (v.path, v.code) == ("/zone", "wrong_type") and "Europe/Berlin" in v.message
+    v = violation(lambda: ScheduleRequest.daily_in_zone("d", 2, "UTC"))  # type: ignore[arg-type]
+    assert v.path == "/local_time"
+    v = violation(lambda: qualys_cs.validate_json(b"{}"))  # type: ignore[arg-type]
+    assert v.path == "/text"
     v = violation(lambda: qualys_cs.next_runs(weekly(), "yesterday", "2026-01-02T00:00:00Z"))
     assert v.path == "/created" and "2026-01-05T10:00:00Z" in v.message
 

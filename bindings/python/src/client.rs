@@ -59,7 +59,7 @@ fn text(obj: &Bound<'_, PyAny>, path: &str, what: &str) -> PyResult<String> {
         v => Err(to_pyerr(crate::convert::invalid(
             path,
             "wrong_type",
-            format!("{path}: give {what} as a string, not {v}"),
+            format!("give {what} as a string, not {v}"),
         ))),
     }
 }

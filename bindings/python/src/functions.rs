@@ -246,7 +246,7 @@ pub fn reference_or_now(reference: Option<&Bound<'_, PyAny>>) -> PyResult<jiff::
 pub fn arg<T: DeserializeOwned>(a: &[Value], i: usize, path: &str, what: &str) -> Result<T, Error> {
     let v = a.get(i).cloned().unwrap_or(Value::Null);
     serde_json::from_value(v.clone())
-        .map_err(|_| invalid(path, "wrong_type", format!("{path}: give {what}, not {v}")))
+        .map_err(|_| invalid(path, "wrong_type", format!("give {what}, not {v}")))
 }
 
 /// Replays builder calls; `own` takes the calls only some kinds have.
