@@ -66,6 +66,7 @@ test('arguments of the wrong type: validation naming the argument, what it must 
     [() => decodeResponse('schedule_pgae', '{}'), '/kind', /did you mean schedule_page\?/],
     [() => localToUtc(930, null, 'Europe/Berlin'), '/localTime', /got 930/],
     [() => normalizeRequest(Symbol('x')), '/request', /got undefined/],
+    [() => client.apply({ items: 'all' }), '/plan', /plan must be a plan as plan\(\) returned it; got an object/],
   ]
   for (const [fn, path, message] of cases) {
     const e = await failure(fn)

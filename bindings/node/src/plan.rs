@@ -193,8 +193,8 @@ impl Client {
     ) -> Answer<'env, Report> {
         let what = "a plan as plan() returned it";
         let plan = arg::<Value>("plan", what, plan).and_then(|v| {
-            serde_json::from_value::<cplan::Plan>(snake(v))
-                .map_err(|e| wrong("plan", &format!("{what} ({e})"), None))
+            let bad = |v: &Value| wrong("plan", what, Some(v));
+            serde_json::from_value::<cplan::Plan>(snake(v.clone())).map_err(|_| bad(&v))
         });
         let o = sync(
             env,
