@@ -35,6 +35,13 @@ typealias Change = com.qualys.cs.core.Change
 typealias PlanItem = com.qualys.cs.core.PlanItem
 typealias Plan = com.qualys.cs.core.Plan
 typealias PlanSummary = com.qualys.cs.core.PlanSummary
+typealias RegistryPlanItem = com.qualys.cs.core.RegistryPlanItem
+typealias RegistryPlanOptions = com.qualys.cs.core.RegistryPlanOptions
+typealias ManagedRegistry = com.qualys.cs.core.ManagedRegistry
+typealias ManagedCredential = com.qualys.cs.core.ManagedCredential
+typealias AwsAccount = com.qualys.cs.core.AwsAccount
+typealias Ensure = com.qualys.cs.core.Ensure
+typealias SecretRef = com.qualys.cs.core.SecretRef
 
 // qualys-cs-client: settings, results, waiters, apply
 typealias Created = com.qualys.cs.client.Created
@@ -72,3 +79,22 @@ fun com.qualys.cs.client.WaitOptions.Companion.of(
     interval: Duration = Duration.ofSeconds(10),
 ): WaitOptions = WaitOptions(until, timeout, interval)
 
+
+// Dates are java.time.Instant, to the millisecond of the answer; the wire value (epoch
+// milliseconds as text, as Python's `created_raw` and Node's `createdRaw`) is one call away.
+private fun raw(t: java.time.Instant?): String? = t?.toEpochMilli()?.toString()
+
+/** `created` as sent on the wire (epoch milliseconds as text). */
+val Schedule.createdRaw: String? get() = raw(created)
+/** `updated` as sent on the wire. */
+val Schedule.updatedRaw: String? get() = raw(updated)
+/** `jobStartDate` as sent on the wire. */
+val Schedule.jobStartDateRaw: String? get() = raw(jobStartDate)
+/** `jobCompletionDate` as sent on the wire. */
+val Schedule.jobCompletionDateRaw: String? get() = raw(jobCompletionDate)
+/** `created` as sent on the wire. */
+val Registry.createdRaw: String? get() = raw(created)
+/** `updated` as sent on the wire. */
+val Registry.updatedRaw: String? get() = raw(updated)
+/** `lastScanned` as sent on the wire. */
+val Registry.lastScannedRaw: String? get() = raw(lastScanned)

@@ -122,6 +122,8 @@ class IdiomTests {
             assertEq(WaitOptions.of().timeout, Duration.ofMinutes(30), "waiter default timeout")
             val p = parseScheduleJson("""{"scheduleUuid": "x", "name": "n", "created": "1754400000123"}""")
             assertEq(p.created, Instant.ofEpochMilli(1754400000123), "created from epoch-ms text")
+            assertEq(p.createdRaw, "1754400000123", "the raw wire value")
+            assertEq(p.updatedRaw, null, "absent")
         }
     }
 }
