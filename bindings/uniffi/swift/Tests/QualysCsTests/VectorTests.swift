@@ -92,7 +92,7 @@ final class VectorTests: XCTestCase {
 
     private func decodeToJson(_ kind: String, _ body: String) throws -> String {
         switch kind {
-        case "create": return try createResponseToJson(response: decodeCreateResponse(body: body))
+        case "create": return "{\"schedule_uuid\": \"\(try decodeCreateResponse(body: body).scheduleUuid)\"}"
         case "schedule_page": return try schedulePageToJson(page: decodeSchedulePage(body: body))
         case "schedule_page_lenient": return try schedulePageToJson(page: decodeSchedulePage(body: body, lenient: true))
         case "registry_page": return try registryPageToJson(page: decodeRegistryPage(body: body))
@@ -193,7 +193,7 @@ final class VectorTests: XCTestCase {
         var failures: [String] = []
         for c in cases {
             let name = c["name"] as! String
-            let day = (c["week_day"] as? String).map { weekDayFromWire(wire: $0) }
+            let day = c["week_day"] as? String
             let reference = JSON.date(c["reference"] as! String)
             do {
                 let conv = try localToUtc(localTime: c["local_time"] as! String, weekDay: day, zone: c["zone"] as! String, reference: reference)
@@ -202,7 +202,7 @@ final class VectorTests: XCTestCase {
                     continue
                 }
                 if conv.utcTime != e["utc_time"] as? String { failures.append("\(name): utc_time \(conv.utcTime)") }
-                if conv.utcWeekDay.map({ weekDayWire(day: $0) }) != e["utc_week_day"] as? String {
+                if conv.utcWeekDay != e["utc_week_day"] as? String {
                     failures.append("\(name): utc_week_day \(String(describing: conv.utcWeekDay))")
                 }
                 if Int(conv.dayShift) != (e["day_shift"] as! NSNumber).intValue { failures.append("\(name): day_shift \(conv.dayShift)") }
