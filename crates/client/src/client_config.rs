@@ -166,6 +166,10 @@ impl KeyStyle {
         table.extend_from_slice(RATE_LIMIT);
         path.split('.')
             .map(|seg| {
+                // An environment variable (`QUALYS_PLATFORM`) keeps its name.
+                if seg.chars().any(|c| c.is_ascii_uppercase()) {
+                    return seg.to_owned();
+                }
                 let kind = table
                     .iter()
                     .find(|(n, _)| *n == seg)
