@@ -61,13 +61,18 @@ gen="$tmp/gen"
 # One file per crate: the models are the core's and the client's own (uniffi-bindgen.toml).
 (cd "$here" && "$bindgen" generate --library "$lib" --language kotlin --language swift \
     --config "$here/uniffi-bindgen.toml" --no-format --out-dir "$gen" >/dev/null)
-# The one edit of the generated Kotlin: an exception's `message` is the error's sentence
-# (uniffi writes a dump of every field there, `code=…, errorMessage=…, status=…`).
+# The one edit of the generated sources: an error's text is the error's sentence (uniffi writes
+# a dump of every field there: Kotlin `code=…, errorMessage=…, status=…`, Swift
+# `String(reflecting: self)`).
 kt_main="$gen/com/qualys/cs/qualys_cs_uniffi.kt"
 [[ -f "$kt_main" ]] || die "uniffi-bindgen did not write com/qualys/cs/qualys_cs_uniffi.kt"
 sed -i -E 's/^( +get\(\) = )"code=\$\{ `code` \}, errorMessage=\$\{ `errorMessage` \}, .*"$/\1errorMessage/' "$kt_main"
 patched=$(grep -cE '^ +get\(\) = errorMessage$' "$kt_main" || true)
 [[ $patched == 14 ]] || die "expected 14 exception messages to patch in the generated Kotlin, found $patched"
+# The same for Swift: QualysCsError's `errorDescription` is the sentence, not String(reflecting:).
+sw_main="$gen/QualysCs.swift"
+sed -i -E 's/^( +)String\(reflecting: self\)$/\1self.message()/' "$sw_main"
+[[ $(grep -cE '^ +self\.message\(\)$' "$sw_main") == 1 ]] || die "expected one errorDescription to patch in the generated Swift"
 # generated file -> committed file
 pairs=(
     "com/qualys/cs/qualys_cs_uniffi.kt:kotlin/src/main/kotlin/com/qualys/cs/qualys_cs_uniffi.kt"

@@ -4213,7 +4213,7 @@ public func violations() -> [Violation]  {
 
     
     public var errorDescription: String? {
-        String(reflecting: self)
+        self.message()
     }
     
 }
