@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Type, TypeVar
 
 from . import errors
 from ._client import AsyncClient, AsyncListIterator, Client, Emulator, ListIterator
+from ._registries import Connector, RegistryCreated, RegistryRequest, RegistryValidation, validate_registry
 from ._models import (
     AdditionalFilters,
     ApplyProgress,
@@ -238,4 +239,10 @@ __all__ = [
     "DecodeError",
     "NotReportedError",
     "ConfigError",
+    # registries as code (issue 17)
+    "RegistryRequest",
+    "RegistryCreated",
+    "RegistryValidation",
+    "Connector",
+    "validate_registry",
 ]

@@ -25,6 +25,7 @@ from typing import (
 )
 
 from . import _native
+from ._registries import _AsyncRegistryOps, _RegistryOps
 from ._models import (
     ApplyProgress,
     ApplyReport,
@@ -182,7 +183,7 @@ class _Base:
         return self._n.plan(_desired(desired, file_name, reference), prune)
 
 
-class Client(_Base):
+class Client(_Base, _RegistryOps):
     """The blocking client. Every call releases the GIL while it waits, so threads can share one
     client. Configure it with keyword settings or `Client.from_env()`."""
 
@@ -305,7 +306,7 @@ class Client(_Base):
         return None
 
 
-class AsyncClient(_Base):
+class AsyncClient(_Base, _AsyncRegistryOps):
     """The asyncio client: the same methods as `Client`, each returning an awaitable (call them
     with a running event loop; argument errors raise at the call). Listing all pages returns an
     async iterator."""

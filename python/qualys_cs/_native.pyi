@@ -46,6 +46,10 @@ __all__ = [
     "DEMO_USER",
     "DEMO_PASSWORD",
     "DEMO_REGISTRY_ID",
+    "validate_registry",
+    "registry_request_forms",
+    "registry_call",
+    "REGISTRY_RULES",
 ]
 
 __version__: str
@@ -54,6 +58,7 @@ REGISTRY_TYPES: list[str]
 SCHEDULE_STATUSES: list[str]
 ERROR_CODES: list[str]
 RULES: list[tuple[str, str, str]]
+REGISTRY_RULES: list[tuple[str, str, str, str]]
 PLATFORMS: list[tuple[str, str]]
 RETRY_DEFAULTS: dict[str, Any]
 RATE_LIMIT_DEFAULTS: dict[str, Any]
@@ -86,6 +91,9 @@ def load_desired_state(
 def plan(desired: _Json, actual: _Json, prune: bool) -> _Json: ...
 def plan_facts(data: _Json) -> _Json: ...
 def check_settings(settings: _Json) -> None: ...
+def validate_registry(data: _Json) -> _Json: ...
+def registry_request_forms(data: _Json) -> tuple[_Json, _Json]: ...
+def registry_call(client: NativeClient, op: str, a: _Json, b: _Json = None) -> Call: ...
 
 @final
 class Call:

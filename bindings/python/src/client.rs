@@ -90,7 +90,7 @@ impl NativeClient {
         Ok(slot.1.clone())
     }
 
-    fn run<T, F>(&self, f: impl FnOnce(qc::Client) -> F) -> PyResult<Call>
+    pub(crate) fn run<T, F>(&self, f: impl FnOnce(qc::Client) -> F) -> PyResult<Call>
     where
         T: serde::Serialize,
         F: Future<Output = Result<T, Error>> + Send + 'static,

@@ -10,6 +10,7 @@ mod emulator;
 mod errors;
 mod functions;
 mod logging;
+mod registries;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -21,6 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     functions::register(m)?;
     client::register(m)?;
     emulator::register(m)?;
+    registries::register(m)?;
     logging::install();
     Ok(())
 }
