@@ -157,12 +157,7 @@ impl From<qc::Error> for QualysCsError {
 
 impl From<qualys_cs_emulator::Error> for QualysCsError {
     fn from(e: qualys_cs_emulator::Error) -> Self {
-        let code = match e {
-            qualys_cs_emulator::Error::Bind { .. } => "transport",
-            _ => "config",
-        };
-        let (code, message) = (code.to_owned(), format!("emulator: {e}"));
-        QualysCsError::from_parts(Parts { code, message, ..Parts::default() })
+        qc::Error::from(e).into()
     }
 }
 

@@ -74,3 +74,20 @@ fn the_builder_checks_every_rule() {
     let codes: Vec<_> = e.violations().into_iter().map(|v| v.code).collect();
     assert_eq!(codes, ["name_required", "invalid_schedule_time", "repo_tags_required"]);
 }
+
+#[test]
+fn emulator_failures_are_the_cores_errors() {
+    let bind = qualys_cs_emulator::Error::Bind {
+        addr: "127.0.0.1:1".into(),
+        source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
+    };
+    let e = QualysCsError::from(bind);
+    assert_eq!(e.code(), "transport");
+    assert!(e.message().contains("127.0.0.1:1"), "{}", e.message());
+    let e = QualysCsError::from(qualys_cs_emulator::Error::Config("bad wire".into()));
+    assert_eq!(e.code(), "config");
+    let e = Emulator::start(EmulatorOptions { wire: Some("oas2022".into()), ..Default::default() })
+        .err()
+        .expect("an unknown wire profile");
+    assert!(e.message().contains("oas2021"), "{}", e.message());
+}

@@ -102,6 +102,20 @@ pub enum Error {
     Runtime(String),
 }
 
+/// An emulator failure as the core's error, the one way every binding reports it: a port that
+/// cannot be bound is `transport` (nothing was sent), anything else `config` naming the emulator.
+impl From<Error> for qualys_cs_core::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Bind { .. } => qualys_cs_core::Error::Transport {
+                message: e.to_string(),
+                not_sent: true,
+            },
+            other => qualys_cs_core::Error::config("emulator", other.to_string()),
+        }
+    }
+}
+
 /// Entry point: `Emulator::builder()`.
 #[derive(Debug)]
 pub struct Emulator;
