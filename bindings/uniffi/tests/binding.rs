@@ -87,7 +87,6 @@ fn emulator_failures_are_the_cores_errors() {
     let e = QualysCsError::from(qualys_cs_emulator::Error::Config("bad wire".into()));
     assert_eq!(e.code(), "config");
     let e = Emulator::start(EmulatorOptions { wire: Some("oas2022".into()), ..Default::default() })
-        .err()
-        .expect("an unknown wire profile");
+        .expect_err("an unknown wire profile");
     assert!(e.message().contains("oas2021"), "{}", e.message());
 }
