@@ -71,6 +71,7 @@ from ._native import (
     DEMO_USER,
     ERROR_CODES,
     PLATFORMS,
+    REGISTRY_RULES,
     REGISTRY_TYPES,
     RULES,
     SCHEDULE_STATUSES,
@@ -245,4 +246,5 @@ __all__ = [
     "RegistryValidation",
     "Connector",
     "validate_registry",
+    "REGISTRY_RULES",
 ]
