@@ -711,6 +711,35 @@ export declare class Client {
    * nothing is sent and each item lists the requests it would send.
    */
   apply(plan: Plan, options?: ApplyOptions, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyReport>
+  /**
+   * Creates a registry (`POST /registry`). The request is validated first (a request with
+   * errors is never sent); a lost answer is recovered by finding the registry by URI and
+   * type, so a retry never creates it twice. Passwords and tokens are never logged.
+   */
+  createRegistry(request: Record<string, unknown>): Promise<{ registryUuid: string; warnings: Violation[]; recovered: boolean }>
+  /**
+   * Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change).
+   * Validated first like a create; resolves with the warnings.
+   */
+  updateRegistry(registryId: string, request: Record<string, unknown>): Promise<Violation[]>
+  /**
+   * Asks the service whether it would accept the registry (`POST /registry/validate`):
+   * connector or account, credentials, not existing yet. A refusal resolves with
+   * `valid: false` and the service's reason.
+   */
+  validateRegistry(request: Record<string, unknown>): Promise<{ valid: boolean; message: string | null; warnings: Violation[] }>
+  /**
+   * Deletes a registry and its schedules (refused while one is Running: `conflict`); a
+   * retry that finds it gone counts as success.
+   */
+  deleteRegistry(registryId: string): Promise<void>
+  /** Deletes several registries (a deletion job). No ids is a `validation` error. */
+  bulkDeleteRegistries(registryIds: string[]): Promise<BulkDeleteResponse>
+  /**
+   * The connectors of a kind (`GET /registry/{acr,aws,gcp}/connectors`): what a registry's
+   * `connectorId` or `aws.arn` names.
+   */
+  listConnectors(kind: 'acr' | 'aws' | 'gcp'): Promise<Array<Record<string, unknown>>>
 }
 
 /** Builds a daily request (`ScheduleBuilder.daily`). */
@@ -986,6 +1015,12 @@ export declare function nativeVersion(): string
 export declare function nextRuns(request: ScheduleRequest, created: Date | number | string, after: Date | number | string, n: number, zone?: string | null): Date[]
 
 /**
+ * The canonical wire JSON of a registry request (**secrets included**: the body as sent).
+ * Throws a `validation` error for wrong JSON types (rules are `validateRegistry()`'s job).
+ */
+export declare function normalizeRegistryRequest(request: Record<string, unknown>): Record<string, unknown>
+
+/**
  * The canonical JSON of a request: spec names (aliases resolved), `onDemand` written,
  * absent `days`, `tag` and `numberOfTags` omitted (never `null`), unknown fields kept.
  * Throws a `validation` error for wrong JSON types (rules are `validate()`'s job).
@@ -999,6 +1034,18 @@ export declare function normalizeRequest(request: ScheduleRequest): ScheduleRequ
  * once in one `validation` error naming the line and the field.
  */
 export declare function plan(desired: string | Record<string, unknown>, actual: ActualRegistry[], options?: PlanOptions): Plan
+
+/**
+ * A registry request with every password and token replaced by `'***'`: what to log or show.
+ * Throws a `validation` error for wrong JSON types.
+ */
+export declare function redactRegistryRequest(request: Record<string, unknown>): Record<string, unknown>
+
+/**
+ * Every registry validation code with its severity, its source (`doc`: Qualys's pages, `oas`:
+ * its OpenAPI file, `ours`) and a one-line description (`docs/registries.md`).
+ */
+export declare function registryRules(): Array<{ code: string; severity: 'error' | 'warning'; source: string; description: string }>
 
 /**
  * The next `n` runs (`Date`s) of a schedule as listed, counted from its `created` date (or
@@ -1020,6 +1067,13 @@ export declare function validate(request: ScheduleRequest): ValidationReport
  * `invalid_json` error at the root.
  */
 export declare function validateJson(text: string): ValidationReport
+
+/**
+ * Checks a registry request (the API's JSON: `POST /registry`, `PUT /registry/{id}`) against
+ * every per-type rule without sending anything: every problem at once, each with a JSON
+ * pointer, a stable code and a message; wrong JSON types are `wrong_type` errors. Never throws.
+ */
+export declare function validateRegistry(request: Record<string, unknown>): ValidationReport
 
 /**
  * Checks an update of the schedule `current` (as listed) to `next` (spec §3): only

@@ -16,6 +16,7 @@ pub mod core_fns;
 pub mod emulator;
 pub mod error;
 pub mod plan;
+pub mod registries;
 
 use napi::Env;
 use napi::bindgen_prelude::Object;
