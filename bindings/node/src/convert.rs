@@ -23,10 +23,6 @@ use std::time::Duration;
 const DATE_KEYS: &str = "created updated lastScanned jobStartDate jobCompletionDate \
     jobListingStartDate jobListingCompletionDate jobScanningStartDate jobScanningCompletionDate";
 
-/// Keys whose values are the API's own JSON (camelCase already, unknown fields kept as given):
-/// re-casing stops there.
-const WIRE_KEYS: [&str; 5] = ["request", "body", "from", "to", "raw"];
-
 /// A JavaScript value as JSON; `None` for `undefined` (and functions, symbols).
 pub(crate) fn from_js(u: Unknown<'_>) -> Result<Option<Value>, CoreError> {
     read(u, 64).map_err(|_| {
@@ -207,40 +203,7 @@ pub(crate) fn instant(name: &str, u: Unknown<'_>) -> Result<jiff::Timestamp, Cor
     instant_of(name, from_js(u)?.as_ref())
 }
 
-fn recase(v: Value, key: &dyn Fn(&str) -> String) -> Value {
-    match v {
-        Value::Array(a) => Value::Array(a.into_iter().map(|x| recase(x, key)).collect()),
-        Value::Object(m) => {
-            let wire = |k: &str| WIRE_KEYS.contains(&k);
-            let pairs = m.into_iter().map(|(k, x)| match wire(&k) {
-                true => (key(&k), x),
-                false => (key(&k), recase(x, key)),
-            });
-            Value::Object(pairs.collect())
-        }
-        other => other,
-    }
-}
-
-/// The SDK's own results (snake_case in Rust) with JavaScript's camelCase keys.
-pub(crate) fn camel(v: Value) -> Value {
-    recase(v, &|k| {
-        let mut parts = k.split('_');
-        let first = parts.next().unwrap_or_default().to_owned();
-        parts.fold(first, |out, p| {
-            out + &p[..p.len().min(1)].to_uppercase() + &p[p.len().min(1)..]
-        })
-    })
-}
-
-/// The reverse of [`camel`], for results given back (a plan to apply).
-pub(crate) fn snake(v: Value) -> Value {
-    let lower = |c: char| match c.is_ascii_uppercase() {
-        true => format!("_{}", c.to_ascii_lowercase()),
-        false => c.to_string(),
-    };
-    recase(v, &|k| k.chars().map(lower).collect())
-}
+pub(crate) use qualys_cs_core::json_api::{camel_keys as camel, snake_keys as snake};
 
 /// A JSON value on its way to JavaScript (dates as `Date`, see the module docs).
 pub struct Js(pub Value);

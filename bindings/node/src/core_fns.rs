@@ -10,13 +10,10 @@ use serde_json::{Value, json};
 use crate::client::body;
 use crate::convert::{Date, Js, arg, camel, from_js, instant, js, one_of};
 use crate::error::sync;
+use qualys_cs_core::json_api::{self, RESPONSE_KINDS};
 
 fn report(r: Result<core::Report, CoreError>) -> Js {
-    let r = r.unwrap_or_else(|e| core::Report {
-        errors: e.violations().to_vec(),
-        warnings: Vec::new(),
-    });
-    Js(json!({ "valid": r.is_valid(), "errors": r.errors, "warnings": r.warnings }))
+    Js(json_api::report_value(r))
 }
 
 fn request(u: Unknown<'_>) -> Result<ScheduleRequest, CoreError> {
@@ -132,10 +129,12 @@ functions! {
      "(canonical names, unknown fields kept, dates as on the wire; `create` gives"
      "`{scheduleUuid}`). Throws a `decode` error for a body that cannot be read, and for"
      "`http_error` the error the status and body map to. For tools and the shared vectors."]
-    decode_response(kind: Unknown = "ResponseKind" => |u| one_of("kind", "invalid_value", &KINDS, u),
+    decode_response(kind: Unknown = "ResponseKind" => |u| one_of("kind", "invalid_value", &RESPONSE_KINDS, u),
         body: Unknown = "string" => |u| arg::<String>("body", "the answer's body (text)", u),
         status: Option<Unknown> = "number | null" => maybe) -> Value = "any" {
-        decode(kind, &body, status.and_then(|s| s.as_u64()))
+        let status = status.and_then(|s| s.as_u64()).map(|s| u16::try_from(s).unwrap_or(u16::MAX));
+        let decoded = json_api::decode_response(kind, &body, Some(status.unwrap_or(0)))?;
+        Ok(if kind == "create" { camel(decoded) } else { decoded })
     }
 }
 
@@ -143,48 +142,12 @@ functions! {
 #[napi(ts_return_type = "ValidationRule[]")]
 pub fn validation_rules() -> Js {
     let rule = |(code, severity, description): &(&str, core::Severity, &str)| {
-        let severity = match severity {
-            core::Severity::Error => "error",
-            _ => "warning",
+        let severity = if *severity == core::Severity::Error {
+            "error"
+        } else {
+            "warning"
         };
         json!({ "code": code, "severity": severity, "description": description })
     };
     Js(core::RULES.iter().map(rule).collect())
-}
-
-const KINDS: [&str; 10] = [
-    "create",
-    "schedule_page",
-    "schedule_page_lenient",
-    "registry_page",
-    "registry",
-    "repository_page",
-    "bulk_delete",
-    "bulk_cancel",
-    "error_body",
-    "http_error",
-];
-
-fn decode(kind: &str, body: &str, status: Option<u64>) -> Result<Value, CoreError> {
-    use core::{BulkCancelResponse, BulkDeleteResponse, CreateResponse, ErrorBody, Registry};
-    use core::{RegistryDetails, Repository, decode_body as one, decode_page as page};
-    fn plain<T: serde::Serialize>(v: T) -> Result<Value, CoreError> {
-        js(v).map(|j| j.0)
-    }
-    match kind {
-        "create" => CreateResponse::from_body(body)
-            .map(|c| json!({ "scheduleUuid": c.schedule_uuid.as_str() })),
-        "schedule_page" => page::<Schedule>(body, false).and_then(|p| plain(p.0)),
-        "schedule_page_lenient" => page::<Schedule>(body, true).and_then(|p| plain(p.0)),
-        "registry_page" => page::<Registry>(body, false).and_then(|p| plain(p.0)),
-        "registry" => one::<RegistryDetails>(body).and_then(plain),
-        "repository_page" => page::<Repository>(body, false).and_then(|p| plain(p.0)),
-        "bulk_delete" => one::<BulkDeleteResponse>(body).and_then(plain),
-        "bulk_cancel" => one::<BulkCancelResponse>(body).and_then(plain),
-        "error_body" => one::<ErrorBody>(body).and_then(plain),
-        _ => {
-            let status = status.map_or(0, |s| u16::try_from(s).unwrap_or(u16::MAX));
-            Err(CoreError::from_http(status, None, body, None))
-        }
-    }
 }

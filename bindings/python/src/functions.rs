@@ -2,59 +2,29 @@
 //! (`qualys_cs._models`) wrap what these return; every rule stays in the core.
 
 use crate::convert::{
-    datetime_from_timestamp, from_value, invalid, json, timestamp_from_py, to_py, to_value,
+    datetime_from_timestamp, from_value, invalid, timestamp_from_py, to_py, to_value,
 };
 use crate::errors::{IntoPy as _, exception};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
+use qualys_cs_client as qc;
 use qualys_cs_core::builder::ForceScanAllowed;
+use qualys_cs_core::json_api::{self, plain_serde_message};
 use qualys_cs_core::{self as core, Error, ScheduleBuilder, ScheduleRequest};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 type Obj<'py> = PyResult<Bound<'py, PyAny>>;
 
-/// A serde message in JSON's words, not Rust's (`expected u32` → `expected a whole number`).
-pub fn plain(message: &str) -> String {
-    let mut skip = false;
-    let words = message.split(' ').filter_map(|w| {
-        if std::mem::take(&mut skip) {
-            return None;
-        }
-        let (word, tail) = w.split_at(w.trim_end_matches([',', '.', ';']).len());
-        let word = match word {
-            "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => {
-                "a whole number"
-            }
-            "f32" | "f64" => "a number",
-            "struct" | "enum" => {
-                skip = true;
-                "an object"
-            }
-            w => w,
-        };
-        Some(format!("{word}{tail}"))
-    });
-    words.collect::<Vec<_>>().join(" ")
-}
-
-/// Decodes wire JSON into `T` (a `decode` error naming what does not fit).
-pub fn decode<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
-    serde_json::from_value(v).map_err(|e| Error::Decode {
-        message: plain(&e.to_string()),
-        body: None,
-    })
-}
-
 /// A Python value read as `T` (what does not fit: a `validation` error, in JSON's words).
 pub fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T> {
-    serde_json::from_value(to_value(obj)?)
-        .map_err(|e| crate::errors::to_pyerr(invalid("", "wrong_type", plain(&e.to_string()))))
-}
-
-fn canon<T: DeserializeOwned + Serialize>(v: Value) -> Result<Value, Error> {
-    decode::<T>(v).map(|t| json(&t))
+    serde_json::from_value(to_value(obj)?).map_err(|e| {
+        crate::errors::to_pyerr(invalid(
+            "",
+            "wrong_type",
+            plain_serde_message(&e.to_string()),
+        ))
+    })
 }
 
 /// A request given as a `ScheduleRequest` or a wire dict (wrong JSON types: `validation`).
@@ -65,35 +35,7 @@ pub fn request(obj: &Bound<'_, PyAny>) -> PyResult<ScheduleRequest> {
 /// Decodes wire JSON as the core type `kind` and returns its canonical JSON.
 #[pyfunction]
 fn decode_as<'py>(py: Python<'py>, kind: &str, data: &Bound<'py, PyAny>) -> Obj<'py> {
-    use core::desired as d;
-    use core::plan as p;
-    let v = to_value(data)?;
-    let out = match kind {
-        "ScheduleRequest" => ScheduleRequest::from_value(&v).map(|r| r.to_value()),
-        "CreateResponse" => core::CreateResponse::from_body(&v.to_string()).map(|r| json(&r)),
-        "Report" => canon::<core::Report>(v),
-        "Filter" => canon::<core::Filter>(v),
-        "RepoTag" => canon::<core::RepoTag>(v),
-        "AdditionalFilters" => canon::<core::AdditionalFilters>(v),
-        "JobError" => canon::<core::JobError>(v),
-        "Schedule" => canon::<core::Schedule>(v),
-        "Registry" => canon::<core::Registry>(v),
-        "RegistryDetails" => canon::<core::RegistryDetails>(v),
-        "Repository" => canon::<core::Repository>(v),
-        "BulkDeleteResponse" => canon::<core::BulkDeleteResponse>(v),
-        "BulkCancelResponse" => canon::<core::BulkCancelResponse>(v),
-        "ErrorBody" => canon::<core::ErrorBody>(v),
-        "LocalConversion" => canon::<core::LocalConversion>(v),
-        "Change" => canon::<p::Change>(v),
-        "PlanItem" => canon::<p::PlanItem>(v),
-        "PlanSummary" => canon::<p::PlanSummary>(v),
-        "Plan" => canon::<p::Plan>(v),
-        "DesiredSchedule" => canon::<d::DesiredSchedule>(v),
-        "DesiredRegistry" => canon::<d::DesiredRegistry>(v),
-        "DesiredState" => canon::<d::DesiredState>(v),
-        _ => Ok(v),
-    };
-    from_value(py, &out.py_err()?)
+    from_value(py, &json_api::decode_as(kind, to_value(data)?).py_err()?)
 }
 
 /// The validation report of a request: `typed` checks the decoded request, else the JSON as
@@ -358,26 +300,7 @@ fn build<'py>(
 /// skipped).
 #[pyfunction]
 fn decode_response<'py>(py: Python<'py>, kind: &str, body: &str) -> Obj<'py> {
-    fn page<T: DeserializeOwned + Serialize>(body: &str, lenient: bool) -> Result<Value, Error> {
-        core::decode_page::<T>(body, lenient).map(|p| json(&p.0))
-    }
-    let v = match kind {
-        "create" => core::CreateResponse::from_body(body).map(|r| json(&r)),
-        "schedule_page" => page::<core::Schedule>(body, false),
-        "schedule_page_lenient" => page::<core::Schedule>(body, true),
-        "registry_page" => page::<core::Registry>(body, false),
-        "repository_page" => page::<core::Repository>(body, false),
-        "registry" => core::decode_body::<core::RegistryDetails>(body).map(|r| json(&r)),
-        "bulk_delete" => core::decode_body::<core::BulkDeleteResponse>(body).map(|r| json(&r)),
-        "bulk_cancel" => core::decode_body::<core::BulkCancelResponse>(body).map(|r| json(&r)),
-        "error_body" => core::decode_body::<core::ErrorBody>(body).map(|r| json(&r)),
-        other => Err(invalid(
-            "/kind",
-            "unknown_kind",
-            format!("unknown kind {other:?}"),
-        )),
-    };
-    from_value(py, &v.py_err()?)
+    from_value(py, &json_api::decode_response(kind, body, None).py_err()?)
 }
 
 /// The exception (returned, not raised) the client raises for an HTTP error answer.
@@ -446,83 +369,76 @@ fn plan<'py>(
 #[pyfunction]
 fn plan_facts<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> Obj<'py> {
     let p: core::plan::Plan = from_py(data)?;
-    let facts = serde_json::json!({
-        "text": p.render_text(), "summary": json(&p.summary()), "empty": p.is_empty(),
-    });
-    from_value(py, &facts)
+    from_value(py, &json_api::plan_facts(&p))
 }
 
 /// Checks client settings (snake_case keys, seconds) with the client crate's reader.
 #[pyfunction]
 fn check_settings(settings: &Bound<'_, PyAny>) -> PyResult<()> {
     let v = to_value(settings)?;
-    qualys_cs_client::ClientConfig::from_json(&v, qualys_cs_client::KeyStyle::SnakeSeconds)
+    qc::ClientConfig::from_json(&v, qc::KeyStyle::SnakeSeconds)
         .py_err()
         .map(drop)
 }
 
 /// Registers the functions and the constants (known enum values, error codes, rules).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(decode_as, m)?)?;
-    m.add_function(wrap_pyfunction!(validate, m)?)?;
-    m.add_function(wrap_pyfunction!(validate_json, m)?)?;
-    m.add_function(wrap_pyfunction!(validate_update, m)?)?;
-    m.add_function(wrap_pyfunction!(report_result, m)?)?;
-    m.add_function(wrap_pyfunction!(explain, m)?)?;
-    m.add_function(wrap_pyfunction!(next_runs, m)?)?;
-    m.add_function(wrap_pyfunction!(next_runs_in_zone, m)?)?;
-    m.add_function(wrap_pyfunction!(schedule_facts, m)?)?;
-    m.add_function(wrap_pyfunction!(local_to_utc, m)?)?;
-    m.add_function(wrap_pyfunction!(build, m)?)?;
-    m.add_function(wrap_pyfunction!(decode_response, m)?)?;
-    m.add_function(wrap_pyfunction!(http_error, m)?)?;
-    m.add_function(wrap_pyfunction!(load_desired_state, m)?)?;
-    m.add_function(wrap_pyfunction!(plan, m)?)?;
-    m.add_function(wrap_pyfunction!(plan_facts, m)?)?;
-    m.add_function(wrap_pyfunction!(check_settings, m)?)?;
-    let (r, l) = (
-        qualys_cs_client::RetryPolicy::default(),
-        qualys_cs_client::RateLimitPolicy::default(),
-    );
+    for f in [
+        wrap_pyfunction!(decode_as, m)?,
+        wrap_pyfunction!(validate, m)?,
+        wrap_pyfunction!(validate_json, m)?,
+        wrap_pyfunction!(validate_update, m)?,
+        wrap_pyfunction!(report_result, m)?,
+        wrap_pyfunction!(explain, m)?,
+        wrap_pyfunction!(next_runs, m)?,
+        wrap_pyfunction!(next_runs_in_zone, m)?,
+        wrap_pyfunction!(schedule_facts, m)?,
+        wrap_pyfunction!(local_to_utc, m)?,
+        wrap_pyfunction!(build, m)?,
+        wrap_pyfunction!(decode_response, m)?,
+        wrap_pyfunction!(http_error, m)?,
+        wrap_pyfunction!(load_desired_state, m)?,
+        wrap_pyfunction!(plan, m)?,
+        wrap_pyfunction!(plan_facts, m)?,
+        wrap_pyfunction!(check_settings, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    let (r, l) = (qc::RetryPolicy::default(), qc::RateLimitPolicy::default());
     let retry = serde_json::json!({"max_attempts": r.max_attempts, "base_delay": r.base_delay.as_secs_f64(),
         "max_delay": r.max_delay.as_secs_f64(), "max_elapsed": r.max_elapsed.as_secs_f64()});
     m.add("RETRY_DEFAULTS", from_value(m.py(), &retry)?)?;
     let limit = serde_json::json!({"max_concurrency": l.max_concurrency, "initial_limit": l.initial_limit,
         "initial_window": l.initial_window.as_secs_f64(), "enabled": l.enabled});
     m.add("RATE_LIMIT_DEFAULTS", from_value(m.py(), &limit)?)?;
-    let names = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let names = |v: &mut dyn Iterator<Item = &str>| v.map(str::to_owned).collect::<Vec<_>>();
     m.add(
         "WEEK_DAYS",
-        names(core::WeekDay::KNOWN.iter().map(|w| w.as_str()).collect()),
+        names(&mut core::WeekDay::KNOWN.iter().map(|w| w.as_str())),
     )?;
-    let types = core::RegistryType::KNOWN
-        .iter()
-        .map(|w| w.as_str())
-        .collect();
-    m.add("REGISTRY_TYPES", names(types))?;
-    let statuses = core::ScheduleStatus::KNOWN
-        .iter()
-        .map(|w| w.as_str())
-        .collect();
-    m.add("SCHEDULE_STATUSES", names(statuses))?;
-    m.add("ERROR_CODES", Error::CODES.to_vec())?;
-    let rules: Vec<_> = core::RULES
-        .iter()
-        .map(|(code, sev, desc)| {
-            let sev = match sev {
-                core::Severity::Error => "error",
-                core::Severity::Warning => "warning",
-            };
-            (*code, sev, *desc)
-        })
-        .collect();
-    m.add("RULES", rules)?;
-    let platforms = qualys_cs_client::Platform::ALL.iter();
     m.add(
-        "PLATFORMS",
-        platforms
-            .map(|p| (p.name(), p.gateway_url()))
-            .collect::<Vec<_>>(),
+        "REGISTRY_TYPES",
+        names(&mut core::RegistryType::KNOWN.iter().map(|w| w.as_str())),
     )?;
+    m.add(
+        "SCHEDULE_STATUSES",
+        names(&mut core::ScheduleStatus::KNOWN.iter().map(|w| w.as_str())),
+    )?;
+    m.add("ERROR_CODES", Error::CODES.to_vec())?;
+    let sev = |s: &core::Severity| {
+        if *s == core::Severity::Error {
+            "error"
+        } else {
+            "warning"
+        }
+    };
+    let rules = core::RULES
+        .iter()
+        .map(|(code, s, desc)| (*code, sev(s), *desc));
+    m.add("RULES", rules.collect::<Vec<_>>())?;
+    let platforms = qc::Platform::ALL
+        .iter()
+        .map(|p| (p.name(), p.gateway_url()));
+    m.add("PLATFORMS", platforms.collect::<Vec<_>>())?;
     Ok(())
 }

@@ -29,6 +29,7 @@ pub mod explain;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
 pub mod ids;
+pub mod json_api;
 pub mod lookup;
 pub mod model;
 pub mod plan;

@@ -1,0 +1,247 @@
+//! JSON in, JSON out: the helpers every language binding needs, written once here instead of in
+//! each binding's glue (Python, Node). Pure: no I/O.
+//!
+//! - [`decode_response`]: an answer body decoded exactly as the client decodes it.
+//! - [`decode_as`]: wire JSON read as a named core type and written back canonically.
+//! - [`report_value`], [`plan_facts`]: a validation report and a plan's derived facts as JSON.
+//! - [`plain_serde_message`]: a serde message in JSON's words instead of Rust's.
+//! - [`camel_keys`] / [`snake_keys`]: the SDK's own result keys re-cased for JavaScript.
+
+use crate::plan::{Change, Plan, PlanItem, PlanSummary};
+use crate::{Error, Report, Violation, decode_page, desired as d};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// The kinds of answer [`decode_response`] reads (`http_error`: the error a status and body
+/// map to, when a status is given).
+pub const RESPONSE_KINDS: [&str; 10] = [
+    "create",
+    "schedule_page",
+    "schedule_page_lenient",
+    "registry_page",
+    "registry",
+    "repository_page",
+    "bulk_delete",
+    "bulk_cancel",
+    "error_body",
+    "http_error",
+];
+
+fn value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn invalid(path: &str, code: &str, message: String) -> Error {
+    Error::validation(vec![Violation::new(path, code, message)])
+}
+
+/// Decodes an answer body of one kind of call (see [`RESPONSE_KINDS`]) and returns its
+/// canonical JSON (a page: `{count, data, skipped}`; `create`: `{schedule_uuid}`).
+pub fn decode_response(kind: &str, body: &str, status: Option<u16>) -> Result<Value, Error> {
+    use crate::{BulkCancelResponse, BulkDeleteResponse, ErrorBody, Registry, RegistryDetails};
+    use crate::{CreateResponse, Repository, Schedule, decode_body as one};
+    fn page<T: DeserializeOwned + Serialize>(body: &str, lenient: bool) -> Result<Value, Error> {
+        decode_page::<T>(body, lenient).map(|p| value(&p.0))
+    }
+    match kind {
+        "create" => CreateResponse::from_body(body).map(|r| value(&r)),
+        "schedule_page" => page::<Schedule>(body, false),
+        "schedule_page_lenient" => page::<Schedule>(body, true),
+        "registry_page" => page::<Registry>(body, false),
+        "repository_page" => page::<Repository>(body, false),
+        "registry" => one::<RegistryDetails>(body).map(|r| value(&r)),
+        "bulk_delete" => one::<BulkDeleteResponse>(body).map(|r| value(&r)),
+        "bulk_cancel" => one::<BulkCancelResponse>(body).map(|r| value(&r)),
+        "error_body" => one::<ErrorBody>(body).map(|r| value(&r)),
+        "http_error" if status.is_some() => Err(Error::from_http(
+            status.unwrap_or_default(),
+            None,
+            body,
+            None,
+        )),
+        other => Err(invalid(
+            "/kind",
+            "unknown_kind",
+            format!("unknown kind {other:?}"),
+        )),
+    }
+}
+
+/// Wire JSON read as the core type named `type_name` (`"Schedule"`, `"Plan"`, …) and written
+/// back in its canonical form; a name it does not know returns the JSON unchanged. What does
+/// not fit is a `decode` error in JSON's words.
+pub fn decode_as(type_name: &str, v: Value) -> Result<Value, Error> {
+    fn canon<T: DeserializeOwned + Serialize>(v: Value) -> Result<Value, Error> {
+        let message = |e: serde_json::Error| plain_serde_message(&e.to_string());
+        let t = serde_json::from_value::<T>(v);
+        t.map(|t| value(&t)).map_err(|e| Error::Decode {
+            message: message(e),
+            body: None,
+        })
+    }
+    use crate as c;
+    match type_name {
+        "ScheduleRequest" => c::ScheduleRequest::from_value(&v).map(|r| r.to_value()),
+        "CreateResponse" => c::CreateResponse::from_body(&v.to_string()).map(|r| value(&r)),
+        "Report" => canon::<Report>(v),
+        "Filter" => canon::<c::Filter>(v),
+        "RepoTag" => canon::<c::RepoTag>(v),
+        "AdditionalFilters" => canon::<c::AdditionalFilters>(v),
+        "JobError" => canon::<c::JobError>(v),
+        "Schedule" => canon::<c::Schedule>(v),
+        "Registry" => canon::<c::Registry>(v),
+        "RegistryDetails" => canon::<c::RegistryDetails>(v),
+        "Repository" => canon::<c::Repository>(v),
+        "BulkDeleteResponse" => canon::<c::BulkDeleteResponse>(v),
+        "BulkCancelResponse" => canon::<c::BulkCancelResponse>(v),
+        "ErrorBody" => canon::<c::ErrorBody>(v),
+        "LocalConversion" => canon::<c::LocalConversion>(v),
+        "Change" => canon::<Change>(v),
+        "PlanItem" => canon::<PlanItem>(v),
+        "PlanSummary" => canon::<PlanSummary>(v),
+        "Plan" => canon::<Plan>(v),
+        "DesiredSchedule" => canon::<d::DesiredSchedule>(v),
+        "DesiredRegistry" => canon::<d::DesiredRegistry>(v),
+        "DesiredState" => canon::<d::DesiredState>(v),
+        _ => Ok(v),
+    }
+}
+
+/// A serde message in JSON's words, not Rust's (`expected u32` → `expected a whole number`,
+/// `struct Foo` → `an object`).
+pub fn plain_serde_message(message: &str) -> String {
+    let mut skip = false;
+    let words = message.split(' ').filter_map(|w| {
+        if std::mem::take(&mut skip) {
+            return None;
+        }
+        let (word, tail) = w.split_at(w.trim_end_matches([',', '.', ';']).len());
+        let word = match word {
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => {
+                "a whole number"
+            }
+            "f32" | "f64" => "a number",
+            "struct" | "enum" => {
+                skip = true;
+                "an object"
+            }
+            w => w,
+        };
+        Some(format!("{word}{tail}"))
+    });
+    words.collect::<Vec<_>>().join(" ")
+}
+
+/// A validation report as `{valid, errors, warnings}`; an error (wrong JSON types) becomes a
+/// report of its violations.
+pub fn report_value(r: Result<Report, Error>) -> Value {
+    let r = r.unwrap_or_else(|e| Report {
+        errors: e.violations().to_vec(),
+        warnings: Vec::new(),
+    });
+    json!({ "valid": r.is_valid(), "errors": r.errors, "warnings": r.warnings })
+}
+
+/// What a plan says beyond its items: `{text, summary, empty}` (snake_case keys).
+pub fn plan_facts(p: &Plan) -> Value {
+    json!({ "text": p.render_text(), "summary": value(&p.summary()), "empty": p.is_empty() })
+}
+
+/// Keys whose values are the API's own JSON (camelCase already, unknown fields kept as given):
+/// re-casing stops there.
+const WIRE_KEYS: [&str; 5] = ["request", "body", "from", "to", "raw"];
+
+fn recase(v: Value, key: &dyn Fn(&str) -> String) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| recase(x, key)).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| match WIRE_KEYS.contains(&k.as_str()) {
+                    true => (key(&k), x),
+                    false => (key(&k), recase(x, key)),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The SDK's own results (snake_case in Rust) with camelCase keys; the API's own JSON inside
+/// (`request`, `body`, `from`, `to`, `raw`) is left as it is.
+pub fn camel_keys(v: Value) -> Value {
+    recase(v, &|k| {
+        let mut parts = k.split('_');
+        let first = parts.next().unwrap_or_default().to_owned();
+        parts.fold(first, |out, p| {
+            out + &p[..p.len().min(1)].to_uppercase() + &p[p.len().min(1)..]
+        })
+    })
+}
+
+/// The reverse of [`camel_keys`], for results given back (a plan to apply).
+pub fn snake_keys(v: Value) -> Value {
+    let lower = |c: char| match c.is_ascii_uppercase() {
+        true => format!("_{}", c.to_ascii_lowercase()),
+        false => c.to_string(),
+    };
+    recase(v, &|k| k.chars().map(lower).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_recase_both_ways_and_stop_at_wire_json() {
+        let v = json!({"job_start": 1, "items": [{"dry_run": true, "request": {"a_b": 1}}]});
+        let c = camel_keys(v.clone());
+        assert_eq!(
+            c,
+            json!({"jobStart": 1, "items": [{"dryRun": true, "request": {"a_b": 1}}]})
+        );
+        assert_eq!(snake_keys(c), v);
+    }
+
+    #[test]
+    fn serde_messages_in_json_words() {
+        let m = "invalid type: string \"x\", expected u32 at line 1";
+        assert_eq!(
+            plain_serde_message(m),
+            "invalid type: string \"x\", expected a whole number at line 1"
+        );
+        assert_eq!(
+            plain_serde_message("expected struct Filter"),
+            "expected an object"
+        );
+    }
+
+    #[test]
+    fn responses_decode_and_unknown_kinds_are_named() {
+        let v = decode_response(
+            "create",
+            r#"{"scheduleUuid":"0c0b2a3e-1f55-4b1a-9f2e-6f1d2c3b4a5d"}"#,
+            None,
+        );
+        assert_eq!(
+            v.unwrap()["schedule_uuid"],
+            "0c0b2a3e-1f55-4b1a-9f2e-6f1d2c3b4a5d"
+        );
+        let e = decode_response("http_error", "{}", None).unwrap_err();
+        assert_eq!(e.violations()[0].code, "unknown_kind");
+        assert!(decode_response("schedule_page", "not json", None).is_err());
+        let e = decode_response("http_error", "{}", Some(404)).unwrap_err();
+        assert_eq!(e.code(), "not_found");
+        assert_eq!(decode_as("Unknown", json!(5)).unwrap(), json!(5));
+    }
+
+    #[test]
+    fn reports_from_errors_list_the_violations() {
+        let e = Error::validation(vec![Violation::new("/name", "wrong_type", "x")]);
+        let v = report_value(Err(e));
+        assert_eq!(
+            (v["valid"].clone(), v["errors"][0]["code"].clone()),
+            (json!(false), json!("wrong_type"))
+        );
+    }
+}
