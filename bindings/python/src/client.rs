@@ -5,12 +5,13 @@
 
 use crate::convert::{duration_from_secs, from_value, json, to_value};
 use crate::errors::{IntoPy as _, error_value, to_pyerr};
-use crate::functions::{arg, from_py, request};
+use crate::functions::{from_py, request};
 use crate::runtime::{block_on, future_into_py};
 use futures_util::future::BoxFuture;
 use pyo3::exceptions::{PyStopAsyncIteration, PyStopIteration};
 use pyo3::prelude::*;
 use qualys_cs_client as qc;
+use qualys_cs_core::json_api::arg;
 use qualys_cs_core::{self as core, Error, RegistryId, ScheduleId};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};

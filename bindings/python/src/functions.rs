@@ -8,9 +8,8 @@ use crate::errors::{IntoPy as _, exception};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use qualys_cs_client as qc;
-use qualys_cs_core::builder::ForceScanAllowed;
 use qualys_cs_core::json_api::{self, plain_serde_message};
-use qualys_cs_core::{self as core, Error, ScheduleBuilder, ScheduleRequest};
+use qualys_cs_core::{self as core, Error, ScheduleRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -184,62 +183,8 @@ pub fn reference_or_now(reference: Option<&Bound<'_, PyAny>>) -> PyResult<jiff::
     }
 }
 
-/// A builder call's argument, typed (a `validation` error at `path` otherwise).
-pub fn arg<T: DeserializeOwned>(a: &[Value], i: usize, path: &str, what: &str) -> Result<T, Error> {
-    let v = a.get(i).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(v.clone())
-        .map_err(|_| invalid(path, "wrong_type", format!("give {what}, not {v}")))
-}
-
-/// Replays builder calls; `own` takes the calls only some kinds have.
-fn replay<K>(
-    mut b: ScheduleBuilder<K>,
-    ops: Vec<(String, Vec<Value>)>,
-    own: impl Fn(ScheduleBuilder<K>, &str, &[Value]) -> Result<ScheduleBuilder<K>, Error>,
-) -> Result<ScheduleBuilder<K>, Error> {
-    const REPO: &str = "/filters/0/repoTags";
-    for (op, a) in ops {
-        b = match op.as_str() {
-            "repo" => b.repo(arg::<String>(&a, 0, REPO, "a repository name")?),
-            "repos" => b.repos(arg::<Vec<String>>(&a, 0, REPO, "a list of names")?),
-            "repo_tags" => b.repo_tags(
-                arg::<String>(&a, 0, REPO, "a repository name")?,
-                arg::<Vec<String>>(&a, 1, "/filters/0/repoTags/0/tag", "a list of tags")?,
-            ),
-            "created_within_days" => {
-                b.created_within_days(arg(&a, 0, "/filters/0/days", "a whole number of days")?)
-            }
-            "registry_type" => {
-                let t: String = arg(&a, 0, "/registryType", "a registry type such as \"Azure\"")?;
-                b.registry_type(core::RegistryType::from_wire(&t))
-            }
-            "latest_tags" => {
-                let path = "/additionalFilters/numberOfTags";
-                b.latest_tags(arg(&a, 0, path, "a whole number of tags")?)
-            }
-            _ => own(b, &op, &a)?,
-        };
-    }
-    Ok(b)
-}
-
-fn force_scan<K: ForceScanAllowed>(
-    b: ScheduleBuilder<K>,
-    op: &str,
-    a: &[Value],
-) -> Result<ScheduleBuilder<K>, Error> {
-    match op {
-        "force_scan" => Ok(b.force_scan(arg(a, 0, "/forceScan", "True or False")?)),
-        _ => no_call(b, op, a),
-    }
-}
-
-fn no_call<K>(_: ScheduleBuilder<K>, op: &str, _: &[Value]) -> Result<ScheduleBuilder<K>, Error> {
-    Err(invalid("", "unknown_call", format!("no builder call {op}")))
-}
-
-/// Builds a request: the core builder of `kind` (`on_demand`, `every_days`, `weekly`,
-/// `daily`) with `ops` replayed in order; `checked` validates it (every error at once).
+/// Builds a request: the core builder of `kind` with `ops` replayed in order
+/// (`json_api::build_request`); `checked` validates it (every error at once).
 #[pyfunction]
 fn build<'py>(
     py: Python<'py>,
@@ -249,51 +194,11 @@ fn build<'py>(
     ops: &Bound<'py, PyAny>,
     checked: bool,
 ) -> Obj<'py> {
-    let name: String = arg(&[to_value(name)?], 0, "/name", "the schedule name as text").py_err()?;
-    let first = [to_value(first)?];
-    let ops: Vec<(String, Vec<Value>)> = from_py(ops)?;
-    let r = (|| -> Result<Value, Error> {
-        macro_rules! done {
-            ($b:expr) => {{
-                let b = $b;
-                if checked {
-                    b.build()?
-                } else {
-                    b.build_unchecked()
-                }
-            }};
-        }
-        let req = match kind {
-            "on_demand" => done!(replay(ScheduleRequest::on_demand(name), ops, force_scan)?),
-            "every_days" => {
-                let days = arg(
-                    &first,
-                    0,
-                    "/scheduleIntervalInDays",
-                    "a whole number of days",
-                )?;
-                done!(replay(
-                    ScheduleRequest::every_days(name, days),
-                    ops,
-                    force_scan
-                )?)
-            }
-            "weekly" => {
-                let day: String = arg(&first, 0, "/weekDay", "a weekday such as \"MONDAY\"")?;
-                let b = ScheduleRequest::weekly(name, core::WeekDay::from_wire(&day));
-                done!(replay(b, ops, |b, op, a| match op {
-                    "at" => Ok(b.at(arg::<String>(a, 0, "/schedule", "a time \"HH:MM\"")?)),
-                    _ => force_scan(b, op, a),
-                })?)
-            }
-            _ => {
-                let time: String = arg(&first, 0, "/schedule", "a time \"HH:MM\"")?;
-                done!(replay(ScheduleRequest::daily(name, time), ops, no_call)?)
-            }
-        };
-        Ok(req.to_value())
-    })();
-    from_value(py, &r.py_err()?)
+    let (name, first, ops) = (to_value(name)?, to_value(first)?, to_value(ops)?);
+    from_value(
+        py,
+        &json_api::build_request(kind, name, first, ops, checked).py_err()?,
+    )
 }
 
 /// The decoded answer body of one kind of call, as canonical JSON (a page: count, data,

@@ -3,12 +3,16 @@
 //!
 //! - [`decode_response`]: an answer body decoded exactly as the client decodes it.
 //! - [`decode_as`]: wire JSON read as a named core type and written back canonically.
+//! - [`build_request`]: a request built by the typed builder from a JSON list of calls.
 //! - [`report_value`], [`plan_facts`]: a validation report and a plan's derived facts as JSON.
 //! - [`plain_serde_message`]: a serde message in JSON's words instead of Rust's.
 //! - [`camel_keys`] / [`snake_keys`]: the SDK's own result keys re-cased for JavaScript.
 
+use crate::builder::{ForceScanAllowed, WeeklyKind};
 use crate::plan::{Change, Plan, PlanItem, PlanSummary};
-use crate::{Error, Report, Violation, decode_page, desired as d};
+use crate::{
+    Error, Report, ScheduleBuilder, ScheduleRequest, Violation, decode_page, desired as d,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -106,6 +110,132 @@ pub fn decode_as(type_name: &str, v: Value) -> Result<Value, Error> {
         "DesiredState" => canon::<d::DesiredState>(v),
         _ => Ok(v),
     }
+}
+
+/// A builder call's argument `i`, typed (a `validation` error at `path` otherwise, saying
+/// `what` to give).
+pub fn arg<T: DeserializeOwned>(a: &[Value], i: usize, path: &str, what: &str) -> Result<T, Error> {
+    let v = a.get(i).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(v.clone())
+        .map_err(|_| invalid(path, "wrong_type", format!("give {what}, not {v}")))
+}
+
+type Own<K> = fn(ScheduleBuilder<K>, &str, &[Value]) -> Result<ScheduleBuilder<K>, Error>;
+
+/// Replays builder calls; `own` takes the calls only some kinds have.
+fn replay<K>(
+    mut b: ScheduleBuilder<K>,
+    ops: Vec<(String, Vec<Value>)>,
+    own: Own<K>,
+) -> Result<ScheduleBuilder<K>, Error> {
+    const REPO: &str = "/filters/0/repoTags";
+    for (op, a) in ops {
+        b = match op.as_str() {
+            "repo" => b.repo(arg::<String>(&a, 0, REPO, "a repository name")?),
+            "repos" => b.repos(arg::<Vec<String>>(&a, 0, REPO, "a list of names")?),
+            "repo_tags" => b.repo_tags(
+                arg::<String>(&a, 0, REPO, "a repository name")?,
+                arg::<Vec<String>>(&a, 1, "/filters/0/repoTags/0/tag", "a list of tags")?,
+            ),
+            "created_within_days" => {
+                b.created_within_days(arg(&a, 0, "/filters/0/days", "a whole number of days")?)
+            }
+            "registry_type" => {
+                let t: String = arg(&a, 0, "/registryType", "a registry type such as \"Azure\"")?;
+                b.registry_type(crate::RegistryType::from_wire(&t))
+            }
+            "latest_tags" => {
+                let path = "/additionalFilters/numberOfTags";
+                b.latest_tags(arg(&a, 0, path, "a whole number of tags")?)
+            }
+            _ => own(b, &op, &a)?,
+        };
+    }
+    Ok(b)
+}
+
+fn force_scan<K: ForceScanAllowed>(
+    b: ScheduleBuilder<K>,
+    op: &str,
+    a: &[Value],
+) -> Result<ScheduleBuilder<K>, Error> {
+    match op {
+        "force_scan" => Ok(b.force_scan(arg(a, 0, "/forceScan", "True or False")?)),
+        _ => no_call(b, op, a),
+    }
+}
+
+fn at(
+    b: ScheduleBuilder<WeeklyKind>,
+    op: &str,
+    a: &[Value],
+) -> Result<ScheduleBuilder<WeeklyKind>, Error> {
+    match op {
+        "at" => Ok(b.at(arg::<String>(a, 0, "/schedule", "a time \"HH:MM\"")?)),
+        _ => force_scan(b, op, a),
+    }
+}
+
+fn no_call<K>(_: ScheduleBuilder<K>, op: &str, _: &[Value]) -> Result<ScheduleBuilder<K>, Error> {
+    Err(invalid("", "unknown_call", format!("no builder call {op}")))
+}
+
+/// A request built by the typed builder from a JSON description: the builder of `kind`
+/// (`on_demand`, `every_days`, `weekly`, `daily`) started with `name` and its `first` argument
+/// (days, weekday or time), then `ops` (`[[call, [arguments…]], …]`, e.g. `["repo",
+/// ["nginx"]]`) replayed in order. `checked`: validated (every error at once), else as built.
+/// An argument of the wrong type is a `validation` error at the request field it sets.
+pub fn build_request(
+    kind: &str,
+    name: Value,
+    first: Value,
+    ops: Value,
+    checked: bool,
+) -> Result<Value, Error> {
+    let name: String = arg(&[name], 0, "/name", "the schedule name as text")?;
+    let (first, wrong) = ([first], |e: serde_json::Error| {
+        invalid("", "wrong_type", plain_serde_message(&e.to_string()))
+    });
+    let ops: Vec<(String, Vec<Value>)> = serde_json::from_value(ops).map_err(wrong)?;
+    macro_rules! done {
+        ($b:expr) => {{
+            let b = $b;
+            if checked {
+                b.build()?
+            } else {
+                b.build_unchecked()
+            }
+        }};
+    }
+    let req = match kind {
+        "on_demand" => done!(replay(ScheduleRequest::on_demand(name), ops, force_scan)?),
+        "every_days" => {
+            let days = arg(
+                &first,
+                0,
+                "/scheduleIntervalInDays",
+                "a whole number of days",
+            )?;
+            done!(replay(
+                ScheduleRequest::every_days(name, days),
+                ops,
+                force_scan
+            )?)
+        }
+        "weekly" => {
+            let day: String = arg(&first, 0, "/weekDay", "a weekday such as \"MONDAY\"")?;
+            done!(replay(
+                ScheduleRequest::weekly(name, crate::WeekDay::from_wire(&day)),
+                ops,
+                at
+            )?)
+        }
+        _ => {
+            let time: String = arg(&first, 0, "/schedule", "a time \"HH:MM\"")?;
+            done!(replay(ScheduleRequest::daily(name, time), ops, no_call)?)
+        }
+    };
+    Ok(req.to_value())
 }
 
 /// A serde message in JSON's words, not Rust's (`expected u32` → `expected a whole number`,
@@ -233,6 +363,30 @@ mod tests {
         let e = decode_response("http_error", "{}", Some(404)).unwrap_err();
         assert_eq!(e.code(), "not_found");
         assert_eq!(decode_as("Unknown", json!(5)).unwrap(), json!(5));
+    }
+
+    #[test]
+    fn requests_build_from_calls_and_wrong_arguments_name_the_field() {
+        let ops = json!([
+            ["repo", ["nginx"]],
+            ["at", ["06:55"]],
+            ["force_scan", [true]]
+        ]);
+        let r = build_request("weekly", json!("w"), json!("THURSDAY"), ops, true).unwrap();
+        assert_eq!(
+            (r["schedule"].clone(), r["forceScan"].clone()),
+            (json!("06:55"), json!(true))
+        );
+        let e = build_request(
+            "daily",
+            json!("d"),
+            json!("01:00"),
+            json!([["at", ["02:00"]]]),
+            true,
+        );
+        assert_eq!(e.unwrap_err().violations()[0].code, "unknown_call");
+        let e = build_request("every_days", json!("e"), json!("x"), json!([]), false).unwrap_err();
+        assert_eq!(e.violations()[0].path, "/scheduleIntervalInDays");
     }
 
     #[test]
