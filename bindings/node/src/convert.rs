@@ -156,11 +156,6 @@ impl Opts {
         let ms: Option<f64> = self.get(key, what)?;
         ms.map(|ms| millis(ms, bad(ms))).transpose()
     }
-
-    /// The keys given, in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().filter(|(_, v)| !v.is_null())
-    }
 }
 
 /// A value among `known`, else a `validation` error (`code`) at `/name` naming the valid values

@@ -6,108 +6,30 @@ use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use qualys_cs_client::{ClientBuilder, Secret};
 use qualys_cs_core::Error as CoreError;
+use qualys_cs_emulator::options::{OptionStyle, builder_from_json};
 use qualys_cs_emulator::{DEMO_PASSWORD, DEMO_REGISTRY_ID, DEMO_USER};
-use qualys_cs_emulator::{EmulatorBuilder, EmulatorHandle, FaultRule, WireProfile};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use qualys_cs_emulator::{EmulatorBuilder, EmulatorHandle, FaultRule};
 use serde_json::Value;
 use std::sync::Mutex;
 
 use crate::client::{Answer, Client, build, config};
-use crate::convert::{Date, arg, instant_of, millis, opts, wrong};
+use crate::convert::{Date, arg, millis, opts, wrong};
 use crate::error::{promise, sync};
-
-/// The options of `Emulator.start` (`EmulatorOptions` in `dts-header.d.ts`).
-const OPTIONS: &str = "host port dataDir users usersWithoutPermission noDemoUser tokenTtlMs \
-    rateLimit realtimeClock tls configFile jobStepMs failJobs clockStart wire";
 
 /// The fields of a fault rule (`FaultRule`).
 const FAULT_FIELDS: &str =
     "method path kind status stage latencyMs twin count probability seed retryAfterSec";
 
-fn words(list: &str) -> Vec<&str> {
-    list.split_whitespace().collect()
-}
-
-/// One option's value as `T`, or a `config` error naming the option and what it takes.
-fn read<T: DeserializeOwned>(key: &str, what: &str, v: &Value) -> Result<T, CoreError> {
-    serde_json::from_value(v.clone())
-        .map_err(|_| CoreError::config(key, format!("{key} must be {what}")))
-}
-
-#[derive(Deserialize)]
-struct User {
-    username: String,
-    password: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RateLimit {
-    limit: u64,
-    window_ms: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Tls {
-    cert_pem: String,
-    key_pem: String,
-}
-
-/// The emulator builder for `EmulatorOptions`, every key read in turn.
+/// The emulator builder for `EmulatorOptions` (the emulator crate's reader; a misspelt key
+/// names the nearest valid one).
 fn builder(options: Option<Unknown<'_>>) -> Result<EmulatorBuilder, CoreError> {
-    let mut b = qualys_cs_emulator::Emulator::builder();
-    let o = opts("emulatorOptions", &words(OPTIONS), options)?;
-    for (k, v) in o.iter() {
-        let (text, flag) = (
-            || read::<String>(k, "text", v),
-            || read(k, "true or false", v),
-        );
-        let (ms, users) = (
-            || o.millis(k).map(Option::unwrap_or_default),
-            || read::<Vec<User>>(k, "a list of {username, password}", v),
-        );
-        b = match k.as_str() {
-            "host" => b.host(text()?),
-            "port" => b.port(read(k, "a port number 0-65535 (0 = a free port)", v)?),
-            "dataDir" => b.data_dir(text()?),
-            "users" => users()?
-                .into_iter()
-                .fold(b, |b, u| b.user(u.username, u.password)),
-            "usersWithoutPermission" => users()?
-                .into_iter()
-                .fold(b, |b, u| b.user_without_permission(u.username, u.password)),
-            "noDemoUser" if flag()? => b.no_demo_user(),
-            "tokenTtlMs" => b.token_ttl(ms()?),
-            "rateLimit" => {
-                let r: RateLimit = read(k, "{limit, windowMs}", v)?;
-                let bad =
-                    || CoreError::config("rateLimit.windowMs", "must be milliseconds, 0 or more");
-                b.rate_limit(r.limit, millis(r.window_ms, bad)?)
-            }
-            "realtimeClock" => b.realtime_clock(flag()?),
-            "tls" => {
-                read::<Tls>(k, "{certPem, keyPem}", v).map(|t| b.tls(t.cert_pem, t.key_pem))?
-            }
-            "configFile" => b.config_file(text()?),
-            "jobStepMs" => b.job_step(ms()?),
-            "failJobs" => b.fail_jobs(flag()?),
-            "clockStart" => b.clock_start(
-                instant_of(k, Some(v)).map_err(|e| CoreError::config(k, e.to_string()))?,
-            ),
-            "wire" => {
-                let valid = WireProfile::NAMES.join(", ");
-                b.wire(
-                    text()?
-                        .parse()
-                        .map_err(|e| CoreError::config(k, format!("{e} (valid: {valid})")))?,
-                )
-            }
-            _ => b, // noDemoUser: false; opts() refused every other key
-        };
-    }
-    Ok(b)
+    let names = OptionStyle::CamelMillis.names();
+    let o = opts(
+        "emulatorOptions",
+        &names.iter().map(String::as_str).collect::<Vec<_>>(),
+        options,
+    )?;
+    builder_from_json(&o.0, OptionStyle::CamelMillis)
 }
 
 fn emulator_error(e: qualys_cs_emulator::Error) -> CoreError {
@@ -257,7 +179,8 @@ controls! {
     };
     ["Adds a fault rule; returns its id. A wrong rule throws a `config` error naming the field."]
     add_fault(rule: "FaultRule") -> String = "string" |h| {
-        let o = opts("rule", &words(FAULT_FIELDS), Some(rule))?;
+        let fields: Vec<&str> = FAULT_FIELDS.split_whitespace().collect();
+        let o = opts("rule", &fields, Some(rule))?;
         let rule: FaultRule = serde_json::from_value(Value::Object(o.0)).map_err(|e| CoreError::config("rule", e.to_string()))?;
         h.add_fault(rule).map_err(emulator_error)
     };

@@ -11,7 +11,8 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use qualys_cs_core as core;
 use qualys_cs_emulator as emu;
-use serde_json::Value;
+use serde_json::json;
+use serde_json::{Number, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -79,49 +80,22 @@ impl Emulator {
         clock_start: Option<&Bound<'_, PyAny>>,
         wire: Option<&str>,
     ) -> PyResult<Self> {
-        let wire = match wire {
-            Some(w) => w.parse::<emu::WireProfile>().map_err(|e| {
-                to_pyerr(core::Error::config(
-                    "wire",
-                    format!("{e} (valid: {})", emu::WireProfile::NAMES.join(", ")),
-                ))
-            })?,
-            None => emu::WireProfile::default(),
+        // One reader for every language: the emulator crate's (a wrong value: `ConfigError`).
+        let clock_start = clock_start
+            .map(|c| timestamp_from_py(c, "clock_start"))
+            .transpose()?;
+        // Not finite: text, which the reader refuses (JSON would make it null, i.e. unset).
+        let secs = |s: Option<f64>| {
+            s.map(|s| Number::from_f64(s).map_or(json!(s.to_string()), Value::Number))
         };
-        let mut b = emu::Emulator::builder()
-            .wire(wire)
-            .host(host.unwrap_or_else(|| "127.0.0.1".to_owned()))
-            .port(port)
-            .realtime_clock(realtime_clock)
-            .fail_jobs(fail_jobs);
-        b = match data_dir {
-            Some(d) => b.data_dir(d),
-            None => b.in_memory(),
-        };
-        for (name, password) in users.into_iter().flatten() {
-            b = b.user(name, password);
-        }
-        for (name, password) in users_without_permission.into_iter().flatten() {
-            b = b.user_without_permission(name, password);
-        }
-        if let Some(t) = token_ttl {
-            b = b.token_ttl(duration_from_secs(t, "token_ttl")?);
-        }
-        if let Some((limit, window)) = rate_limit {
-            b = b.rate_limit(limit, duration_from_secs(window, "rate_limit window")?);
-        }
-        if let Some((cert, key)) = tls {
-            b = b.tls(cert, key);
-        }
-        if let Some(f) = config_file {
-            b = b.config_file(f);
-        }
-        if let Some(s) = job_step {
-            b = b.job_step(duration_from_secs(s, "job_step")?);
-        }
-        if let Some(c) = clock_start {
-            b = b.clock_start(timestamp_from_py(c, "clock_start")?);
-        }
+        let options = json!({"host": host, "port": port, "users": users, "users_without_permission":
+            users_without_permission, "token_ttl": secs(token_ttl), "rate_limit": rate_limit.map(|(l, w)| (l, secs(Some(w)))),
+            "realtime_clock": realtime_clock, "tls": tls, "config_file": config_file, "data_dir": data_dir,
+            "job_step": secs(job_step), "fail_jobs": fail_jobs, "clock_start": clock_start.map(|t| t.to_string()),
+            "wire": wire});
+        let options = options.as_object().cloned().unwrap_or_default();
+        let b = emu::options::builder_from_json(&options, emu::options::OptionStyle::SnakeSeconds)
+            .map_err(to_pyerr)?;
         crate::logging::refresh(py);
         let handle = block_on(py, async move { b.start().await.map_err(emu_err) })?;
         Ok(Emulator {

@@ -42,6 +42,7 @@ pub mod jobs;
 pub mod journal;
 pub mod managed;
 pub mod openapi;
+pub mod options;
 pub mod query;
 pub mod ratelimit;
 pub mod schema;
