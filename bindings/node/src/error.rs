@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{
     FnArgs, Function, FunctionRef, Object, PromiseRaw, ToNapiValue, Unknown,
 };
 use napi::{Env, Status, sys};
-use qualys_cs_core::Error as CoreError;
+use qualys_cs_core::{Error as CoreError, json_api};
 use serde_json::{Value, json};
 use std::future::Future;
 
@@ -42,35 +42,18 @@ pub(crate) fn install(env: &Env, exports: &mut Object) -> napi::Result<()> {
 }
 
 /// The fields of a core error as the class constructor copies them (the names of
-/// docs/vocabulary.md; durations in milliseconds).
+/// docs/vocabulary.md, camelCase; no message, no `null`s; durations in milliseconds).
 fn fields(e: &CoreError) -> Value {
-    let mut o = json!({ "code": e.code(), "violations": e.violations() });
-    if let Some(d) = e.http() {
-        if d.status != 0 {
-            o["status"] = d.status.into();
-        }
-        for (k, v) in [
-            ("requestId", &d.request_id),
-            ("qualysErrorCode", &d.qualys_error_code),
-            ("serverMessage", &d.message),
-            ("body", &d.body),
-        ] {
-            if let Some(v) = v {
-                o[k] = v.as_str().into();
-            }
+    let mut o = json_api::error_fields(e);
+    if let Some(m) = o.as_object_mut() {
+        m.remove("message");
+        m.retain(|k, v| !(v.is_null() || k == "status" && *v == 0));
+        if let Some(s) = m.remove("retry_after").and_then(|s| s.as_f64()) {
+            m.insert("retryAfterMs".into(), (s * 1000.0).into());
         }
     }
-    match e {
-        CoreError::RateLimited {
-            retry_after: Some(d),
-            ..
-        } => o["retryAfterMs"] = (d.as_secs_f64() * 1000.0).into(),
-        CoreError::Transport { not_sent, .. } => o["notSent"] = (*not_sent).into(),
-        CoreError::Decode { body: Some(b), .. } => o["body"] = b.as_str().into(),
-        CoreError::Config { field, .. } => o["field"] = field.as_str().into(),
-        CoreError::NotReported { fields, .. } => o["fields"] = fields.clone().into(),
-        _ => {}
-    }
+    o = json_api::camel_keys(o);
+    o["violations"] = json!(e.violations());
     o
 }
 

@@ -8,6 +8,7 @@ use crate::errors::{IntoPy as _, error_value, to_pyerr};
 use crate::functions::{from_py, request};
 use crate::runtime::{block_on, future_into_py};
 use futures_util::future::BoxFuture;
+use futures_util::stream::{BoxStream, StreamExt as _};
 use pyo3::exceptions::{PyStopAsyncIteration, PyStopIteration};
 use pyo3::prelude::*;
 use qualys_cs_client as qc;
@@ -118,29 +119,16 @@ fn list_options(options: &Bound<'_, PyAny>) -> PyResult<qc::ListOptions> {
     Ok(o.lenient(lenient.unwrap_or(false)))
 }
 
-enum AnyPaged {
-    Schedules(qc::Paged<core::Schedule>),
-    Registries(qc::Paged<core::Registry>),
-    Repositories(qc::Paged<core::Repository>),
-}
+/// Items as canonical JSON, whatever the listing.
+type Items = BoxStream<'static, Result<Value, Error>>;
 
-impl AnyPaged {
-    async fn next(&mut self) -> Option<Result<Value, Error>> {
-        use futures_util::StreamExt as _;
-        fn j<T: serde::Serialize>(r: Option<Result<T, Error>>) -> Option<Result<Value, Error>> {
-            r.map(|r| r.map(|t| json(&t)))
-        }
-        match self {
-            AnyPaged::Schedules(p) => j(p.next().await),
-            AnyPaged::Registries(p) => j(p.next().await),
-            AnyPaged::Repositories(p) => j(p.next().await),
-        }
-    }
+fn items<T: serde::Serialize + Send + 'static>(p: qc::Paged<T>) -> Items {
+    p.map(|r| r.map(|t| json(&t))).boxed()
 }
 
 /// Every item of a list, page after page (pages are fetched as the iteration goes).
 #[pyclass(module = "qualys_cs._native", frozen)]
-pub struct Paged(Arc<tokio::sync::Mutex<AnyPaged>>);
+pub struct Paged(Arc<tokio::sync::Mutex<Items>>);
 
 #[pymethods]
 impl Paged {
@@ -338,9 +326,9 @@ impl NativeClient {
     ) -> PyResult<Paged> {
         let (c, o) = (self.client()?, list_options(options)?);
         let p = match which {
-            "registries" => AnyPaged::Registries(c.list_registries_all(o)),
-            "schedules" => AnyPaged::Schedules(c.list_schedules_all(&registry_id(reg)?, o)),
-            _ => AnyPaged::Repositories(c.list_repositories_all(&registry_id(reg)?, o)),
+            "registries" => items(c.list_registries_all(o)),
+            "schedules" => items(c.list_schedules_all(&registry_id(reg)?, o)),
+            _ => items(c.list_repositories_all(&registry_id(reg)?, o)),
         };
         Ok(Paged(Arc::new(tokio::sync::Mutex::new(p))))
     }
@@ -395,14 +383,13 @@ impl NativeClient {
     ) -> PyResult<Call> {
         let (reg, id) = (registry_id(reg)?, schedule_id(id)?);
         let options = qc::wait::WaitOptions {
-            until: match until {
-                None => qc::wait::WaitFor::Terminal,
-                Some(l) => qc::wait::WaitFor::Any(
+            until: until.map_or(qc::wait::WaitFor::Terminal, |l| {
+                qc::wait::WaitFor::Any(
                     l.iter()
                         .map(|s| core::ScheduleStatus::from_wire(s))
                         .collect(),
-                ),
-            },
+                )
+            }),
             timeout: duration_from_secs(timeout, "timeout")?,
             interval: duration_from_secs(interval, "interval")?,
         };

@@ -1,37 +1,14 @@
 //! `qualys_cs_core::Error` → the Python exception of its code: the error as a dict, built into
 //! its class by `qualys_cs.errors._from_native`.
 
-use crate::convert::{from_value, json};
+use crate::convert::from_value;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use qualys_cs_core::Error;
-use serde_json::{Value, json};
+/// Every field of an error, by the names of the Python exception's attributes.
+pub use qualys_cs_core::json_api::error_fields as error_value;
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// Every field of an error, by the names of the Python exception's attributes.
-pub fn error_value(e: &Error) -> Value {
-    let mut m = json!({"code": e.code(), "message": e.to_string()});
-    if let Some(d) = e.http() {
-        m["status"] = d.status.into();
-        m["request_id"] = json(&d.request_id);
-        m["qualys_error_code"] = json(&d.qualys_error_code);
-        m["server_message"] = json(&d.message);
-        m["body"] = json(&d.body);
-    }
-    match e {
-        Error::Validation { violations } => m["violations"] = json(violations),
-        Error::RateLimited { retry_after, .. } => {
-            m["retry_after"] = json(&retry_after.map(|d| d.as_secs_f64()));
-        }
-        Error::Transport { not_sent, .. } => m["not_sent"] = (*not_sent).into(),
-        Error::Decode { body, .. } => m["body"] = json(body),
-        Error::Config { field, .. } => m["field"] = field.as_str().into(),
-        Error::NotReported { fields, .. } => m["fields"] = json(fields),
-        _ => {}
-    }
-    m
-}
 
 /// The exception object (not raised) for an error.
 pub fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {

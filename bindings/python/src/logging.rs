@@ -60,31 +60,17 @@ fn python_level(l: &Level) -> u32 {
     }
 }
 
+/// The crate (target prefix) of each logger of [`LOGGERS`].
+const TARGETS: [&str; 3] = ["qualys_cs_client", "qualys_cs_emulator", "qualys_cs_core"];
+
 fn logger_index(target: &str) -> Option<usize> {
-    if target.starts_with("qualys_cs_client") {
-        Some(0)
-    } else if target.starts_with("qualys_cs_emulator") {
-        Some(1)
-    } else if target.starts_with("qualys_cs_core") {
-        Some(2)
-    } else {
-        None
-    }
+    TARGETS.iter().position(|t| target.starts_with(t))
 }
 
 fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "token",
-        "secret",
-        "authorization",
-        "cookie",
-        "jwt",
-    ]
-    .iter()
-    .any(|s| n.contains(s))
+    let secret = "password passwd token secret authorization cookie jwt";
+    secret.split(' ').any(|s| n.contains(s))
 }
 
 #[derive(Default)]
@@ -93,27 +79,23 @@ struct Fields {
     rest: String,
 }
 
+impl Fields {
+    fn push(&mut self, name: &str, value: std::fmt::Arguments<'_>) {
+        let _ = match name {
+            "message" => write!(self.message, "{value}"),
+            n if is_secret_name(n) => write!(self.rest, " {n}=***"),
+            n => write!(self.rest, " {n}={value}"),
+        };
+    }
+}
+
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let name = field.name();
-        if name == "message" {
-            let _ = write!(self.message, "{value:?}");
-        } else if is_secret_name(name) {
-            let _ = write!(self.rest, " {name}=***");
-        } else {
-            let _ = write!(self.rest, " {name}={value:?}");
-        }
+        self.push(field.name(), format_args!("{value:?}"));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        let name = field.name();
-        if name == "message" {
-            self.message.push_str(value);
-        } else if is_secret_name(name) {
-            let _ = write!(self.rest, " {name}=***");
-        } else {
-            let _ = write!(self.rest, " {name}={value}");
-        }
+        self.push(field.name(), format_args!("{value}"));
     }
 }
 

@@ -23,16 +23,13 @@ fn build() -> Runtime {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get().clamp(2, 8))
         .unwrap_or(2);
-    match tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("qualys-cs-rt")
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
         // Out of threads or file descriptors: nothing can work without a runtime.
-        Err(e) => panic!("qualys_cs: could not start the tokio runtime: {e}"),
-    }
+        .unwrap_or_else(|e| panic!("qualys_cs: could not start the tokio runtime: {e}"))
 }
 
 /// The runtime of this process (created lazily; a new one after a fork).

@@ -5,6 +5,7 @@
 //! - [`decode_as`]: wire JSON read as a named core type and written back canonically.
 //! - [`build_request`]: a request built by the typed builder from a JSON list of calls.
 //! - [`report_value`], [`plan_facts`]: a validation report and a plan's derived facts as JSON.
+//! - [`error_fields`]: every field of an error, for the bindings' exception objects.
 //! - [`plain_serde_message`]: a serde message in JSON's words instead of Rust's.
 //! - [`camel_keys`] / [`snake_keys`]: the SDK's own result keys re-cased for JavaScript.
 
@@ -278,6 +279,33 @@ pub fn plan_facts(p: &Plan) -> Value {
     json!({ "text": p.render_text(), "summary": value(&p.summary()), "empty": p.is_empty() })
 }
 
+/// Every field of an error by name, as the bindings copy it onto their exception objects:
+/// `code`, `message`, the HTTP details (`status`, `request_id`, `qualys_error_code`,
+/// `server_message`, `body`), and each kind's own (`violations`, `retry_after` in seconds,
+/// `not_sent`, `field`, `fields`). snake_case keys; details the error lacks are `null`.
+pub fn error_fields(e: &Error) -> Value {
+    let mut m = json!({"code": e.code(), "message": e.to_string()});
+    if let Some(d) = e.http() {
+        m["status"] = d.status.into();
+        m["request_id"] = value(&d.request_id);
+        m["qualys_error_code"] = value(&d.qualys_error_code);
+        m["server_message"] = value(&d.message);
+        m["body"] = value(&d.body);
+    }
+    match e {
+        Error::Validation { violations } => m["violations"] = value(violations),
+        Error::RateLimited { retry_after, .. } => {
+            m["retry_after"] = value(&retry_after.map(|d| d.as_secs_f64()));
+        }
+        Error::Transport { not_sent, .. } => m["not_sent"] = (*not_sent).into(),
+        Error::Decode { body, .. } => m["body"] = value(body),
+        Error::Config { field, .. } => m["field"] = field.as_str().into(),
+        Error::NotReported { fields, .. } => m["fields"] = value(fields),
+        _ => {}
+    }
+    m
+}
+
 /// Keys whose values are the API's own JSON (camelCase already, unknown fields kept as given):
 /// re-casing stops there.
 const WIRE_KEYS: [&str; 5] = ["request", "body", "from", "to", "raw"];
@@ -387,6 +415,27 @@ mod tests {
         assert_eq!(e.unwrap_err().violations()[0].code, "unknown_call");
         let e = build_request("every_days", json!("e"), json!("x"), json!([]), false).unwrap_err();
         assert_eq!(e.violations()[0].path, "/scheduleIntervalInDays");
+    }
+
+    #[test]
+    fn error_fields_name_every_detail() {
+        let e = Error::from_http(
+            429,
+            Some("r-1".into()),
+            "{}",
+            Some(std::time::Duration::from_millis(1500)),
+        );
+        let f = error_fields(&e);
+        assert_eq!(
+            (f["code"].clone(), f["status"].clone()),
+            (json!("rate_limited"), json!(429))
+        );
+        assert_eq!(
+            (f["request_id"].clone(), f["retry_after"].clone()),
+            (json!("r-1"), json!(1.5))
+        );
+        let f = error_fields(&Error::config("port", "bad"));
+        assert_eq!((f["field"].clone(), f.get("status")), (json!("port"), None));
     }
 
     #[test]
