@@ -177,14 +177,7 @@ pub(crate) fn one_of<'k>(
 
 /// An instant given as a `Date`, epoch milliseconds or RFC 3339 text (JSON already read).
 pub(crate) fn instant_of(name: &str, v: Option<&Value>) -> Result<jiff::Timestamp, CoreError> {
-    match v {
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .and_then(|ms| jiff::Timestamp::from_millisecond(ms as i64).ok()),
-        _ => None,
-    }
-    .ok_or_else(|| {
+    v.and_then(json_api::instant).ok_or_else(|| {
         wrong(
             name,
             "a Date, epoch milliseconds or RFC 3339 text such as \"2026-01-05T10:00:00Z\"",
@@ -198,7 +191,7 @@ pub(crate) fn instant(name: &str, u: Unknown<'_>) -> Result<jiff::Timestamp, Cor
     instant_of(name, from_js(u)?.as_ref())
 }
 
-pub(crate) use qualys_cs_core::json_api::{camel_keys as camel, snake_keys as snake};
+pub(crate) use qualys_cs_core::json_api::{self, camel_keys as camel, snake_keys as snake};
 
 /// A JSON value on its way to JavaScript (dates as `Date`, see the module docs).
 pub struct Js(pub Value);

@@ -12,7 +12,7 @@
 use crate::builder::{ForceScanAllowed, WeeklyKind};
 use crate::plan::{Change, Plan, PlanItem, PlanSummary};
 use crate::{
-    Error, Report, ScheduleBuilder, ScheduleRequest, Violation, decode_page, desired as d,
+    Error, Report, ScheduleBuilder, ScheduleRequest, Violation, decode_page, desired as d, jiff,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -279,6 +279,18 @@ pub fn plan_facts(p: &Plan) -> Value {
     json!({ "text": p.render_text(), "summary": value(&p.summary()), "empty": p.is_empty() })
 }
 
+/// An instant given as epoch milliseconds or RFC 3339 text (a JavaScript `Date` arrives as
+/// milliseconds); `None` for anything else.
+pub fn instant(v: &Value) -> Option<jiff::Timestamp> {
+    match v {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms as i64).ok()),
+        _ => None,
+    }
+}
+
 /// Every field of an error by name, as the bindings copy it onto their exception objects:
 /// `code`, `message`, the HTTP details (`status`, `request_id`, `qualys_error_code`,
 /// `server_message`, `body`), and each kind's own (`violations`, `retry_after` in seconds,
@@ -436,6 +448,13 @@ mod tests {
         );
         let f = error_fields(&Error::config("port", "bad"));
         assert_eq!((f["field"].clone(), f.get("status")), (json!("port"), None));
+    }
+
+    #[test]
+    fn instants_from_millis_or_text() {
+        let t = instant(&json!("2026-01-05T10:00:00Z")).unwrap();
+        assert_eq!(instant(&json!(t.as_millisecond())), Some(t));
+        assert_eq!(instant(&json!(true)), None);
     }
 
     #[test]

@@ -135,13 +135,7 @@ fn users(key: &str, v: &Value) -> Result<Vec<(String, String)>, Error> {
 
 /// An instant: epoch milliseconds, or RFC 3339 text.
 fn instant(key: &str, v: &Value) -> Result<jiff::Timestamp, Error> {
-    let t = match v {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n
-            .as_f64()
-            .and_then(|ms| jiff::Timestamp::from_millisecond(ms as i64).ok()),
-        _ => None,
-    };
+    let t = qualys_cs_core::json_api::instant(v);
     t.ok_or_else(|| {
         let what = "a Date, epoch milliseconds or RFC 3339 text such as \"2026-01-05T10:00:00Z\"";
         Error::config(key, format!("{key} must be {what}; got {v}"))
