@@ -18,6 +18,7 @@ mod client;
 mod core_fns;
 mod emulator;
 mod error;
+mod registries;
 mod types;
 mod workflows;
 

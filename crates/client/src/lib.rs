@@ -51,9 +51,10 @@ uniffi::setup_scaffolding!();
 #[cfg(feature = "uniffi")]
 mod ffi {
     //! The core's custom types the records of this crate use (feature `uniffi`).
-    use qualys_cs_core::ffi::{Count, JsonValue};
+    use qualys_cs_core::ffi::{Count, ExtraFields, JsonValue};
     uniffi::use_remote_type!(qualys_cs_core::Count);
     uniffi::use_remote_type!(qualys_cs_core::JsonValue);
+    uniffi::use_remote_type!(qualys_cs_core::ExtraFields);
 }
 
 pub use auth::DEFAULT_TOKEN_LIFETIME;

@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 
 /// The result of [`Client::create_registry`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryCreated {
     /// The new registry's id.
     pub registry_uuid: RegistryId,
@@ -45,6 +46,7 @@ pub struct RegistryCreated {
 
 /// The result of [`Client::validate_registry`] (`POST /registry/validate`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryValidation {
     /// True when the service accepts the parameters (connector, account, credentials, not a
     /// registry that exists already).
@@ -58,6 +60,7 @@ pub struct RegistryValidation {
 /// Which connectors to list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ConnectorKind {
     /// Azure Container Registry connectors (`GET /registry/acr/connectors`).
     Acr,
@@ -103,6 +106,7 @@ impl std::str::FromStr for ConnectorKind {
 /// ones are kept in `extra`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Connector {
     /// Connector id (ACR, GCP).
     #[serde(default, skip_serializing_if = "Option::is_none")]

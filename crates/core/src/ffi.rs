@@ -14,6 +14,7 @@
 use crate::enums::{RegistryType, ScheduleStatus, WeekDay};
 use crate::ids::{RegistryId, ScheduleId};
 use crate::model::{Extra, Millis};
+use crate::secret::Secret;
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -106,6 +107,13 @@ uniffi::custom_type!(RegistryType, String, {
 uniffi::custom_type!(ScheduleStatus, String, {
     lower: |v| v.as_str().to_owned(),
     try_lift: |s| Ok(ScheduleStatus::from_wire(&s)),
+});
+
+// A password or token crosses as its text; Kotlin wraps it in `com.qualys.cs.Secret`, whose
+// `toString()` is `***` (uniffi-bindgen.toml), so a printed record never shows it.
+uniffi::custom_type!(Secret, String, {
+    lower: |s| s.expose().to_owned(),
+    try_lift: |s| Ok(Secret::new(s)),
 });
 
 #[cfg(test)]

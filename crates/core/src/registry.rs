@@ -44,24 +44,29 @@ pub const ACCOUNT_TYPES: &[&str] = &[ACCOUNT_TYPE_GLOBAL, ACCOUNT_TYPE_US_GOV];
 /// registries that are not cloud connectors).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Credential {
     /// User name [doc].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub username: Option<String>,
     /// Password [doc][oas]. Never printed.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::secret::expose_for_wire"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub password: Option<Secret>,
     /// Access token, "only applicable for JFrog" [doc]. Also read as `token`. Never printed.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::secret::expose_for_wire"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub access_token: Option<Secret>,
     /// Unknown fields, kept and sent as given.
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 
@@ -110,39 +115,50 @@ pub struct AwsAccount {
 /// [`RegistryRequest::redacted_value`] never show them.
 #[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryRequest {
     /// Registry type: `V2`, `V2_PRIVATE`, `DockerHub`, `AWS`, `Azure`, `GCP`,
     /// `GOOGLE_ARTIFACT_REGISTRY` [doc][oas].
     pub registry_type: RegistryType,
     /// Registry URI, e.g. `https://registry.acme.example` [oas].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry_uri: Option<String>,
     /// Credential type [oas] (e.g. `BasicAuth`, `Token`); sent as given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub credential_type: Option<String>,
     /// User name and password / token [doc][oas].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub credential: Option<Credential>,
     /// AWS ECR account [doc][oas].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub aws: Option<AwsAccount>,
     /// Connector id: Azure (ACR), GCP (GCR), GOOGLE_ARTIFACT_REGISTRY (GCAR) [doc].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub connector_id: Option<String>,
     /// GCP project id: GCP, GOOGLE_ARTIFACT_REGISTRY [doc].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub project_id: Option<String>,
     /// GCP location: GCP [doc].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// Artifact Registry repository name, e.g. `docker-v2-repo`: GOOGLE_ARTIFACT_REGISTRY [doc].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub registry: Option<String>,
     /// Docker Hub organisation [oas].
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub docker_hub_org_name: Option<String>,
     /// Unknown fields, kept and sent as given (validation warns about them).
     #[serde(flatten)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub extra: Extra,
 }
 

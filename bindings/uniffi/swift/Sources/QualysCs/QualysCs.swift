@@ -977,6 +977,39 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func username()  -> String?
     
     /**
+     * Deletes several registries (a deletion job); no ids is a `validation` error.
+     */
+    func bulkDeleteRegistries(registryIds: [String]) async throws  -> BulkDeleteResponse
+    
+    /**
+     * Creates a registry (`POST /registry`). Validated first (one with errors is never sent);
+     * a lost answer is recovered by finding the registry by URI and type, never created twice.
+     */
+    func createRegistry(request: RegistryRequest) async throws  -> RegistryCreated
+    
+    /**
+     * Deletes a registry and its schedules (refused while one is Running: `conflict`).
+     */
+    func deleteRegistry(registryId: String) async throws 
+    
+    /**
+     * The connectors of a kind: what a registry's `connectorId` or `aws.arn` names.
+     */
+    func listConnectors(kind: ConnectorKind) async throws  -> [Connector]
+    
+    /**
+     * Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change);
+     * validated first. Returns the warnings.
+     */
+    func updateRegistry(registryId: String, request: RegistryRequest) async throws  -> [Violation]
+    
+    /**
+     * Asks the service whether it would accept the registry (`POST /registry/validate`); a
+     * refusal is `valid = false` with the service's reason.
+     */
+    func validateRegistry(request: RegistryRequest) async throws  -> RegistryValidation
+    
+    /**
      * Applies a plan with bounded concurrency, continuing past a failed item; `progress`
      * hears about each finished item.
      */
@@ -1409,6 +1442,123 @@ open func username() -> String?  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Deletes several registries (a deletion job); no ids is a `validation` error.
+     */
+open func bulkDeleteRegistries(registryIds: [String])async throws  -> BulkDeleteResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_qualys_cs_uniffi_fn_method_client_bulk_delete_registries(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(registryIds)
+                )
+            },
+            pollFunc: ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_qualys_cs_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBulkDeleteResponse_lift,
+            errorHandler: FfiConverterTypeQualysCsError_lift
+        )
+}
+    
+    /**
+     * Creates a registry (`POST /registry`). Validated first (one with errors is never sent);
+     * a lost answer is recovered by finding the registry by URI and type, never created twice.
+     */
+open func createRegistry(request: RegistryRequest)async throws  -> RegistryCreated  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_qualys_cs_uniffi_fn_method_client_create_registry(
+                        self.uniffiCloneHandle(),FfiConverterTypeRegistryRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_qualys_cs_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRegistryCreated_lift,
+            errorHandler: FfiConverterTypeQualysCsError_lift
+        )
+}
+    
+    /**
+     * Deletes a registry and its schedules (refused while one is Running: `conflict`).
+     */
+open func deleteRegistry(registryId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_qualys_cs_uniffi_fn_method_client_delete_registry(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(registryId)
+                )
+            },
+            pollFunc: ffi_qualys_cs_uniffi_rust_future_poll_void,
+            completeFunc: ffi_qualys_cs_uniffi_rust_future_complete_void,
+            freeFunc: ffi_qualys_cs_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeQualysCsError_lift
+        )
+}
+    
+    /**
+     * The connectors of a kind: what a registry's `connectorId` or `aws.arn` names.
+     */
+open func listConnectors(kind: ConnectorKind)async throws  -> [Connector]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_qualys_cs_uniffi_fn_method_client_list_connectors(
+                        self.uniffiCloneHandle(),FfiConverterTypeConnectorKind_lower(kind)
+                )
+            },
+            pollFunc: ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_qualys_cs_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConnector.lift,
+            errorHandler: FfiConverterTypeQualysCsError_lift
+        )
+}
+    
+    /**
+     * Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change);
+     * validated first. Returns the warnings.
+     */
+open func updateRegistry(registryId: String, request: RegistryRequest)async throws  -> [Violation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_qualys_cs_uniffi_fn_method_client_update_registry(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(registryId),FfiConverterTypeRegistryRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_qualys_cs_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeViolation.lift,
+            errorHandler: FfiConverterTypeQualysCsError_lift
+        )
+}
+    
+    /**
+     * Asks the service whether it would accept the registry (`POST /registry/validate`); a
+     * refusal is `valid = false` with the service's reason.
+     */
+open func validateRegistry(request: RegistryRequest)async throws  -> RegistryValidation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_qualys_cs_uniffi_fn_method_client_validate_registry(
+                        self.uniffiCloneHandle(),FfiConverterTypeRegistryRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_qualys_cs_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRegistryValidation_lift,
+            errorHandler: FfiConverterTypeQualysCsError_lift
+        )
 }
     
     /**
@@ -3242,6 +3392,72 @@ public func FfiConverterTypeRegistryPage_lower(_ value: RegistryPage) -> RustBuf
 
 
 /**
+ * One registry validation rule: its stable code, `error` or `warning`, its source (`doc`:
+ * Qualys's pages, `oas`: its OpenAPI file, `ours`) and what it checks.
+ */
+public struct RegistryRule: Equatable, Hashable {
+    public var code: String
+    public var severity: String
+    public var source: String
+    public var description: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, severity: String, source: String, description: String) {
+        self.code = code
+        self.severity = severity
+        self.source = source
+        self.description = description
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegistryRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistryRule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryRule {
+        return
+            try RegistryRule(
+                code: FfiConverterString.read(from: &buf), 
+                severity: FfiConverterString.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegistryRule, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.severity, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryRule_lift(_ buf: RustBuffer) throws -> RegistryRule {
+    return try FfiConverterTypeRegistryRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryRule_lower(_ value: RegistryRule) -> RustBuffer {
+    return FfiConverterTypeRegistryRule.lower(value)
+}
+
+
+/**
  * One page of repositories.
  */
 public struct RepositoryPage: Equatable, Hashable {
@@ -4873,6 +5089,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConnector: FfiConverterRustBuffer {
+    typealias SwiftType = [Connector]
+
+    public static func write(_ value: [Connector], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConnector.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Connector] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Connector]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConnector.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePlannedRequest: FfiConverterRustBuffer {
     typealias SwiftType = [PlannedRequest]
 
@@ -5065,6 +5306,31 @@ fileprivate struct FfiConverterSequenceTypeItemResult: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeItemResult.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRegistryRule: FfiConverterRustBuffer {
+    typealias SwiftType = [RegistryRule]
+
+    public static func write(_ value: [RegistryRule], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRegistryRule.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RegistryRule] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RegistryRule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRegistryRule.read(from: &buf))
         }
         return seq
     }
@@ -5739,6 +6005,73 @@ public func errorFromHttp(status: UInt16, requestId: String?, body: String, retr
     )
 })
 }
+/**
+ * Decodes a registry request from JSON text (`token` read as `accessToken`); wrong JSON types
+ * are a `validation` error naming each field. Rules are `validateRegistry`'s job.
+ */
+public func parseRegistryRequestJson(json: String)throws  -> RegistryRequest  {
+    return try  FfiConverterTypeRegistryRequest_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_parse_registry_request_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The wire JSON of a registry request with every password and token as `***`.
+ */
+public func registryRequestRedactedJson(request: RegistryRequest) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_registry_request_redacted_json(
+        FfiConverterTypeRegistryRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+/**
+ * The wire JSON of a registry request, **secrets included** (the body as sent).
+ */
+public func registryRequestToJson(request: RegistryRequest) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_registry_request_to_json(
+        FfiConverterTypeRegistryRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every registry validation rule (`docs/registries.md`).
+ */
+public func registryRules() -> [RegistryRule]  {
+    return try!  FfiConverterSequenceTypeRegistryRule.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_registry_rules(uniffiCallStatus
+    )
+})
+}
+/**
+ * Validates a registry request against every per-type rule (all problems at once).
+ */
+public func validateRegistry(request: RegistryRequest) -> Report  {
+    return try!  FfiConverterTypeReport_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_validate_registry(
+        FfiConverterTypeRegistryRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+/**
+ * Validates a registry request given as JSON text: wrong JSON types are violations too. Text
+ * that is not JSON at all is a `validation` error (`invalid_json`).
+ */
+public func validateRegistryJson(json: String)throws  -> Report  {
+    return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_validate_registry_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -5896,6 +6229,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_func_error_from_http() != 40306) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_func_parse_registry_request_json() != 44317) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_registry_request_redacted_json() != 47728) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_registry_request_to_json() != 62079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_registry_rules() != 416) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_validate_registry() != 58493) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_func_validate_registry_json() != 790) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_cancel_schedules() != 50803) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5951,6 +6302,24 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_username() != 47122) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_bulk_delete_registries() != 20757) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_create_registry() != 14948) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_delete_registry() != 63268) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_list_connectors() != 43818) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_update_registry() != 38193) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qualys_cs_uniffi_checksum_method_client_validate_registry() != 34285) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_client_apply() != 23805) {

@@ -762,6 +762,136 @@ public func FfiConverterTypeApplyProgress_lower(_ value: ApplyProgress) -> RustB
 
 
 /**
+ * A connector as the service lists it; fields the service does not send are `None`, unknown
+ * ones are kept in `extra`.
+ */
+public struct Connector: Equatable, Hashable {
+    /**
+     * Connector id (ACR, GCP).
+     */
+    public var connectorId: String?
+    /**
+     * Name.
+     */
+    public var name: String?
+    /**
+     * Description.
+     */
+    public var description: String?
+    /**
+     * Role ARN (AWS).
+     */
+    public var arn: String?
+    /**
+     * AWS account.
+     */
+    public var accountId: String?
+    /**
+     * `Global` or `US_Gov` (AWS).
+     */
+    public var accountType: String?
+    /**
+     * GCP project.
+     */
+    public var projectId: String?
+    /**
+     * Other fields, as sent.
+     */
+    public var extra: ExtraFields
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Connector id (ACR, GCP).
+         */connectorId: String?, 
+        /**
+         * Name.
+         */name: String?, 
+        /**
+         * Description.
+         */description: String?, 
+        /**
+         * Role ARN (AWS).
+         */arn: String?, 
+        /**
+         * AWS account.
+         */accountId: String?, 
+        /**
+         * `Global` or `US_Gov` (AWS).
+         */accountType: String?, 
+        /**
+         * GCP project.
+         */projectId: String?, 
+        /**
+         * Other fields, as sent.
+         */extra: ExtraFields) {
+        self.connectorId = connectorId
+        self.name = name
+        self.description = description
+        self.arn = arn
+        self.accountId = accountId
+        self.accountType = accountType
+        self.projectId = projectId
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Connector: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnector: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Connector {
+        return
+            try Connector(
+                connectorId: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                arn: FfiConverterOptionString.read(from: &buf), 
+                accountId: FfiConverterOptionString.read(from: &buf), 
+                accountType: FfiConverterOptionString.read(from: &buf), 
+                projectId: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeExtraFields.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Connector, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.connectorId, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.arn, into: &buf)
+        FfiConverterOptionString.write(value.accountId, into: &buf)
+        FfiConverterOptionString.write(value.accountType, into: &buf)
+        FfiConverterOptionString.write(value.projectId, into: &buf)
+        FfiConverterTypeExtraFields.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnector_lift(_ buf: RustBuffer) throws -> Connector {
+    return try FfiConverterTypeConnector.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnector_lower(_ value: Connector) -> RustBuffer {
+    return FfiConverterTypeConnector.lower(value)
+}
+
+
+/**
  * The result of a create.
  */
 public struct Created: Equatable, Hashable {
@@ -1139,6 +1269,168 @@ public func FfiConverterTypeRateLimitPolicy_lower(_ value: RateLimitPolicy) -> R
 
 
 /**
+ * The result of [`Client::create_registry`].
+ */
+public struct RegistryCreated: Equatable, Hashable {
+    /**
+     * The new registry's id.
+     */
+    public var registryUuid: RegistryId
+    /**
+     * Validation warnings of the request (it was sent anyway; they are also logged).
+     */
+    public var warnings: [Violation]
+    /**
+     * True when the answer was lost and the registry was found instead (by URI and type,
+     * absent before the call).
+     */
+    public var recovered: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The new registry's id.
+         */registryUuid: RegistryId, 
+        /**
+         * Validation warnings of the request (it was sent anyway; they are also logged).
+         */warnings: [Violation], 
+        /**
+         * True when the answer was lost and the registry was found instead (by URI and type,
+         * absent before the call).
+         */recovered: Bool) {
+        self.registryUuid = registryUuid
+        self.warnings = warnings
+        self.recovered = recovered
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegistryCreated: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistryCreated: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryCreated {
+        return
+            try RegistryCreated(
+                registryUuid: FfiConverterTypeRegistryId.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeViolation.read(from: &buf), 
+                recovered: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegistryCreated, into buf: inout [UInt8]) {
+        FfiConverterTypeRegistryId.write(value.registryUuid, into: &buf)
+        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
+        FfiConverterBool.write(value.recovered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryCreated_lift(_ buf: RustBuffer) throws -> RegistryCreated {
+    return try FfiConverterTypeRegistryCreated.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryCreated_lower(_ value: RegistryCreated) -> RustBuffer {
+    return FfiConverterTypeRegistryCreated.lower(value)
+}
+
+
+/**
+ * The result of [`Client::validate_registry`] (`POST /registry/validate`).
+ */
+public struct RegistryValidation: Equatable, Hashable {
+    /**
+     * True when the service accepts the parameters (connector, account, credentials, not a
+     * registry that exists already).
+     */
+    public var valid: Bool
+    /**
+     * Why not, when the service said (a `400` message); a bare `false` says nothing more.
+     */
+    public var message: String?
+    /**
+     * Local validation warnings of the request.
+     */
+    public var warnings: [Violation]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * True when the service accepts the parameters (connector, account, credentials, not a
+         * registry that exists already).
+         */valid: Bool, 
+        /**
+         * Why not, when the service said (a `400` message); a bare `false` says nothing more.
+         */message: String?, 
+        /**
+         * Local validation warnings of the request.
+         */warnings: [Violation]) {
+        self.valid = valid
+        self.message = message
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegistryValidation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistryValidation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryValidation {
+        return
+            try RegistryValidation(
+                valid: FfiConverterBool.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeViolation.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegistryValidation, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.valid, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterSequenceTypeViolation.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryValidation_lift(_ buf: RustBuffer) throws -> RegistryValidation {
+    return try FfiConverterTypeRegistryValidation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryValidation_lower(_ value: RegistryValidation) -> RustBuffer {
+    return FfiConverterTypeRegistryValidation.lower(value)
+}
+
+
+/**
  * How failed requests are retried (exponential backoff with full jitter).
  *
  * The delay before retry `n` (1-based) is a random duration in
@@ -1312,6 +1604,91 @@ public func FfiConverterTypeWaitOptions_lift(_ buf: RustBuffer) throws -> WaitOp
 public func FfiConverterTypeWaitOptions_lower(_ value: WaitOptions) -> RustBuffer {
     return FfiConverterTypeWaitOptions.lower(value)
 }
+
+
+/**
+ * Which connectors to list.
+ */
+
+public enum ConnectorKind: Equatable, Hashable {
+    
+    /**
+     * Azure Container Registry connectors (`GET /registry/acr/connectors`).
+     */
+    case acr
+    /**
+     * AWS connectors (`GET /registry/aws/connectors`).
+     */
+    case aws
+    /**
+     * GCP connectors, for GCR and Google Artifact Registry (`GET /registry/gcp/connectors`).
+     */
+    case gcp
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConnectorKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectorKind: FfiConverterRustBuffer {
+    typealias SwiftType = ConnectorKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectorKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .acr
+        
+        case 2: return .aws
+        
+        case 3: return .gcp
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConnectorKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .acr:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .aws:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .gcp:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectorKind_lift(_ buf: RustBuffer) throws -> ConnectorKind {
+    return try FfiConverterTypeConnectorKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectorKind_lower(_ value: ConnectorKind) -> RustBuffer {
+    return FfiConverterTypeConnectorKind.lower(value)
+}
+
 
 
 /**
@@ -1926,6 +2303,32 @@ fileprivate struct FfiConverterSequenceTypeScheduleStatus: FfiConverterRustBuffe
             seq.append(try FfiConverterTypeScheduleStatus.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 

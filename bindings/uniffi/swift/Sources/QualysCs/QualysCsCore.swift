@@ -1183,6 +1183,96 @@ public func FfiConverterTypeCreateResponse_lower(_ value: CreateResponse) -> Rus
 
 
 /**
+ * Credentials of a registry reached by user name (V2, V2_PRIVATE, DockerHub and other
+ * registries that are not cloud connectors).
+ */
+public struct Credential: Equatable, Hashable {
+    /**
+     * User name [doc].
+     */
+    public var username: String?
+    /**
+     * Password [doc][oas]. Never printed.
+     */
+    public var password: Secret?
+    /**
+     * Access token, "only applicable for JFrog" [doc]. Also read as `token`. Never printed.
+     */
+    public var accessToken: Secret?
+    /**
+     * Unknown fields, kept and sent as given.
+     */
+    public var extra: ExtraFields
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * User name [doc].
+         */username: String? = nil, 
+        /**
+         * Password [doc][oas]. Never printed.
+         */password: Secret? = nil, 
+        /**
+         * Access token, "only applicable for JFrog" [doc]. Also read as `token`. Never printed.
+         */accessToken: Secret? = nil, 
+        /**
+         * Unknown fields, kept and sent as given.
+         */extra: ExtraFields = [:]) {
+        self.username = username
+        self.password = password
+        self.accessToken = accessToken
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Credential: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredential: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credential {
+        return
+            try Credential(
+                username: FfiConverterOptionString.read(from: &buf), 
+                password: FfiConverterOptionTypeSecret.read(from: &buf), 
+                accessToken: FfiConverterOptionTypeSecret.read(from: &buf), 
+                extra: FfiConverterTypeExtraFields.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Credential, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.username, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.password, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.accessToken, into: &buf)
+        FfiConverterTypeExtraFields.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredential_lift(_ buf: RustBuffer) throws -> Credential {
+    return try FfiConverterTypeCredential.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredential_lower(_ value: Credential) -> RustBuffer {
+    return FfiConverterTypeCredential.lower(value)
+}
+
+
+/**
  * The schedules wanted in one registry.
  */
 public struct DesiredRegistry: Equatable, Hashable {
@@ -2846,6 +2936,171 @@ public func FfiConverterTypeRegistryPlanOptions_lower(_ value: RegistryPlanOptio
 
 
 /**
+ * The body of create, update and validate of a registry (spec §6b, Qualys "Create a
+ * Registry").
+ *
+ * `Serialize` writes the wire body **with** the secrets; `Debug` and
+ * [`RegistryRequest::redacted_value`] never show them.
+ */
+public struct RegistryRequest: Equatable, Hashable {
+    /**
+     * Registry type: `V2`, `V2_PRIVATE`, `DockerHub`, `AWS`, `Azure`, `GCP`,
+     * `GOOGLE_ARTIFACT_REGISTRY` [doc][oas].
+     */
+    public var registryType: RegistryType
+    /**
+     * Registry URI, e.g. `https://registry.acme.example` [oas].
+     */
+    public var registryUri: String?
+    /**
+     * Credential type [oas] (e.g. `BasicAuth`, `Token`); sent as given.
+     */
+    public var credentialType: String?
+    /**
+     * User name and password / token [doc][oas].
+     */
+    public var credential: Credential?
+    /**
+     * AWS ECR account [doc][oas].
+     */
+    public var aws: AwsAccount?
+    /**
+     * Connector id: Azure (ACR), GCP (GCR), GOOGLE_ARTIFACT_REGISTRY (GCAR) [doc].
+     */
+    public var connectorId: String?
+    /**
+     * GCP project id: GCP, GOOGLE_ARTIFACT_REGISTRY [doc].
+     */
+    public var projectId: String?
+    /**
+     * GCP location: GCP [doc].
+     */
+    public var location: String?
+    /**
+     * Artifact Registry repository name, e.g. `docker-v2-repo`: GOOGLE_ARTIFACT_REGISTRY [doc].
+     */
+    public var registry: String?
+    /**
+     * Docker Hub organisation [oas].
+     */
+    public var dockerHubOrgName: String?
+    /**
+     * Unknown fields, kept and sent as given (validation warns about them).
+     */
+    public var extra: ExtraFields
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Registry type: `V2`, `V2_PRIVATE`, `DockerHub`, `AWS`, `Azure`, `GCP`,
+         * `GOOGLE_ARTIFACT_REGISTRY` [doc][oas].
+         */registryType: RegistryType, 
+        /**
+         * Registry URI, e.g. `https://registry.acme.example` [oas].
+         */registryUri: String? = nil, 
+        /**
+         * Credential type [oas] (e.g. `BasicAuth`, `Token`); sent as given.
+         */credentialType: String? = nil, 
+        /**
+         * User name and password / token [doc][oas].
+         */credential: Credential? = nil, 
+        /**
+         * AWS ECR account [doc][oas].
+         */aws: AwsAccount? = nil, 
+        /**
+         * Connector id: Azure (ACR), GCP (GCR), GOOGLE_ARTIFACT_REGISTRY (GCAR) [doc].
+         */connectorId: String? = nil, 
+        /**
+         * GCP project id: GCP, GOOGLE_ARTIFACT_REGISTRY [doc].
+         */projectId: String? = nil, 
+        /**
+         * GCP location: GCP [doc].
+         */location: String? = nil, 
+        /**
+         * Artifact Registry repository name, e.g. `docker-v2-repo`: GOOGLE_ARTIFACT_REGISTRY [doc].
+         */registry: String? = nil, 
+        /**
+         * Docker Hub organisation [oas].
+         */dockerHubOrgName: String? = nil, 
+        /**
+         * Unknown fields, kept and sent as given (validation warns about them).
+         */extra: ExtraFields = [:]) {
+        self.registryType = registryType
+        self.registryUri = registryUri
+        self.credentialType = credentialType
+        self.credential = credential
+        self.aws = aws
+        self.connectorId = connectorId
+        self.projectId = projectId
+        self.location = location
+        self.registry = registry
+        self.dockerHubOrgName = dockerHubOrgName
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegistryRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistryRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryRequest {
+        return
+            try RegistryRequest(
+                registryType: FfiConverterTypeRegistryType.read(from: &buf), 
+                registryUri: FfiConverterOptionString.read(from: &buf), 
+                credentialType: FfiConverterOptionString.read(from: &buf), 
+                credential: FfiConverterOptionTypeCredential.read(from: &buf), 
+                aws: FfiConverterOptionTypeAwsAccount.read(from: &buf), 
+                connectorId: FfiConverterOptionString.read(from: &buf), 
+                projectId: FfiConverterOptionString.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                registry: FfiConverterOptionString.read(from: &buf), 
+                dockerHubOrgName: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeExtraFields.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegistryRequest, into buf: inout [UInt8]) {
+        FfiConverterTypeRegistryType.write(value.registryType, into: &buf)
+        FfiConverterOptionString.write(value.registryUri, into: &buf)
+        FfiConverterOptionString.write(value.credentialType, into: &buf)
+        FfiConverterOptionTypeCredential.write(value.credential, into: &buf)
+        FfiConverterOptionTypeAwsAccount.write(value.aws, into: &buf)
+        FfiConverterOptionString.write(value.connectorId, into: &buf)
+        FfiConverterOptionString.write(value.projectId, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.registry, into: &buf)
+        FfiConverterOptionString.write(value.dockerHubOrgName, into: &buf)
+        FfiConverterTypeExtraFields.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryRequest_lift(_ buf: RustBuffer) throws -> RegistryRequest {
+    return try FfiConverterTypeRegistryRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryRequest_lower(_ value: RegistryRequest) -> RustBuffer {
+    return FfiConverterTypeRegistryRequest.lower(value)
+}
+
+
+/**
  * A repository and, optionally, comma-separated tags (`null` = all tags).
  */
 public struct RepoTag: Equatable, Hashable {
@@ -4231,6 +4486,30 @@ fileprivate struct FfiConverterOptionTypeAwsAccount: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCredential: FfiConverterRustBuffer {
+    typealias SwiftType = Credential?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCredential.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCredential.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLocalConversion: FfiConverterRustBuffer {
     typealias SwiftType = LocalConversion?
 
@@ -4487,6 +4766,30 @@ fileprivate struct FfiConverterOptionTypeScheduleStatus: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeScheduleStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
+    typealias SwiftType = Secret?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecret.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecret.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5134,6 +5437,46 @@ public func FfiConverterTypeScheduleStatus_lift(_ value: RustBuffer) throws -> S
 #endif
 public func FfiConverterTypeScheduleStatus_lower(_ value: ScheduleStatus) -> RustBuffer {
     return FfiConverterTypeScheduleStatus.lower(value)
+}
+
+
+
+public typealias Secret = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecret: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Secret {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Secret, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Secret {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Secret) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecret_lift(_ value: RustBuffer) throws -> Secret {
+    return try FfiConverterTypeSecret.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecret_lower(_ value: Secret) -> RustBuffer {
+    return FfiConverterTypeSecret.lower(value)
 }
 
 

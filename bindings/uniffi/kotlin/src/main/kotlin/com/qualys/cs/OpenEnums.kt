@@ -63,12 +63,12 @@ class RegistryType private constructor(
 
     companion object {
         @JvmField val V2 = RegistryType("V2")
-        @JvmField val V2_PRIVATE = RegistryType("V2Private")
+        @JvmField val V2_PRIVATE = RegistryType("V2_PRIVATE")
         @JvmField val DOCKER_HUB = RegistryType("DockerHub")
         @JvmField val AWS = RegistryType("AWS")
         @JvmField val AZURE = RegistryType("Azure")
         @JvmField val GCP = RegistryType("GCP")
-        @JvmField val GOOGLE_ARTIFACT_REGISTRY = RegistryType("GoogleArtifactRegistry")
+        @JvmField val GOOGLE_ARTIFACT_REGISTRY = RegistryType("GOOGLE_ARTIFACT_REGISTRY")
 
         /** Every known value, in documentation order. */
         @JvmField val KNOWN: List<RegistryType> = listOf(V2, V2_PRIVATE, DOCKER_HUB, AWS, AZURE, GCP, GOOGLE_ARTIFACT_REGISTRY)

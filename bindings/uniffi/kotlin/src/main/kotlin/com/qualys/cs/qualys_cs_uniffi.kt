@@ -32,10 +32,14 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import com.qualys.cs.client.ApplyOptions
 import com.qualys.cs.client.ApplyProgress
+import com.qualys.cs.client.Connector
+import com.qualys.cs.client.ConnectorKind
 import com.qualys.cs.client.CreateRecovery
 import com.qualys.cs.client.Created
 import com.qualys.cs.client.FfiConverterTypeApplyOptions
 import com.qualys.cs.client.FfiConverterTypeApplyProgress
+import com.qualys.cs.client.FfiConverterTypeConnector
+import com.qualys.cs.client.FfiConverterTypeConnectorKind
 import com.qualys.cs.client.FfiConverterTypeCreateRecovery
 import com.qualys.cs.client.FfiConverterTypeCreated
 import com.qualys.cs.client.FfiConverterTypeListOptions
@@ -43,6 +47,8 @@ import com.qualys.cs.client.FfiConverterTypeOutcome
 import com.qualys.cs.client.FfiConverterTypePlannedRequest
 import com.qualys.cs.client.FfiConverterTypePlatform
 import com.qualys.cs.client.FfiConverterTypeRateLimitPolicy
+import com.qualys.cs.client.FfiConverterTypeRegistryCreated
+import com.qualys.cs.client.FfiConverterTypeRegistryValidation
 import com.qualys.cs.client.FfiConverterTypeRetryPolicy
 import com.qualys.cs.client.FfiConverterTypeWaitOptions
 import com.qualys.cs.client.ListOptions
@@ -50,6 +56,8 @@ import com.qualys.cs.client.Outcome
 import com.qualys.cs.client.PlannedRequest
 import com.qualys.cs.client.Platform
 import com.qualys.cs.client.RateLimitPolicy
+import com.qualys.cs.client.RegistryCreated
+import com.qualys.cs.client.RegistryValidation
 import com.qualys.cs.client.RetryPolicy
 import com.qualys.cs.client.WaitOptions
 import com.qualys.cs.core.Action
@@ -75,6 +83,7 @@ import com.qualys.cs.core.FfiConverterTypePlanOptions
 import com.qualys.cs.core.FfiConverterTypePlanSummary
 import com.qualys.cs.core.FfiConverterTypeRegistry
 import com.qualys.cs.core.FfiConverterTypeRegistryDetails
+import com.qualys.cs.core.FfiConverterTypeRegistryRequest
 import com.qualys.cs.core.FfiConverterTypeRegistryType
 import com.qualys.cs.core.FfiConverterTypeReport
 import com.qualys.cs.core.FfiConverterTypeRepository
@@ -92,6 +101,7 @@ import com.qualys.cs.core.PlanOptions
 import com.qualys.cs.core.PlanSummary
 import com.qualys.cs.core.Registry
 import com.qualys.cs.core.RegistryDetails
+import com.qualys.cs.core.RegistryRequest
 import com.qualys.cs.core.RegistryType
 import com.qualys.cs.core.Report
 import com.qualys.cs.core.Repository
@@ -112,6 +122,8 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
 import com.qualys.cs.client.RustBuffer as RustBufferApplyOptions
 import com.qualys.cs.client.RustBuffer as RustBufferApplyProgress
+import com.qualys.cs.client.RustBuffer as RustBufferConnector
+import com.qualys.cs.client.RustBuffer as RustBufferConnectorKind
 import com.qualys.cs.client.RustBuffer as RustBufferCreateRecovery
 import com.qualys.cs.client.RustBuffer as RustBufferCreated
 import com.qualys.cs.client.RustBuffer as RustBufferListOptions
@@ -119,6 +131,8 @@ import com.qualys.cs.client.RustBuffer as RustBufferOutcome
 import com.qualys.cs.client.RustBuffer as RustBufferPlannedRequest
 import com.qualys.cs.client.RustBuffer as RustBufferPlatform
 import com.qualys.cs.client.RustBuffer as RustBufferRateLimitPolicy
+import com.qualys.cs.client.RustBuffer as RustBufferRegistryCreated
+import com.qualys.cs.client.RustBuffer as RustBufferRegistryValidation
 import com.qualys.cs.client.RustBuffer as RustBufferRetryPolicy
 import com.qualys.cs.client.RustBuffer as RustBufferWaitOptions
 import com.qualys.cs.core.RustBuffer as RustBufferAction
@@ -136,6 +150,7 @@ import com.qualys.cs.core.RustBuffer as RustBufferPlanOptions
 import com.qualys.cs.core.RustBuffer as RustBufferPlanSummary
 import com.qualys.cs.core.RustBuffer as RustBufferRegistry
 import com.qualys.cs.core.RustBuffer as RustBufferRegistryDetails
+import com.qualys.cs.core.RustBuffer as RustBufferRegistryRequest
 import com.qualys.cs.core.RustBuffer as RustBufferRegistryType
 import com.qualys.cs.core.RustBuffer as RustBufferReport
 import com.qualys.cs.core.RustBuffer as RustBufferRepository
@@ -905,6 +920,18 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_error_from_http(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_parse_registry_request_json(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_registry_request_redacted_json(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_registry_request_to_json(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_registry_rules(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_validate_registry(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_validate_registry_json(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_client_bulk_cancel_schedules(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_client_bulk_delete_schedules(
@@ -942,6 +969,18 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qualys_cs_uniffi_checksum_method_client_update_schedule(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_client_username(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_client_bulk_delete_registries(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_client_create_registry(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_client_delete_registry(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_client_list_connectors(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_client_update_registry(
+    ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_method_client_validate_registry(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_client_apply(
     ): Int
@@ -1122,6 +1161,18 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_username(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_bulk_delete_registries(`ptr`: Long,`registryIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_create_registry(`ptr`: Long,`request`: RustBufferRegistryRequest.ByValue,
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_delete_registry(`ptr`: Long,`registryId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_list_connectors(`ptr`: Long,`kind`: RustBufferConnectorKind.ByValue,
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_update_registry(`ptr`: Long,`registryId`: RustBuffer.ByValue,`request`: RustBufferRegistryRequest.ByValue,
+    ): Long
+    external fun uniffi_qualys_cs_uniffi_fn_method_client_validate_registry(`ptr`: Long,`request`: RustBufferRegistryRequest.ByValue,
+    ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_apply(`ptr`: Long,`plan`: RustBufferPlan.ByValue,`options`: RustBufferApplyOptions.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_method_client_fetch_actual(`ptr`: Long,`desired`: RustBufferDesiredState.ByValue,
@@ -1368,6 +1419,18 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_error_from_http(`status`: Short,`requestId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`retryAfter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_parse_registry_request_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferRegistryRequest.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_registry_request_redacted_json(`request`: RustBufferRegistryRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_registry_request_to_json(`request`: RustBufferRegistryRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_registry_rules(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_validate_registry(`request`: RustBufferRegistryRequest.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferReport.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_validate_registry_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferReport.ByValue
     external fun ffi_qualys_cs_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_qualys_cs_uniffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2475,6 +2538,39 @@ public interface ClientInterface {
     fun `username`(): kotlin.String?
     
     /**
+     * Deletes several registries (a deletion job); no ids is a `validation` error.
+     */
+    suspend fun `bulkDeleteRegistries`(`registryIds`: List<kotlin.String>): BulkDeleteResponse
+    
+    /**
+     * Creates a registry (`POST /registry`). Validated first (one with errors is never sent);
+     * a lost answer is recovered by finding the registry by URI and type, never created twice.
+     */
+    suspend fun `createRegistry`(`request`: RegistryRequest): RegistryCreated
+    
+    /**
+     * Deletes a registry and its schedules (refused while one is Running: `conflict`).
+     */
+    suspend fun `deleteRegistry`(`registryId`: kotlin.String)
+    
+    /**
+     * The connectors of a kind: what a registry's `connectorId` or `aws.arn` names.
+     */
+    suspend fun `listConnectors`(`kind`: ConnectorKind): List<Connector>
+    
+    /**
+     * Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change);
+     * validated first. Returns the warnings.
+     */
+    suspend fun `updateRegistry`(`registryId`: kotlin.String, `request`: RegistryRequest): List<Violation>
+    
+    /**
+     * Asks the service whether it would accept the registry (`POST /registry/validate`); a
+     * refusal is `valid = false` with the service's reason.
+     */
+    suspend fun `validateRegistry`(`request`: RegistryRequest): RegistryValidation
+    
+    /**
      * Applies a plan with bounded concurrency, continuing past a failed item; `progress`
      * hears about each finished item.
      */
@@ -3070,6 +3166,161 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     )
     }
     
+
+    
+    /**
+     * Deletes several registries (a deletion job); no ids is a `validation` error.
+     */
+    @Throws(QualysCsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `bulkDeleteRegistries`(`registryIds`: List<kotlin.String>) : BulkDeleteResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_method_client_bulk_delete_registries(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`registryIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferBulkDeleteResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeBulkDeleteResponse.lift(it) },
+        // Error FFI converter
+        QualysCsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Creates a registry (`POST /registry`). Validated first (one with errors is never sent);
+     * a lost answer is recovered by finding the registry by URI and type, never created twice.
+     */
+    @Throws(QualysCsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createRegistry`(`request`: RegistryRequest) : RegistryCreated {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_method_client_create_registry(
+                uniffiHandle,
+                
+        FfiConverterTypeRegistryRequest.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferRegistryCreated.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRegistryCreated.lift(it) },
+        // Error FFI converter
+        QualysCsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Deletes a registry and its schedules (refused while one is Running: `conflict`).
+     */
+    @Throws(QualysCsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteRegistry`(`registryId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_method_client_delete_registry(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`registryId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        QualysCsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The connectors of a kind: what a registry's `connectorId` or `aws.arn` names.
+     */
+    @Throws(QualysCsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listConnectors`(`kind`: ConnectorKind) : List<Connector> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_method_client_list_connectors(
+                uniffiHandle,
+                
+        FfiConverterTypeConnectorKind.lower(`kind`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConnector.lift(it) },
+        // Error FFI converter
+        QualysCsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change);
+     * validated first. Returns the warnings.
+     */
+    @Throws(QualysCsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `updateRegistry`(`registryId`: kotlin.String, `request`: RegistryRequest) : List<Violation> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_method_client_update_registry(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`registryId`),
+        FfiConverterTypeRegistryRequest.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeViolation.lift(it) },
+        // Error FFI converter
+        QualysCsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Asks the service whether it would accept the registry (`POST /registry/validate`); a
+     * refusal is `valid = false` with the service's reason.
+     */
+    @Throws(QualysCsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `validateRegistry`(`request`: RegistryRequest) : RegistryValidation {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qualys_cs_uniffi_fn_method_client_validate_registry(
+                uniffiHandle,
+                
+        FfiConverterTypeRegistryRequest.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferRegistryValidation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_qualys_cs_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRegistryValidation.lift(it) },
+        // Error FFI converter
+        QualysCsException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5391,6 +5642,58 @@ public object FfiConverterTypeRegistryPage: FfiConverterRustBuffer<RegistryPage>
 
 
 /**
+ * One registry validation rule: its stable code, `error` or `warning`, its source (`doc`:
+ * Qualys's pages, `oas`: its OpenAPI file, `ours`) and what it checks.
+ */
+data class RegistryRule (
+    var `code`: kotlin.String
+    , 
+    var `severity`: kotlin.String
+    , 
+    var `source`: kotlin.String
+    , 
+    var `description`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistryRule: FfiConverterRustBuffer<RegistryRule> {
+    override fun read(buf: ByteBuffer): RegistryRule {
+        return RegistryRule(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegistryRule) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`severity`) +
+            FfiConverterString.allocationSize(value.`source`) +
+            FfiConverterString.allocationSize(value.`description`)
+    )
+
+    override fun write(value: RegistryRule, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`severity`, buf)
+            FfiConverterString.write(value.`source`, buf)
+            FfiConverterString.write(value.`description`, buf)
+    }
+}
+
+
+
+/**
  * One page of repositories.
  */
 data class RepositoryPage (
@@ -7515,6 +7818,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConnector: FfiConverterRustBuffer<List<Connector>> {
+    override fun read(buf: ByteBuffer): List<Connector> {
+        val len = buf.getInt()
+        return List<Connector>(len) {
+            FfiConverterTypeConnector.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Connector>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConnector.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Connector>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConnector.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePlannedRequest: FfiConverterRustBuffer<List<PlannedRequest>> {
     override fun read(buf: ByteBuffer): List<PlannedRequest> {
         val len = buf.getInt()
@@ -7739,6 +8070,34 @@ public object FfiConverterSequenceTypeItemResult: FfiConverterRustBuffer<List<It
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRegistryRule: FfiConverterRustBuffer<List<RegistryRule>> {
+    override fun read(buf: ByteBuffer): List<RegistryRule> {
+        val len = buf.getInt()
+        return List<RegistryRule>(len) {
+            FfiConverterTypeRegistryRule.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RegistryRule>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRegistryRule.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RegistryRule>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRegistryRule.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRule: FfiConverterRustBuffer<List<Rule>> {
     override fun read(buf: ByteBuffer): List<Rule> {
         val len = buf.getInt()
@@ -7816,6 +8175,16 @@ public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Tim
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -8609,6 +8978,93 @@ public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Tim
         FfiConverterOptionalString.lower(`requestId`),
         FfiConverterString.lower(`body`),
         FfiConverterOptionalDuration.lower(`retryAfter`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Decodes a registry request from JSON text (`token` read as `accessToken`); wrong JSON types
+         * are a `validation` error naming each field. Rules are `validateRegistry`'s job.
+         */
+    @Throws(QualysCsException::class) fun `parseRegistryRequestJson`(`json`: kotlin.String): RegistryRequest {
+            return FfiConverterTypeRegistryRequest.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_parse_registry_request_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The wire JSON of a registry request with every password and token as `***`.
+         */ fun `registryRequestRedactedJson`(`request`: RegistryRequest): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_request_redacted_json(
+    
+        
+        FfiConverterTypeRegistryRequest.lower(`request`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The wire JSON of a registry request, **secrets included** (the body as sent).
+         */ fun `registryRequestToJson`(`request`: RegistryRequest): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_request_to_json(
+    
+        
+        FfiConverterTypeRegistryRequest.lower(`request`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Every registry validation rule (`docs/registries.md`).
+         */ fun `registryRules`(): List<RegistryRule> {
+            return FfiConverterSequenceTypeRegistryRule.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_registry_rules(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Validates a registry request against every per-type rule (all problems at once).
+         */ fun `validateRegistry`(`request`: RegistryRequest): Report {
+            return FfiConverterTypeReport.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_validate_registry(
+    
+        
+        FfiConverterTypeRegistryRequest.lower(`request`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Validates a registry request given as JSON text: wrong JSON types are violations too. Text
+         * that is not JSON at all is a `validation` error (`invalid_json`).
+         */
+    @Throws(QualysCsException::class) fun `validateRegistryJson`(`json`: kotlin.String): Report {
+            return FfiConverterTypeReport.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_validate_registry_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
 }
     )
     }

@@ -32,19 +32,25 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import com.qualys.cs.core.Action
 import com.qualys.cs.core.Count
+import com.qualys.cs.core.ExtraFields
 import com.qualys.cs.core.FfiConverterTypeAction
 import com.qualys.cs.core.FfiConverterTypeCount
+import com.qualys.cs.core.FfiConverterTypeExtraFields
 import com.qualys.cs.core.FfiConverterTypeJsonValue
+import com.qualys.cs.core.FfiConverterTypeRegistryId
 import com.qualys.cs.core.FfiConverterTypeScheduleId
 import com.qualys.cs.core.FfiConverterTypeScheduleStatus
 import com.qualys.cs.core.FfiConverterTypeViolation
 import com.qualys.cs.core.JsonValue
+import com.qualys.cs.core.RegistryId
 import com.qualys.cs.core.ScheduleId
 import com.qualys.cs.core.ScheduleStatus
 import com.qualys.cs.core.Violation
 import com.qualys.cs.core.RustBuffer as RustBufferAction
 import com.qualys.cs.core.RustBuffer as RustBufferCount
+import com.qualys.cs.core.RustBuffer as RustBufferExtraFields
 import com.qualys.cs.core.RustBuffer as RustBufferJsonValue
+import com.qualys.cs.core.RustBuffer as RustBufferRegistryId
 import com.qualys.cs.core.RustBuffer as RustBufferScheduleId
 import com.qualys.cs.core.RustBuffer as RustBufferScheduleStatus
 import com.qualys.cs.core.RustBuffer as RustBufferViolation
@@ -1204,6 +1210,102 @@ public object FfiConverterTypeApplyProgress: FfiConverterRustBuffer<ApplyProgres
 
 
 /**
+ * A connector as the service lists it; fields the service does not send are `None`, unknown
+ * ones are kept in `extra`.
+ */
+data class Connector (
+    /**
+     * Connector id (ACR, GCP).
+     */
+    var `connectorId`: kotlin.String?
+    , 
+    /**
+     * Name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * Description.
+     */
+    var `description`: kotlin.String?
+    , 
+    /**
+     * Role ARN (AWS).
+     */
+    var `arn`: kotlin.String?
+    , 
+    /**
+     * AWS account.
+     */
+    var `accountId`: kotlin.String?
+    , 
+    /**
+     * `Global` or `US_Gov` (AWS).
+     */
+    var `accountType`: kotlin.String?
+    , 
+    /**
+     * GCP project.
+     */
+    var `projectId`: kotlin.String?
+    , 
+    /**
+     * Other fields, as sent.
+     */
+    var `extra`: ExtraFields
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnector: FfiConverterRustBuffer<Connector> {
+    override fun read(buf: ByteBuffer): Connector {
+        return Connector(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeExtraFields.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Connector) = (
+            FfiConverterOptionalString.allocationSize(value.`connectorId`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`arn`) +
+            FfiConverterOptionalString.allocationSize(value.`accountId`) +
+            FfiConverterOptionalString.allocationSize(value.`accountType`) +
+            FfiConverterOptionalString.allocationSize(value.`projectId`) +
+            FfiConverterTypeExtraFields.allocationSize(value.`extra`)
+    )
+
+    override fun write(value: Connector, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`connectorId`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`arn`, buf)
+            FfiConverterOptionalString.write(value.`accountId`, buf)
+            FfiConverterOptionalString.write(value.`accountType`, buf)
+            FfiConverterOptionalString.write(value.`projectId`, buf)
+            FfiConverterTypeExtraFields.write(value.`extra`, buf)
+    }
+}
+
+
+
+/**
  * The result of a create.
  */
 data class Created (
@@ -1471,6 +1573,118 @@ public object FfiConverterTypeRateLimitPolicy: FfiConverterRustBuffer<RateLimitP
 
 
 /**
+ * The result of [`Client::create_registry`].
+ */
+data class RegistryCreated (
+    /**
+     * The new registry's id.
+     */
+    var `registryUuid`: RegistryId
+    , 
+    /**
+     * Validation warnings of the request (it was sent anyway; they are also logged).
+     */
+    var `warnings`: List<Violation>
+    , 
+    /**
+     * True when the answer was lost and the registry was found instead (by URI and type,
+     * absent before the call).
+     */
+    var `recovered`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistryCreated: FfiConverterRustBuffer<RegistryCreated> {
+    override fun read(buf: ByteBuffer): RegistryCreated {
+        return RegistryCreated(
+            FfiConverterTypeRegistryId.read(buf),
+            FfiConverterSequenceTypeViolation.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegistryCreated) = (
+            FfiConverterTypeRegistryId.allocationSize(value.`registryUuid`) +
+            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`) +
+            FfiConverterBoolean.allocationSize(value.`recovered`)
+    )
+
+    override fun write(value: RegistryCreated, buf: ByteBuffer) {
+            FfiConverterTypeRegistryId.write(value.`registryUuid`, buf)
+            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
+            FfiConverterBoolean.write(value.`recovered`, buf)
+    }
+}
+
+
+
+/**
+ * The result of [`Client::validate_registry`] (`POST /registry/validate`).
+ */
+data class RegistryValidation (
+    /**
+     * True when the service accepts the parameters (connector, account, credentials, not a
+     * registry that exists already).
+     */
+    var `valid`: kotlin.Boolean
+    , 
+    /**
+     * Why not, when the service said (a `400` message); a bare `false` says nothing more.
+     */
+    var `message`: kotlin.String?
+    , 
+    /**
+     * Local validation warnings of the request.
+     */
+    var `warnings`: List<Violation>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistryValidation: FfiConverterRustBuffer<RegistryValidation> {
+    override fun read(buf: ByteBuffer): RegistryValidation {
+        return RegistryValidation(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeViolation.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegistryValidation) = (
+            FfiConverterBoolean.allocationSize(value.`valid`) +
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterSequenceTypeViolation.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: RegistryValidation, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`valid`, buf)
+            FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterSequenceTypeViolation.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
  * How failed requests are retried (exponential backoff with full jitter).
  *
  * The delay before retry `n` (1-based) is a random duration in
@@ -1592,6 +1806,53 @@ public object FfiConverterTypeWaitOptions: FfiConverterRustBuffer<WaitOptions> {
             FfiConverterDuration.write(value.`interval`, buf)
     }
 }
+
+
+
+/**
+ * Which connectors to list.
+ */
+
+enum class ConnectorKind {
+    
+    /**
+     * Azure Container Registry connectors (`GET /registry/acr/connectors`).
+     */
+    ACR,
+    /**
+     * AWS connectors (`GET /registry/aws/connectors`).
+     */
+    AWS,
+    /**
+     * GCP connectors, for GCR and Google Artifact Registry (`GET /registry/gcp/connectors`).
+     */
+    GCP;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnectorKind: FfiConverterRustBuffer<ConnectorKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ConnectorKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConnectorKind) = 4UL
+
+    override fun write(value: ConnectorKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -2059,6 +2320,49 @@ public object FfiConverterSequenceTypeScheduleStatus: FfiConverterRustBuffer<Lis
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
 
 
 

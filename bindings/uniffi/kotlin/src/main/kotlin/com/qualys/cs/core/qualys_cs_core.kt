@@ -1501,6 +1501,70 @@ public object FfiConverterTypeCreateResponse: FfiConverterRustBuffer<CreateRespo
 
 
 /**
+ * Credentials of a registry reached by user name (V2, V2_PRIVATE, DockerHub and other
+ * registries that are not cloud connectors).
+ */
+data class Credential (
+    /**
+     * User name [doc].
+     */
+    var `username`: kotlin.String? = null 
+    , 
+    /**
+     * Password [doc][oas]. Never printed.
+     */
+    var `password`: Secret? = null 
+    , 
+    /**
+     * Access token, "only applicable for JFrog" [doc]. Also read as `token`. Never printed.
+     */
+    var `accessToken`: Secret? = null 
+    , 
+    /**
+     * Unknown fields, kept and sent as given.
+     */
+    var `extra`: ExtraFields = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredential: FfiConverterRustBuffer<Credential> {
+    override fun read(buf: ByteBuffer): Credential {
+        return Credential(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterTypeExtraFields.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Credential) = (
+            FfiConverterOptionalString.allocationSize(value.`username`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`password`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`accessToken`) +
+            FfiConverterTypeExtraFields.allocationSize(value.`extra`)
+    )
+
+    override fun write(value: Credential, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`username`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`password`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`accessToken`, buf)
+            FfiConverterTypeExtraFields.write(value.`extra`, buf)
+    }
+}
+
+
+
+/**
  * The schedules wanted in one registry.
  */
 data class DesiredRegistry (
@@ -2689,6 +2753,130 @@ public object FfiConverterTypeRegistryPlanOptions: FfiConverterRustBuffer<Regist
 
 
 /**
+ * The body of create, update and validate of a registry (spec §6b, Qualys "Create a
+ * Registry").
+ *
+ * `Serialize` writes the wire body **with** the secrets; `Debug` and
+ * [`RegistryRequest::redacted_value`] never show them.
+ */
+data class RegistryRequest (
+    /**
+     * Registry type: `V2`, `V2_PRIVATE`, `DockerHub`, `AWS`, `Azure`, `GCP`,
+     * `GOOGLE_ARTIFACT_REGISTRY` [doc][oas].
+     */
+    var `registryType`: RegistryType
+    , 
+    /**
+     * Registry URI, e.g. `https://registry.acme.example` [oas].
+     */
+    var `registryUri`: kotlin.String? = null 
+    , 
+    /**
+     * Credential type [oas] (e.g. `BasicAuth`, `Token`); sent as given.
+     */
+    var `credentialType`: kotlin.String? = null 
+    , 
+    /**
+     * User name and password / token [doc][oas].
+     */
+    var `credential`: Credential? = null 
+    , 
+    /**
+     * AWS ECR account [doc][oas].
+     */
+    var `aws`: AwsAccount? = null 
+    , 
+    /**
+     * Connector id: Azure (ACR), GCP (GCR), GOOGLE_ARTIFACT_REGISTRY (GCAR) [doc].
+     */
+    var `connectorId`: kotlin.String? = null 
+    , 
+    /**
+     * GCP project id: GCP, GOOGLE_ARTIFACT_REGISTRY [doc].
+     */
+    var `projectId`: kotlin.String? = null 
+    , 
+    /**
+     * GCP location: GCP [doc].
+     */
+    var `location`: kotlin.String? = null 
+    , 
+    /**
+     * Artifact Registry repository name, e.g. `docker-v2-repo`: GOOGLE_ARTIFACT_REGISTRY [doc].
+     */
+    var `registry`: kotlin.String? = null 
+    , 
+    /**
+     * Docker Hub organisation [oas].
+     */
+    var `dockerHubOrgName`: kotlin.String? = null 
+    , 
+    /**
+     * Unknown fields, kept and sent as given (validation warns about them).
+     */
+    var `extra`: ExtraFields = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistryRequest: FfiConverterRustBuffer<RegistryRequest> {
+    override fun read(buf: ByteBuffer): RegistryRequest {
+        return RegistryRequest(
+            FfiConverterTypeRegistryType.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeCredential.read(buf),
+            FfiConverterOptionalTypeAwsAccount.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeExtraFields.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegistryRequest) = (
+            FfiConverterTypeRegistryType.allocationSize(value.`registryType`) +
+            FfiConverterOptionalString.allocationSize(value.`registryUri`) +
+            FfiConverterOptionalString.allocationSize(value.`credentialType`) +
+            FfiConverterOptionalTypeCredential.allocationSize(value.`credential`) +
+            FfiConverterOptionalTypeAwsAccount.allocationSize(value.`aws`) +
+            FfiConverterOptionalString.allocationSize(value.`connectorId`) +
+            FfiConverterOptionalString.allocationSize(value.`projectId`) +
+            FfiConverterOptionalString.allocationSize(value.`location`) +
+            FfiConverterOptionalString.allocationSize(value.`registry`) +
+            FfiConverterOptionalString.allocationSize(value.`dockerHubOrgName`) +
+            FfiConverterTypeExtraFields.allocationSize(value.`extra`)
+    )
+
+    override fun write(value: RegistryRequest, buf: ByteBuffer) {
+            FfiConverterTypeRegistryType.write(value.`registryType`, buf)
+            FfiConverterOptionalString.write(value.`registryUri`, buf)
+            FfiConverterOptionalString.write(value.`credentialType`, buf)
+            FfiConverterOptionalTypeCredential.write(value.`credential`, buf)
+            FfiConverterOptionalTypeAwsAccount.write(value.`aws`, buf)
+            FfiConverterOptionalString.write(value.`connectorId`, buf)
+            FfiConverterOptionalString.write(value.`projectId`, buf)
+            FfiConverterOptionalString.write(value.`location`, buf)
+            FfiConverterOptionalString.write(value.`registry`, buf)
+            FfiConverterOptionalString.write(value.`dockerHubOrgName`, buf)
+            FfiConverterTypeExtraFields.write(value.`extra`, buf)
+    }
+}
+
+
+
+/**
  * A repository and, optionally, comma-separated tags (`null` = all tags).
  */
 data class RepoTag (
@@ -3827,6 +4015,38 @@ public object FfiConverterOptionalTypeAwsAccount: FfiConverterRustBuffer<AwsAcco
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCredential: FfiConverterRustBuffer<Credential?> {
+    override fun read(buf: ByteBuffer): Credential? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCredential.read(buf)
+    }
+
+    override fun allocationSize(value: Credential?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCredential.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Credential?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCredential.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeLocalConversion: FfiConverterRustBuffer<LocalConversion?> {
     override fun read(buf: ByteBuffer): LocalConversion? {
         if (buf.get().toInt() == 0) {
@@ -4169,6 +4389,38 @@ public object FfiConverterOptionalTypeScheduleStatus: FfiConverterRustBuffer<Sch
         } else {
             buf.put(1)
             FfiConverterTypeScheduleStatus.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSecret: FfiConverterRustBuffer<Secret?> {
+    override fun read(buf: ByteBuffer): Secret? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSecret.read(buf)
+    }
+
+    override fun allocationSize(value: Secret?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSecret.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Secret?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSecret.write(value, buf)
         }
     }
 }
@@ -4650,6 +4902,42 @@ public object FfiConverterTypeScheduleStatus: FfiConverter<ScheduleStatus, RustB
 
     override fun write(value: ScheduleStatus, buf: ByteBuffer) {
         val builtinValue = value.wire
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
+
+
+
+
+
+public typealias Secret = com.qualys.cs.Secret
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSecret: FfiConverter<Secret, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): Secret {
+        val builtinValue = FfiConverterString.lift(value)
+        return com.qualys.cs.Secret(builtinValue)
+    }
+
+    override fun lower(value: Secret): RustBuffer.ByValue {
+        val builtinValue = value.expose()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Secret {
+        val builtinValue = FfiConverterString.read(buf)
+        return com.qualys.cs.Secret(builtinValue)
+    }
+
+    override fun allocationSize(value: Secret): ULong {
+        val builtinValue = value.expose()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Secret, buf: ByteBuffer) {
+        val builtinValue = value.expose()
         FfiConverterString.write(builtinValue, buf)
     }
 }

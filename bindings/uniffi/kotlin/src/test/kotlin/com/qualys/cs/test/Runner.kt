@@ -54,6 +54,7 @@ fun main(args: Array<String>) {
     ClientTests().register(suite)
     VocabularyTests().register(suite)
     IdiomTests().register(suite)
+    RegistryTests(vectors).register(suite)
 
     var passed = 0
     var failed = 0
