@@ -10,7 +10,6 @@ use qualys_cs_client::wait::{WaitFor, WaitOptions};
 use qualys_cs_core::desired::{DesiredState, Format};
 use qualys_cs_core::plan as cplan;
 use qualys_cs_core::{Error as CoreError, ScheduleStatus, jiff};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -109,30 +108,11 @@ pub fn plan(
     #[napi(ts_arg_type = "ActualRegistry[]")] actual: Unknown,
     #[napi(ts_arg_type = "PlanOptions")] options: Option<Unknown>,
 ) -> napi::Result<Js> {
-    /// What exists in one registry (lenient: the vectors give only schedules at times).
-    #[derive(Deserialize)]
-    struct Actual {
-        #[serde(default)]
-        registry: qualys_cs_core::Registry,
-        #[serde(default)]
-        schedules: Vec<qualys_cs_core::Schedule>,
-    }
     let run = || {
         let (state, opts) = parse(document(desired)?, &plan_options(options)?)?;
-        let actual: Vec<Actual> = arg(
-            "actual",
-            "a list of {registry, schedules} as listed",
-            actual,
-        )?;
-        let to_core = |a: Actual| cplan::ActualRegistry {
-            registry: a.registry,
-            schedules: a.schedules,
-        };
-        plan_js(cplan::plan(
-            &state,
-            &actual.into_iter().map(to_core).collect::<Vec<_>>(),
-            opts,
-        ))
+        let what = "a list of {registry, schedules} as listed";
+        let actual: Vec<cplan::ActualRegistry> = arg("actual", what, actual)?;
+        plan_js(cplan::plan(&state, &actual, opts))
     };
     sync(&env, run())
 }

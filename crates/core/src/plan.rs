@@ -36,6 +36,7 @@ use std::fmt::Write as _;
 
 /// What exists in one registry.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)] // read leniently: a missing `registry` or `schedules` is empty
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActualRegistry {
     /// The registry.
