@@ -487,7 +487,7 @@ fun main() = runBlocking {
     Emulator.start(EmulatorOptions()).use { emu -> // the seed document's sample schedule
         val client = emu.client()
         val req = ScheduleRequest.weekly("Automatic Scan Schedule", WeekDay.THURSDAY).at("09:30")
-            .repo("azuretest").forceScan(true).registryType(RegistryType.AZURE).latestTags(5u).build()
+            .repo("azuretest").forceScan(true).registryType(RegistryType.AZURE).latestTags(5).build()
         val created = client.createSchedule(emu.demoRegistryId(), req)
         val names = client.listSchedulesAll(emu.demoRegistryId(), ListOptions()).map { it.name }
         check(names == listOf("Automatic Scan Schedule")) { "listed $names" }

@@ -6,6 +6,7 @@ use crate::types::exports;
 use crate::types::*;
 use qualys_cs_core as qc;
 use qualys_cs_core::desired::{DesiredState, Format};
+use qualys_cs_core::ffi::JsonValue;
 use qualys_cs_core::jiff::Timestamp;
 use qualys_cs_core::plan::{ActualRegistry, Plan, PlanOptions, PlanSummary};
 use qualys_cs_core::{
@@ -121,6 +122,17 @@ pub(crate) fn json_value(text: &str) -> R<serde_json::Value> {
         Err(e) => e.into(),
         Ok(_) => qc::Error::validation(Vec::new()).into(),
     })
+}
+
+/// A request from the core's typed builder (`kind`: `on_demand`, `every_days`, `weekly`,
+/// `daily`; `first`: its days, weekday or time; `ops`: `[[call, [arguments…]], …]` replayed in
+/// order): the Kotlin builder's `build()`. `checked` validates it (every error at once).
+#[uniffi::export]
+pub fn build_request(
+    kind: String, name: JsonValue, first: JsonValue, ops: JsonValue, checked: bool,
+) -> R<ScheduleRequest> {
+    let req = qc::json_api::build_request(&kind, name, first, ops, checked)?;
+    Ok(qc::ScheduleRequest::from_value(&req)?)
 }
 
 /// Every validation rule of the core.

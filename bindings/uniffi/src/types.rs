@@ -1,14 +1,11 @@
 //! The few records that are the binding's own: the models themselves are the core's and the
 //! client's (their `uniffi` feature derives them). Here: pages of a concrete item type (uniffi
 //! has no generics), a rule, what a status allows, the bulk selector (ids as text, so a bad id
-//! is our `validation` error), and the [`ScheduleBuilder`].
+//! is our `validation` error).
 
 use crate::error::QualysCsError;
 use qualys_cs_core as qc;
-use qualys_cs_core::{
-    AdditionalFilters, Filter, RegistryType, RepoTag, ScheduleRequest, SkippedItem, WeekDay,
-};
-use std::sync::Arc;
+use qualys_cs_core::SkippedItem;
 
 /// Setters of an immutable builder (`with` clones it and applies one change): each `fn` line
 /// becomes an exported method returning a new builder.
@@ -16,7 +13,7 @@ macro_rules! setters {
     ($ty:ident, $c:ident; $( $(#[$m:meta])* fn $name:ident($($arg:ident: $t:ty),*) $body:expr; )+) => {
         #[uniffi::export]
         impl $ty {
-            $( $(#[$m])* pub fn $name(&self, $($arg: $t),*) -> Arc<Self> { self.with(|$c| { $body; }) } )+
+            $( $(#[$m])* pub fn $name(&self, $($arg: $t),*) -> std::sync::Arc<Self> { self.with(|$c| { $body; }) } )+
         }
     };
 }
@@ -105,101 +102,4 @@ impl TryFrom<BulkSelector> for qualys_cs_client::BulkSelector {
             filter: s.filter,
         })
     }
-}
-
-/// Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
-/// the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
-/// checks every rule at once (a `validation` error lists each problem with its path).
-///
-/// Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
-/// Immutable: each step returns a new builder.
-#[derive(Debug, uniffi::Object)]
-pub struct ScheduleBuilder {
-    req: ScheduleRequest,
-}
-
-impl ScheduleBuilder {
-    fn kind(name: String, on_demand: bool, interval: Option<i64>) -> ScheduleRequest {
-        ScheduleRequest {
-            name,
-            on_demand,
-            schedule_interval_in_days: interval,
-            filters: vec![Filter::default()],
-            ..Default::default()
-        }
-    }
-
-    fn with(&self, f: impl FnOnce(&mut ScheduleRequest)) -> Arc<Self> {
-        let mut req = self.req.clone();
-        if req.filters.is_empty() {
-            req.filters.push(Filter::default());
-        }
-        f(&mut req);
-        Arc::new(ScheduleBuilder { req })
-    }
-
-    fn new_arc(req: ScheduleRequest) -> Arc<Self> {
-        Arc::new(ScheduleBuilder { req })
-    }
-}
-
-#[uniffi::export]
-impl ScheduleBuilder {
-    /// A one-off scan that runs at once.
-    #[uniffi::constructor]
-    pub fn on_demand(name: String) -> Arc<Self> {
-        Self::new_arc(Self::kind(name, true, None))
-    }
-
-    /// An automatic scan every `days` days (1..=365; use `weekly` for 7, `daily` for 1).
-    #[uniffi::constructor]
-    pub fn every_days(name: String, days: u16) -> Arc<Self> {
-        Self::new_arc(Self::kind(name, false, Some(i64::from(days))))
-    }
-
-    /// An automatic scan every week on `day` (interval 7), at 00:00 UTC unless `at` is set.
-    #[uniffi::constructor]
-    pub fn weekly(name: String, day: WeekDay) -> Arc<Self> {
-        let mut r = Self::kind(name, false, Some(7));
-        r.week_day = Some(day);
-        Self::new_arc(r)
-    }
-
-    /// An automatic scan every day at `time` (`HH:MM`, UTC).
-    #[uniffi::constructor]
-    pub fn daily(name: String, time: String) -> Arc<Self> {
-        let mut r = Self::kind(name, false, Some(1));
-        r.schedule = Some(time);
-        Self::new_arc(r)
-    }
-
-    /// Checks every rule and returns the request; a `validation` error lists each problem.
-    pub fn build(&self) -> Result<ScheduleRequest, QualysCsError> {
-        qc::validate(&self.req).into_result()?;
-        Ok(self.req.clone())
-    }
-
-    /// The request as built, unchecked.
-    pub fn build_unchecked(&self) -> ScheduleRequest {
-        self.req.clone()
-    }
-}
-
-setters! { ScheduleBuilder, r;
-    /// Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
-    fn at(time: String) r.schedule = Some(time);
-    /// Scan every tag of `repo`.
-    fn repo(repo: String) r.filters[0].repo_tags.push(RepoTag::all_tags(repo));
-    /// Scan the given tags of `repo`.
-    fn repo_tags(repo: String, tags: Vec<String>) r.filters[0].repo_tags.push(RepoTag {
-        repo, tag: Some(tags.join(",")), ..Default::default()
-    });
-    /// Only images created within the last `days` days (documented: 1-7 or 14).
-    fn created_within_days(days: u16) r.filters[0].days = Some(i64::from(days));
-    /// The registry's type.
-    fn registry_type(registry_type: RegistryType) r.registry_type = Some(registry_type);
-    /// Only the latest `n` tags, newest first by creation date.
-    fn latest_tags(n: u32) r.additional_filters = Some(AdditionalFilters::latest(n));
-    /// Rescan every image, not only new ones (automatic schedules: interval 7 or more).
-    fn force_scan(on: bool) r.force_scan = Some(on);
 }

@@ -62,17 +62,20 @@ fn http_details_and_retry_after_travel() {
 
 #[test]
 fn the_builder_checks_every_rule() {
-    let req = ScheduleBuilder::weekly("w".into(), WeekDay::Thursday)
-        .at("06:55".into())
-        .repo("app".into())
-        .force_scan(true)
-        .latest_tags(5)
-        .build()
-        .unwrap();
+    let ops = serde_json::json!([["at", ["06:55"]], ["repo", ["app"]], ["force_scan", [true]]]);
+    let (name, day) = (serde_json::json!("w"), serde_json::json!("THURSDAY"));
+    let req = build_request("weekly".into(), name, day, ops, true).unwrap();
     assert_eq!(req.to_value()["weekDay"], "THURSDAY");
-    let e = ScheduleBuilder::daily(String::new(), "25:00".into()).build().unwrap_err();
+    assert_eq!(req.schedule.as_deref(), Some("06:55"));
+    let (name, time) = (serde_json::json!(""), serde_json::json!("25:00"));
+    let e = build_request("daily".into(), name, time, serde_json::json!([]), true).unwrap_err();
     let codes: Vec<_> = e.violations().into_iter().map(|v| v.code).collect();
     assert_eq!(codes, ["name_required", "invalid_schedule_time", "repo_tags_required"]);
+    // a daily schedule takes no force_scan (its interval is one day): the core's typed builder
+    let ops = serde_json::json!([["force_scan", [true]]]);
+    let (name, time) = (serde_json::json!("d"), serde_json::json!("02:00"));
+    let e = build_request("daily".into(), name, time, ops, false).unwrap_err();
+    assert_eq!(e.code(), "validation");
 }
 
 #[test]

@@ -2574,340 +2574,6 @@ public func FfiConverterTypeEmulator_lower(_ value: Emulator) -> UInt64 {
 
 
 
-
-
-/**
- * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
- * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
- * checks every rule at once (a `validation` error lists each problem with its path).
- *
- * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
- * Immutable: each step returns a new builder.
- */
-public protocol ScheduleBuilderProtocol: AnyObject, Sendable {
-    
-    /**
-     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
-     */
-    func at(time: String)  -> ScheduleBuilder
-    
-    /**
-     * Checks every rule and returns the request; a `validation` error lists each problem.
-     */
-    func build() throws  -> ScheduleRequest
-    
-    /**
-     * The request as built, unchecked.
-     */
-    func buildUnchecked()  -> ScheduleRequest
-    
-    /**
-     * Only images created within the last `days` days (documented: 1-7 or 14).
-     */
-    func createdWithinDays(days: UInt16)  -> ScheduleBuilder
-    
-    /**
-     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
-     */
-    func forceScan(on: Bool)  -> ScheduleBuilder
-    
-    /**
-     * Only the latest `n` tags, newest first by creation date.
-     */
-    func latestTags(n: UInt32)  -> ScheduleBuilder
-    
-    /**
-     * The registry's type.
-     */
-    func registryType(registryType: RegistryType)  -> ScheduleBuilder
-    
-    /**
-     * Scan every tag of `repo`.
-     */
-    func repo(repo: String)  -> ScheduleBuilder
-    
-    /**
-     * Scan the given tags of `repo`.
-     */
-    func repoTags(repo: String, tags: [String])  -> ScheduleBuilder
-    
-}
-/**
- * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
- * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
- * checks every rule at once (a `validation` error lists each problem with its path).
- *
- * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
- * Immutable: each step returns a new builder.
- */
-open class ScheduleBuilder: ScheduleBuilderProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_qualys_cs_uniffi_fn_clone_schedulebuilder(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_qualys_cs_uniffi_fn_free_schedulebuilder(handle, $0) }
-    }
-
-    
-    /**
-     * An automatic scan every day at `time` (`HH:MM`, UTC).
-     */
-public static func daily(name: String, time: String) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_daily(
-        FfiConverterString.lower(name),
-        FfiConverterString.lower(time),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * An automatic scan every `days` days (1..=365; use `weekly` for 7, `daily` for 1).
-     */
-public static func everyDays(name: String, days: UInt16) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_every_days(
-        FfiConverterString.lower(name),
-        FfiConverterUInt16.lower(days),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A one-off scan that runs at once.
-     */
-public static func onDemand(name: String) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_on_demand(
-        FfiConverterString.lower(name),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * An automatic scan every week on `day` (interval 7), at 00:00 UTC unless `at` is set.
-     */
-public static func weekly(name: String, day: WeekDay) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_weekly(
-        FfiConverterString.lower(name),
-        FfiConverterTypeWeekDay_lower(day),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-    /**
-     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
-     */
-open func at(time: String) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_at(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(time),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Checks every rule and returns the request; a `validation` error lists each problem.
-     */
-open func build()throws  -> ScheduleRequest  {
-    return try  FfiConverterTypeScheduleRequest_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The request as built, unchecked.
-     */
-open func buildUnchecked() -> ScheduleRequest  {
-    return try!  FfiConverterTypeScheduleRequest_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build_unchecked(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Only images created within the last `days` days (documented: 1-7 or 14).
-     */
-open func createdWithinDays(days: UInt16) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_created_within_days(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt16.lower(days),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
-     */
-open func forceScan(on: Bool) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_force_scan(
-            self.uniffiCloneHandle(),
-        FfiConverterBool.lower(on),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Only the latest `n` tags, newest first by creation date.
-     */
-open func latestTags(n: UInt32) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_latest_tags(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt32.lower(n),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The registry's type.
-     */
-open func registryType(registryType: RegistryType) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_registry_type(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeRegistryType_lower(registryType),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Scan every tag of `repo`.
-     */
-open func repo(repo: String) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(repo),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Scan the given tags of `repo`.
-     */
-open func repoTags(repo: String, tags: [String]) -> ScheduleBuilder  {
-    return try!  FfiConverterTypeScheduleBuilder_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo_tags(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(repo),
-        FfiConverterSequenceString.lower(tags),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScheduleBuilder: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = ScheduleBuilder
-
-    public static func lift(_ handle: UInt64) throws -> ScheduleBuilder {
-        return ScheduleBuilder(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: ScheduleBuilder) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScheduleBuilder {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: ScheduleBuilder, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScheduleBuilder_lift(_ handle: UInt64) throws -> ScheduleBuilder {
-    return try FfiConverterTypeScheduleBuilder.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScheduleBuilder_lower(_ value: ScheduleBuilder) -> UInt64 {
-    return FfiConverterTypeScheduleBuilder.lower(value)
-}
-
-
-
-
 /**
  * The result of an apply: one entry per plan item, in plan order.
  */
@@ -5502,6 +5168,23 @@ public func platformName(platform: Platform) -> String  {
 })
 }
 /**
+ * A request from the core's typed builder (`kind`: `on_demand`, `every_days`, `weekly`,
+ * `daily`; `first`: its days, weekday or time; `ops`: `[[call, [arguments…]], …]` replayed in
+ * order): the Kotlin builder's `build()`. `checked` validates it (every error at once).
+ */
+public func buildRequest(kind: String, name: JsonValue, first: JsonValue, ops: JsonValue, checked: Bool)throws  -> ScheduleRequest  {
+    return try  FfiConverterTypeScheduleRequest_lift(try rustCallWithError(FfiConverterTypeQualysCsError_lift) {
+        uniffiCallStatus in
+    uniffi_qualys_cs_uniffi_fn_func_build_request(
+        FfiConverterString.lower(kind),
+        FfiConverterTypeJsonValue_lower(name),
+        FfiConverterTypeJsonValue_lower(first),
+        FfiConverterTypeJsonValue_lower(ops),
+        FfiConverterBool.lower(checked),uniffiCallStatus
+    )
+})
+}
+/**
  * A bulk-cancel answer as JSON text (`{"CancelJobId"}`, capital C as on the wire).
  */
 public func bulkCancelToJson(value: BulkCancelResponse)throws  -> String  {
@@ -6100,6 +5783,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_func_platform_name() != 42098) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_qualys_cs_uniffi_checksum_func_build_request() != 44649) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_qualys_cs_uniffi_checksum_func_bulk_cancel_to_json() != 13170) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6430,33 +6116,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_emulator_wire() != 18866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_at() != 11045) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build() != 17308) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build_unchecked() != 14552) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_created_within_days() != 57025) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_force_scan() != 6274) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_latest_tags() != 2550) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_registry_type() != 41232) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo() != 29403) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo_tags() != 26908) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress() != 2537) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6476,18 +6135,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_constructor_emulator_start() != 54169) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_daily() != 62600) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_every_days() != 3847) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_on_demand() != 62636) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_weekly() != 7418) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -834,6 +834,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_platform_name(
     ): Int
+    external fun uniffi_qualys_cs_uniffi_checksum_func_build_request(
+    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_bulk_cancel_to_json(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_func_bulk_delete_to_json(
@@ -1054,24 +1056,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_emulator_wire(
     ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_at(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_build_unchecked(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_created_within_days(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_force_scan(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_latest_tags(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_registry_type(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_method_schedulebuilder_repo_tags(
-    ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_method_applyprogresslistener_on_progress(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_client_from_env(
@@ -1085,14 +1069,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_emulator_new(
     ): Int
     external fun uniffi_qualys_cs_uniffi_checksum_constructor_emulator_start(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_daily(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_every_days(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_on_demand(
-    ): Int
-    external fun uniffi_qualys_cs_uniffi_checksum_constructor_schedulebuilder_weekly(
     ): Int
     external fun ffi_qualys_cs_uniffi_uniffi_contract_version(
     ): Int
@@ -1267,36 +1243,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_method_emulator_wire(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_clone_schedulebuilder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_free_schedulebuilder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_daily(`name`: RustBuffer.ByValue,`time`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_every_days(`name`: RustBuffer.ByValue,`days`: Short,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_on_demand(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_weekly(`name`: RustBuffer.ByValue,`day`: RustBufferWeekDay.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_at(`ptr`: Long,`time`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferScheduleRequest.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build_unchecked(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferScheduleRequest.ByValue
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_created_within_days(`ptr`: Long,`days`: Short,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_force_scan(`ptr`: Long,`on`: Byte,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_latest_tags(`ptr`: Long,`n`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_registry_type(`ptr`: Long,`registryType`: RustBufferRegistryType.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo(`ptr`: Long,`repo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo_tags(`ptr`: Long,`repo`: RustBuffer.ByValue,`tags`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
     external fun uniffi_qualys_cs_uniffi_fn_clone_applyprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qualys_cs_uniffi_fn_free_applyprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1333,6 +1279,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_platform_name(`platform`: RustBufferPlatform.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qualys_cs_uniffi_fn_func_build_request(`kind`: RustBuffer.ByValue,`name`: RustBufferJsonValue.ByValue,`first`: RustBufferJsonValue.ByValue,`ops`: RustBufferJsonValue.ByValue,`checked`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferScheduleRequest.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_bulk_cancel_to_json(`value`: RustBufferBulkCancelResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qualys_cs_uniffi_fn_func_bulk_delete_to_json(`value`: RustBufferBulkDeleteResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -4782,521 +4730,6 @@ public object FfiConverterTypeEmulator: FfiConverter<Emulator, Long> {
 }
 
 
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
- * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
- * checks every rule at once (a `validation` error lists each problem with its path).
- *
- * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
- * Immutable: each step returns a new builder.
- */
-public interface ScheduleBuilderInterface {
-    
-    /**
-     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
-     */
-    fun `at`(`time`: kotlin.String): ScheduleBuilder
-    
-    /**
-     * Checks every rule and returns the request; a `validation` error lists each problem.
-     */
-    fun `build`(): ScheduleRequest
-    
-    /**
-     * The request as built, unchecked.
-     */
-    fun `buildUnchecked`(): ScheduleRequest
-    
-    /**
-     * Only images created within the last `days` days (documented: 1-7 or 14).
-     */
-    fun `createdWithinDays`(`days`: kotlin.UShort): ScheduleBuilder
-    
-    /**
-     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
-     */
-    fun `forceScan`(`on`: kotlin.Boolean): ScheduleBuilder
-    
-    /**
-     * Only the latest `n` tags, newest first by creation date.
-     */
-    fun `latestTags`(`n`: kotlin.UInt): ScheduleBuilder
-    
-    /**
-     * The registry's type.
-     */
-    fun `registryType`(`registryType`: RegistryType): ScheduleBuilder
-    
-    /**
-     * Scan every tag of `repo`.
-     */
-    fun `repo`(`repo`: kotlin.String): ScheduleBuilder
-    
-    /**
-     * Scan the given tags of `repo`.
-     */
-    fun `repoTags`(`repo`: kotlin.String, `tags`: List<kotlin.String>): ScheduleBuilder
-    
-    companion object
-}
-
-/**
- * Builds a [`ScheduleRequest`] step by step, like the Rust, Python and Node builders: choose
- * the kind first (`onDemand`, `everyDays`, `weekly`, `daily`), then what to scan; `build()`
- * checks every rule at once (a `validation` error lists each problem with its path).
- *
- * Kotlin: `ScheduleBuilder.weekly("w", WeekDay.THURSDAY).at("06:55").repo("app").build()`.
- * Immutable: each step returns a new builder.
- */
-open class ScheduleBuilder: Disposable, AutoCloseable, ScheduleBuilderInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_qualys_cs_uniffi_fn_free_schedulebuilder(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_qualys_cs_uniffi_fn_clone_schedulebuilder(handle, status)
-        }
-    }
-
-    
-    /**
-     * Run at `time` (`HH:MM`, UTC) on the weekday of a weekly schedule.
-     */override fun `at`(`time`: kotlin.String): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_at(
-        it,
-        
-        FfiConverterString.lower(`time`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Checks every rule and returns the request; a `validation` error lists each problem.
-     */
-    @Throws(QualysCsException::class)override fun `build`(): ScheduleRequest {
-            return FfiConverterTypeScheduleRequest.lift(
-    callWithHandle {
-    uniffiRustCallWithError(QualysCsException) { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The request as built, unchecked.
-     */override fun `buildUnchecked`(): ScheduleRequest {
-            return FfiConverterTypeScheduleRequest.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_build_unchecked(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Only images created within the last `days` days (documented: 1-7 or 14).
-     */override fun `createdWithinDays`(`days`: kotlin.UShort): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_created_within_days(
-        it,
-        
-        FfiConverterUShort.lower(`days`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Rescan every image, not only new ones (automatic schedules: interval 7 or more).
-     */override fun `forceScan`(`on`: kotlin.Boolean): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_force_scan(
-        it,
-        
-        FfiConverterBoolean.lower(`on`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Only the latest `n` tags, newest first by creation date.
-     */override fun `latestTags`(`n`: kotlin.UInt): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_latest_tags(
-        it,
-        
-        FfiConverterUInt.lower(`n`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The registry's type.
-     */override fun `registryType`(`registryType`: RegistryType): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_registry_type(
-        it,
-        
-        FfiConverterTypeRegistryType.lower(`registryType`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Scan every tag of `repo`.
-     */override fun `repo`(`repo`: kotlin.String): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo(
-        it,
-        
-        FfiConverterString.lower(`repo`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Scan the given tags of `repo`.
-     */override fun `repoTags`(`repo`: kotlin.String, `tags`: List<kotlin.String>): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_method_schedulebuilder_repo_tags(
-        it,
-        
-        FfiConverterString.lower(`repo`),
-        FfiConverterSequenceString.lower(`tags`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    companion object {
-        
-    /**
-     * An automatic scan every day at `time` (`HH:MM`, UTC).
-     */ fun `daily`(`name`: kotlin.String, `time`: kotlin.String): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_daily(
-    
-        
-        FfiConverterString.lower(`name`),
-        FfiConverterString.lower(`time`),_status)
-}
-    )
-    }
-    
-
-        
-    /**
-     * An automatic scan every `days` days (1..=365; use `weekly` for 7, `daily` for 1).
-     */ fun `everyDays`(`name`: kotlin.String, `days`: kotlin.UShort): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_every_days(
-    
-        
-        FfiConverterString.lower(`name`),
-        FfiConverterUShort.lower(`days`),_status)
-}
-    )
-    }
-    
-
-        
-    /**
-     * A one-off scan that runs at once.
-     */ fun `onDemand`(`name`: kotlin.String): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_on_demand(
-    
-        
-        FfiConverterString.lower(`name`),_status)
-}
-    )
-    }
-    
-
-        
-    /**
-     * An automatic scan every week on `day` (interval 7), at 00:00 UTC unless `at` is set.
-     */ fun `weekly`(`name`: kotlin.String, `day`: WeekDay): ScheduleBuilder {
-            return FfiConverterTypeScheduleBuilder.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_qualys_cs_uniffi_fn_constructor_schedulebuilder_weekly(
-    
-        
-        FfiConverterString.lower(`name`),
-        FfiConverterTypeWeekDay.lower(`day`),_status)
-}
-    )
-    }
-    
-
-        
-    }
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScheduleBuilder: FfiConverter<ScheduleBuilder, Long> {
-    override fun lower(value: ScheduleBuilder): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): ScheduleBuilder {
-        return ScheduleBuilder(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): ScheduleBuilder {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: ScheduleBuilder) = 8UL
-
-    override fun write(value: ScheduleBuilder, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
 
 /**
  * The result of an apply: one entry per plan item, in plan order.
@@ -8315,6 +7748,27 @@ public object FfiConverterSequenceTypeTimestamp: FfiConverterRustBuffer<List<Tim
     
         
         FfiConverterTypePlatform.lower(`platform`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A request from the core's typed builder (`kind`: `on_demand`, `every_days`, `weekly`,
+         * `daily`; `first`: its days, weekday or time; `ops`: `[[call, [arguments…]], …]` replayed in
+         * order): the Kotlin builder's `build()`. `checked` validates it (every error at once).
+         */
+    @Throws(QualysCsException::class) fun `buildRequest`(`kind`: kotlin.String, `name`: JsonValue, `first`: JsonValue, `ops`: JsonValue, `checked`: kotlin.Boolean): ScheduleRequest {
+            return FfiConverterTypeScheduleRequest.lift(
+    uniffiRustCallWithError(QualysCsException) { _status ->
+    UniffiLib.uniffi_qualys_cs_uniffi_fn_func_build_request(
+    
+        
+        FfiConverterString.lower(`kind`),
+        FfiConverterTypeJsonValue.lower(`name`),
+        FfiConverterTypeJsonValue.lower(`first`),
+        FfiConverterTypeJsonValue.lower(`ops`),
+        FfiConverterBoolean.lower(`checked`),_status)
 }
     )
     }

@@ -13,7 +13,7 @@ class IdiomTests {
     fun register(s: Suite) {
         s.test("idioms", "the builder makes the seed sample; build() reports every problem") {
             val req = ScheduleRequest.weekly("Automatic Scan Schedule", WeekDay.THURSDAY)
-                .at("09:30").repo("azuretest").forceScan(true).latestTags(5u)
+                .at("09:30").repo("azuretest").forceScan(true).latestTags(5)
                 .registryType(RegistryType.AZURE).build()
             assertEq(req.onDemand, false, "onDemand")
             assertEq(req.scheduleIntervalInDays, 7L, "interval")
@@ -32,7 +32,7 @@ class IdiomTests {
             }
             assertEq(e.violations.map { it.code }, listOf("name_required", "invalid_schedule_time", "repo_tags_required"), "codes")
             val tooShort = assertThrows<QualysCsException.Validation>("forceScan every 3 days") {
-                ScheduleRequest.everyDays("e", 3u).repo("app").forceScan(true).build()
+                ScheduleRequest.everyDays("e", 3).repo("app").forceScan(true).build()
             }
             assertEq(tooShort.violations[0].path, "/forceScan", "path")
         }
@@ -77,7 +77,7 @@ class IdiomTests {
 
         s.test("idioms", "exception message is a readable sentence, not a field dump") {
             val e = assertThrows<QualysCsException.Validation>("interval 400") {
-                ScheduleRequest.everyDays("x", 400u).repo("a").build()
+                ScheduleRequest.everyDays("x", 400).repo("a").build()
             }
             val m = e.message ?: ""
             assertEq(m, e.errorMessage, "message")
