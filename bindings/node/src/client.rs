@@ -28,13 +28,10 @@ pub(crate) fn config(u: Option<Unknown<'_>>) -> Result<ClientConfig, CoreError> 
     ClientConfig::from_json(&v, KeyStyle::CamelMillis)
 }
 
-/// Builds the client; setting names in errors are spelled as JavaScript spells them.
+/// Builds the client; setting names in errors are spelled as JavaScript spells them
+/// (`QUALYS_*` variables keep their names).
 pub(crate) fn build(env: &Env, b: ClientBuilder) -> napi::Result<Client> {
-    let inner = b.build().map_err(|e| match e {
-        // QUALYS_* variables keep their names.
-        CoreError::Config { ref field, .. } if field.starts_with("QUALYS_") => e,
-        e => KeyStyle::CamelMillis.localize(e),
-    });
+    let inner = b.build().map_err(|e| KeyStyle::CamelMillis.localize(e));
     Ok(Client {
         inner: sync(env, inner)?,
     })
@@ -207,6 +204,8 @@ macro_rules! operations {
         )*}
     };
 }
+// (also used by crate::registries)
+pub(crate) use operations;
 
 operations! {
     ["Creates a schedule in a registry. The request (the API's JSON, or a `ScheduleBuilder`"

@@ -10,7 +10,7 @@ use qualys_cs_core::registry::{REGISTRY_RULES, RegistryRequest, validate_registr
 use qualys_cs_core::{Error as CoreError, RegistryId, Severity};
 use serde_json::{Value, json};
 
-use crate::client::{Answer, Client, rid};
+use crate::client::{Answer, Client, operations, rid};
 use crate::convert::{Js, arg, camel, from_js, js, wrong};
 use crate::error::{promise, sync};
 
@@ -78,88 +78,33 @@ pub fn registry_rules() -> Js {
     Js(REGISTRY_RULES.iter().map(rule).collect())
 }
 
-#[napi]
-impl Client {
-    /// Creates a registry (`POST /registry`). The request is validated first (a request with
-    /// errors is never sent); a lost answer is recovered by finding the registry by URI and
-    /// type, so a retry never creates it twice. Passwords and tokens are never logged.
-    #[napi(
-        ts_return_type = "Promise<{ registryUuid: string; warnings: Violation[]; recovered: boolean }>"
-    )]
-    pub fn create_registry<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "Record<string, unknown>")] request: Unknown,
-    ) -> Answer<'env> {
-        let (c, r) = (self.inner.clone(), self::request(request));
-        promise(env, async move {
-            Ok(Js(camel(js(c.create_registry(&r?).await?)?.0)))
-        })
-    }
-
-    /// Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change).
-    /// Validated first like a create; resolves with the warnings.
-    #[napi(ts_return_type = "Promise<Violation[]>")]
-    pub fn update_registry<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-        #[napi(ts_arg_type = "Record<string, unknown>")] request: Unknown,
-    ) -> Answer<'env> {
-        let (c, id, r) = (self.inner.clone(), rid(registry_id), self::request(request));
-        promise(env, async move { js(c.update_registry(&id?, &r?).await?) })
-    }
-
-    /// Asks the service whether it would accept the registry (`POST /registry/validate`):
-    /// connector or account, credentials, not existing yet. A refusal resolves with
-    /// `valid: false` and the service's reason.
-    #[napi(
-        ts_return_type = "Promise<{ valid: boolean; message: string | null; warnings: Violation[] }>"
-    )]
-    pub fn validate_registry<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "Record<string, unknown>")] request: Unknown,
-    ) -> Answer<'env> {
-        let (c, r) = (self.inner.clone(), self::request(request));
-        promise(env, async move { js(c.validate_registry(&r?).await?) })
-    }
-
-    /// Deletes a registry and its schedules (refused while one is Running: `conflict`); a
-    /// retry that finds it gone counts as success.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn delete_registry<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string")] registry_id: Unknown,
-    ) -> Answer<'env, ()> {
-        let (c, id) = (self.inner.clone(), rid(registry_id));
-        promise(env, async move { c.delete_registry(&id?).await })
-    }
-
-    /// Deletes several registries (a deletion job). No ids is a `validation` error.
-    #[napi(ts_return_type = "Promise<BulkDeleteResponse>")]
-    pub fn bulk_delete_registries<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "string[]")] registry_ids: Unknown,
-    ) -> Answer<'env> {
-        let (c, ids) = (self.inner.clone(), ids(registry_ids));
-        promise(
-            env,
-            async move { js(c.bulk_delete_registries(&ids?).await?) },
-        )
-    }
-
-    /// The connectors of a kind (`GET /registry/{acr,aws,gcp}/connectors`): what a registry's
-    /// `connectorId` or `aws.arn` names.
-    #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
-    pub fn list_connectors<'env>(
-        &self,
-        env: &'env Env,
-        #[napi(ts_arg_type = "'acr' | 'aws' | 'gcp'")] kind: Unknown,
-    ) -> Answer<'env> {
-        let (c, k) = (self.inner.clone(), self::kind(kind));
-        promise(env, async move { js(c.list_connectors(k?).await?) })
-    }
+operations! {
+    ["Creates a registry (`POST /registry`). The request is validated first (a request with"
+     "errors is never sent); a lost answer is recovered by finding the registry by URI and"
+     "type, so a retry never creates it twice. Passwords and tokens are never logged."]
+    create_registry(request: Unknown = "Record<string, unknown>" => self::request)
+        -> Js = "Promise<{ registryUuid: string; warnings: Violation[]; recovered: boolean }>"
+        |c| Ok(Js(camel(js(c.create_registry(&request).await?)?.0)));
+    ["Replaces a registry's settings (`PUT /registry/{id}`; type and URI cannot change)."
+     "Validated first like a create; resolves with the warnings."]
+    update_registry(registry_id: Unknown = "string" => rid, request: Unknown = "Record<string, unknown>"
+        => self::request) -> Js = "Promise<Violation[]>"
+        |c| js(c.update_registry(&registry_id, &request).await?);
+    ["Asks the service whether it would accept the registry (`POST /registry/validate`):"
+     "connector or account, credentials, not existing yet. A refusal resolves with"
+     "`valid: false` and the service's reason."]
+    validate_registry(request: Unknown = "Record<string, unknown>" => self::request)
+        -> Js = "Promise<{ valid: boolean; message: string | null; warnings: Violation[] }>"
+        |c| js(c.validate_registry(&request).await?);
+    ["Deletes a registry and its schedules (refused while one is Running: `conflict`); a"
+     "retry that finds it gone counts as success."]
+    delete_registry(registry_id: Unknown = "string" => rid) -> () = "Promise<void>"
+        |c| c.delete_registry(&registry_id).await;
+    ["Deletes several registries (a deletion job). No ids is a `validation` error."]
+    bulk_delete_registries(registry_ids: Unknown = "string[]" => ids) -> Js = "Promise<BulkDeleteResponse>"
+        |c| js(c.bulk_delete_registries(&registry_ids).await?);
+    ["The connectors of a kind (`GET /registry/{acr,aws,gcp}/connectors`): what a registry's"
+     "`connectorId` or `aws.arn` names."]
+    list_connectors(kind: Unknown = "'acr' | 'aws' | 'gcp'" => self::kind)
+        -> Js = "Promise<Array<Record<string, unknown>>>" |c| js(c.list_connectors(kind).await?);
 }
