@@ -7,7 +7,8 @@ use napi::{Env, Status, ValueType, sys};
 use napi_derive::napi;
 use qualys_cs_client::apply::{self as rs, ApplyOptions};
 use qualys_cs_client::wait::{WaitFor, WaitOptions};
-use qualys_cs_core::desired::{DesiredState, Format};
+use qualys_cs_core::desired::DesiredState;
+use qualys_cs_core::json_api;
 use qualys_cs_core::plan as cplan;
 use qualys_cs_core::{Error as CoreError, ScheduleStatus, jiff};
 use serde_json::{Value, json};
@@ -35,6 +36,9 @@ pub(crate) fn document(u: Unknown<'_>) -> Result<Value, CoreError> {
     })
 }
 
+/// How messages name a document given without `source`: as text, as an object.
+const UNNAMED: (&str, &str) = ("desired state", "desired state (object)");
+
 /// Parses a desired-state document with its options; every problem in one `validation` error.
 pub(crate) fn parse(
     desired: Value,
@@ -46,27 +50,16 @@ pub(crate) fn parse(
             Some(r) => instant_of("reference", Some(&r))?,
         };
     let source: Option<String> = o.get("source", "a file name (text)")?;
-    let (text, default_format, default_source) = match desired {
-        Value::String(text) => (text, Format::Yaml, "desired state"),
-        v => (v.to_string(), Format::Json, "desired state (object)"),
-    };
     let format: Option<String> = o.get("format", "\"yaml\" or \"json\"")?;
-    let format = match format.map(|f| f.to_ascii_lowercase()).as_deref() {
-        Some("json") => Format::Json,
-        Some("yaml" | "yml") => Format::Yaml,
-        Some(other) => {
-            return Err(CoreError::config(
-                "format",
-                format!("format must be \"yaml\" or \"json\", not {other:?}"),
-            ));
-        }
-        None if source.is_some() => Format::from_file_name(source.as_deref().unwrap_or_default()),
-        None => default_format,
-    };
-    let source = source.as_deref().unwrap_or(default_source);
     let prune = o.get("prune", "true or false")?.unwrap_or(false);
     Ok((
-        DesiredState::parse(&text, format, source, reference)?,
+        json_api::desired_state(
+            desired,
+            format.as_deref(),
+            source.as_deref(),
+            UNNAMED,
+            reference,
+        )?,
         cplan::PlanOptions { prune },
     ))
 }

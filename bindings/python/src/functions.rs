@@ -6,7 +6,6 @@ use crate::convert::{
 };
 use crate::errors::{IntoPy as _, exception};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
 use qualys_cs_client as qc;
 use qualys_cs_core::json_api::{self, plain_serde_message};
 use qualys_cs_core::{self as core, Error, ScheduleRequest};
@@ -230,15 +229,17 @@ pub fn desired(
     file_name: Option<&str>,
     reference: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<core::desired::DesiredState> {
-    let reference = reference_or_now(reference)?;
-    if let Ok(s) = source.cast::<PyString>() {
-        let name = file_name.unwrap_or("desired.yaml");
-        return core::desired::DesiredState::parse_file_text(&s.to_cow()?, name, reference)
-            .py_err();
-    }
-    let text = to_value(source)?.to_string();
-    let name = file_name.unwrap_or("<dict>");
-    core::desired::DesiredState::parse(&text, core::desired::Format::Json, name, reference).py_err()
+    let doc = to_value(source)?;
+    let format = (!doc.is_string()).then_some("json"); // a dict is JSON, whatever its name
+    let unnamed = ("desired.yaml", "<dict>");
+    json_api::desired_state(
+        doc,
+        format,
+        file_name,
+        unnamed,
+        reference_or_now(reference)?,
+    )
+    .py_err()
 }
 
 /// Parses a desired-state document; every problem at once in one `ValidationError`.

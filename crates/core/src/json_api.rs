@@ -279,6 +279,34 @@ pub fn plan_facts(p: &Plan) -> Value {
     json!({ "text": p.render_text(), "summary": value(&p.summary()), "empty": p.is_empty() })
 }
 
+/// A desired-state document as the bindings take it: YAML or JSON text, or the document as
+/// JSON. `format` (`"yaml"`, `"yml"` or `"json"`, any case) wins; else the format follows
+/// `source`'s extension (`.json` or YAML), else text is YAML and a document JSON. `source`
+/// names the document in messages (default: `unnamed.0` for text, `unnamed.1` for a document).
+pub fn desired_state(
+    doc: Value,
+    format: Option<&str>,
+    source: Option<&str>,
+    unnamed: (&str, &str),
+    reference: jiff::Timestamp,
+) -> Result<d::DesiredState, Error> {
+    let format = match format.map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Some(d::Format::Json),
+        Some("yaml" | "yml") => Some(d::Format::Yaml),
+        Some(other) => {
+            let message = format!("format must be \"yaml\" or \"json\", not {other:?}");
+            return Err(Error::config("format", message));
+        }
+        None => None,
+    };
+    let (text, name, by_default) = match doc {
+        Value::String(text) => (text, source.unwrap_or(unnamed.0), d::Format::Yaml),
+        v => (v.to_string(), source.unwrap_or(unnamed.1), d::Format::Json),
+    };
+    let format = format.or(source.map(d::Format::from_file_name));
+    d::DesiredState::parse(&text, format.unwrap_or(by_default), name, reference)
+}
+
 /// An instant given as epoch milliseconds or RFC 3339 text (a JavaScript `Date` arrives as
 /// milliseconds); `None` for anything else.
 pub fn instant(v: &Value) -> Option<jiff::Timestamp> {
@@ -455,6 +483,29 @@ mod tests {
         let t = instant(&json!("2026-01-05T10:00:00Z")).unwrap();
         assert_eq!(instant(&json!(t.as_millisecond())), Some(t));
         assert_eq!(instant(&json!(true)), None);
+    }
+
+    #[test]
+    fn desired_states_from_text_or_documents_in_the_format_given_or_implied() {
+        let t = jiff::Timestamp::UNIX_EPOCH;
+        let doc = json!({"registries": []});
+        let names = ("desired.yaml", "<dict>");
+        assert!(desired_state(doc.clone(), None, None, names, t).is_ok());
+        assert!(desired_state(json!(doc.to_string()), None, Some("a.json"), names, t).is_ok());
+        assert!(desired_state(json!("registries: []"), Some("YML"), None, names, t).is_ok());
+        let e = desired_state(doc, Some("toml"), None, names, t).unwrap_err();
+        assert!(
+            matches!(e, Error::Config { ref field, .. } if field == "format"),
+            "{e}"
+        );
+        let e = desired_state(
+            json!("registries: ["),
+            Some("json"),
+            Some("x.yaml"),
+            names,
+            t,
+        );
+        assert_eq!(e.unwrap_err().code(), "validation");
     }
 
     #[test]
