@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Type, TypeVar
 
 from . import errors
 from ._client import AsyncClient, AsyncListIterator, Client, Emulator, ListIterator
-from ._registries import Connector, RegistryCreated, RegistryRequest, RegistryValidation, validate_registry
+from ._registries import (
+    Connector,
+    RegistryCreated,
+    RegistryRequest,
+    RegistryValidation,
+    validate_registry,
+)
 from ._models import (
     AdditionalFilters,
     ApplyProgress,

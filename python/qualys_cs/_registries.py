@@ -101,7 +101,8 @@ class _RegistryOps:
 
     def create_registry(self, request: RegistryLike) -> RegistryCreated:
         """Creates a registry; validated first, never created twice by a retry."""
-        return RegistryCreated._wire(_native.registry_call(self._n, "create", _body(request)).wait())
+        call = _native.registry_call(self._n, "create", _body(request))
+        return RegistryCreated._wire(call.wait())
 
     def update_registry(self, registry_id: str, request: RegistryLike) -> List[Violation]:
         """Replaces a registry's settings (type and URI cannot change); returns the warnings."""
@@ -124,7 +125,8 @@ class _RegistryOps:
 
     def list_connectors(self, kind: Literal["acr", "aws", "gcp"]) -> List[Connector]:
         """The connectors of a kind (`acr`, `aws` or `gcp`)."""
-        return [Connector._wire(c) for c in _native.registry_call(self._n, "connectors", kind).wait()]
+        call = _native.registry_call(self._n, "connectors", kind)
+        return [Connector._wire(c) for c in call.wait()]
 
 
 async def _then(pending: Awaitable[Any], wrap: Callable[[Any], T]) -> T:
@@ -144,7 +146,8 @@ class _AsyncRegistryOps:
         """Creates a registry."""
         return _then(self._call("create", _body(request)), RegistryCreated._wire)
 
-    def update_registry(self, registry_id: str, request: RegistryLike) -> Awaitable[List[Violation]]:
+    def update_registry(self, registry_id: str,
+                        request: RegistryLike) -> Awaitable[List[Violation]]:
         """Replaces a registry's settings; returns the warnings."""
         return _then(self._call("update", registry_id, _body(request)), _violations)
 
