@@ -56,14 +56,7 @@ impl Call {
 }
 
 fn text(obj: &Bound<'_, PyAny>, path: &str, what: &str) -> PyResult<String> {
-    match to_value(obj)? {
-        Value::String(s) => Ok(s),
-        v => Err(to_pyerr(crate::convert::invalid(
-            path,
-            "wrong_type",
-            format!("give {what} as a string, not {v}"),
-        ))),
-    }
+    arg(&[to_value(obj)?], 0, path, &format!("{what} as a string")).py_err()
 }
 
 fn registry_id(obj: &Bound<'_, PyAny>) -> PyResult<RegistryId> {
@@ -279,10 +272,8 @@ impl NativeClient {
         cancel: bool,
     ) -> PyResult<Call> {
         let reg = registry_id(reg)?;
-        let mut schedule_ids = Vec::new();
-        for id in ids.try_iter()? {
-            schedule_ids.push(schedule_id(&id?)?);
-        }
+        let ids = ids.try_iter()?.map(|id| schedule_id(&id?));
+        let schedule_ids = ids.collect::<PyResult<_>>()?;
         let sel = qc::BulkSelector {
             schedule_ids,
             filter,
