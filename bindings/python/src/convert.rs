@@ -129,36 +129,16 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "this object".to_owned())
 }
 
-/// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
+static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A JSON value as plain Python objects (dict, list, str, int, float, bool, None), built by the
+/// standard library's `json.loads` in one call (integers stay `int`, other numbers `float`).
 pub fn from_value<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(a) => {
-            let l = PyList::empty(py);
-            for x in a {
-                l.append(from_value(py, x)?)?;
-            }
-            l.into_any()
-        }
-        Value::Object(m) => {
-            let d = PyDict::new(py);
-            for (k, x) in m {
-                d.set_item(k, from_value(py, x)?)?;
-            }
-            d.into_any()
-        }
-    })
+    let get = || Ok::<_, PyErr>(py.import("json")?.getattr("loads")?.unbind());
+    LOADS
+        .get_or_try_init(py, get)?
+        .bind(py)
+        .call1((v.to_string(),))
 }
 
 /// Any serializable value as JSON (our types always serialize).

@@ -11,8 +11,7 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use qualys_cs_core as core;
 use qualys_cs_emulator as emu;
-use serde_json::json;
-use serde_json::{Number, Value};
+use serde_json::{Number, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -147,12 +146,13 @@ impl Emulator {
     /// Adds a fault rule given in the emulator's JSON (`{"kind": "status", "status": 503,
     /// ...}`, as `POST /_emulator/faults` takes it); returns its id.
     fn add_fault_rule(&self, py: Python<'_>, rule: &Bound<'_, PyAny>) -> PyResult<String> {
-        let rule: emu::FaultRule = serde_json::from_value(to_value(rule)?).map_err(|e| {
+        let bad = |e| {
             to_pyerr(core::Error::config(
                 "fault",
                 format!("not a fault rule: {e}"),
             ))
-        })?;
+        };
+        let rule: emu::FaultRule = serde_json::from_value(to_value(rule)?).map_err(bad)?;
         self.with_handle(|h| py.detach(|| h.add_fault(rule)).map_err(emu_err))
     }
 
