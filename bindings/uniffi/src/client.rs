@@ -1,6 +1,5 @@
-//! The client settings ([`ClientBuilder`], which fills the client crate's one
-//! [`qcc::ClientConfig`]) and the async [`Client`]: every operation of the Rust client as an
-//! async method (a `suspend fun` in Kotlin, `async` in Swift), run on tokio.
+//! [`ClientBuilder`] (fills the client crate's one `ClientConfig`) and the async [`Client`]:
+//! every operation as a `suspend fun` in Kotlin, `async` in Swift, run on tokio.
 
 use crate::error::QualysCsError;
 use crate::types::exports;
@@ -132,9 +131,8 @@ setters! { ClientBuilder, c;
     fn rate_limit(policy: RateLimitPolicy) c.rate_limit = Some(policy);
     /// How creates are protected against duplicates when retried.
     fn create_recovery(mode: CreateRecovery) c.create_recovery = Some(mode);
-    /// After an ambiguous create failure, how long to keep looking for the schedule the
-    /// server may still be making before sending again (default: twice the request timeout,
-    /// 5-60 s).
+    /// After an ambiguous create failure, how long to look for the schedule before sending
+    /// again (default: twice the request timeout, 5-60 s).
     fn create_settle_window(window: Duration) c.create_settle_window = Some(window);
     /// Allow plain `http://` to a non-loopback gateway. Default `false`.
     fn allow_insecure_http(allow: bool) c.allow_insecure_http = Some(allow);

@@ -146,34 +146,22 @@ pub fn rules() -> Vec<Rule> {
     qc::RULES.iter().map(rule).collect()
 }
 
-/// The fields that decide when a listed schedule runs but that the answer did not carry
-/// (canonical names, e.g. `weekDay`); empty when its run times can be computed.
-#[uniffi::export]
-pub fn schedule_unreported_timing(schedule: Schedule) -> Vec<String> {
-    let fields = schedule.unreported_timing().into_iter();
-    fields.map(str::to_owned).collect()
-}
-
-/// Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
-/// fields Qualys needs, at the zone's offset of the first such run after `reference`.
-#[uniffi::export]
-pub fn local_to_utc(
-    local_time: String, week_day: Option<WeekDay>, zone: String, reference: Timestamp,
-) -> R<LocalConversion> {
-    Ok(qc::local_to_utc(&local_time, week_day.as_ref(), &zone, reference)?)
-}
-
-/// What a status allows.
-#[uniffi::export]
-pub fn status_traits(status: ScheduleStatus) -> StatusTraits {
-    StatusTraits {
-        wire: status.as_str().to_owned(),
-        is_running: status.is_running(),
-        is_terminal: status.is_terminal(),
-        can_cancel: status.can_cancel(),
+exports! {
+    /// The fields that decide when a listed schedule runs but that the answer did not carry
+    /// (canonical names, e.g. `weekDay`); empty when its run times can be computed.
+    fn schedule_unreported_timing(schedule: Schedule) -> Vec<String> =
+        schedule.unreported_timing().into_iter().map(str::to_owned).collect();
+    /// Converts a local run time (`HH:MM` in an IANA zone, optionally on a weekday) to the UTC
+    /// fields Qualys needs, at the zone's offset of the first such run after `reference`.
+    fn local_to_utc(local_time: String, week_day: Option<WeekDay>, zone: String, reference: Timestamp)
+        -> R<LocalConversion> = Ok(qc::local_to_utc(&local_time, week_day.as_ref(), &zone, reference)?);
+    /// What a status allows.
+    fn status_traits(status: ScheduleStatus) -> StatusTraits = StatusTraits {
+        wire: status.as_str().to_owned(), is_running: status.is_running(),
+        is_terminal: status.is_terminal(), can_cancel: status.can_cancel(),
         skipped_by_bulk_delete: status.skipped_by_bulk_delete(),
         skipped_by_bulk_cancel: status.skipped_by_bulk_cancel(),
-    }
+    };
 }
 
 macro_rules! codec {

@@ -1,5 +1,4 @@
-//! The embedded emulator, for tests: starts on 127.0.0.1 port 0 on a runtime thread of its
-//! own, and hands out ready clients.
+//! The embedded emulator, for tests: 127.0.0.1, a free port, its own thread; ready clients.
 
 use crate::client::{Client, ClientBuilder};
 use crate::error::QualysCsError;
@@ -23,8 +22,7 @@ pub struct EmulatorOptions {
     /// The rate window (default 60 s).
     #[uniffi(default)]
     pub rate_window: Option<Duration>,
-    /// `true` runs the clock in real time; default `false`: a virtual clock that only moves
-    /// with `advance_clock`.
+    /// `true` runs the clock in real time; default `false`: a virtual clock (`advance_clock`).
     #[uniffi(default)]
     pub realtime_clock: bool,
     /// Clock time per job step (default 1 s).
@@ -36,23 +34,25 @@ pub struct EmulatorOptions {
     /// Start the clock at this instant (default now).
     #[uniffi(default)]
     pub clock_start: Option<Timestamp>,
-    /// The shape the emulator answers in: `"full"` (default: today's documentation) or
-    /// `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
-    /// answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
-    /// other value is a `config` error naming the valid ones.
+    /// The shape it answers in: `"full"` (default: today's documentation) or `"oas2021"`
+    /// (Qualys's 2021 OpenAPI file); another value is a `config` error naming the valid ones.
     #[uniffi(default)]
     pub wire: Option<String>,
 }
 
 /// Parses a wire profile name (`full`, `oas2021`); a `config` error names the valid ones.
 fn wire_profile(name: &str) -> R<emu::WireProfile> {
-    name.parse::<emu::WireProfile>().map_err(|e| {
-        qualys_cs_core::Error::config(
-            "wire",
-            format!("{e} (valid: {})", emu::WireProfile::NAMES.join(", ")),
-        )
-        .into()
-    })
+    let valid = emu::WireProfile::NAMES.join(", ");
+    let e = |e| qualys_cs_core::Error::config("wire", format!("{e} (valid: {valid})")).into();
+    name.parse::<emu::WireProfile>().map_err(e)
+}
+
+/// `f(b, v)` when `v` is set, else `b`.
+fn opt<B, T>(b: B, v: Option<T>, f: impl FnOnce(B, T) -> B) -> B {
+    match v {
+        Some(v) => f(b, v),
+        None => b,
+    }
 }
 
 /// A running emulator of the Qualys API. Stops when closed or collected.
@@ -91,8 +91,7 @@ impl Emulator {
 
 #[uniffi::export]
 impl Emulator {
-    /// Starts an emulator with the defaults: 127.0.0.1, a free port, in memory, demo user and
-    /// demo registry, virtual clock.
+    /// Starts an emulator with the defaults: in memory, demo user and registry, virtual clock.
     #[uniffi::constructor]
     pub fn new() -> R<Arc<Self>> {
         Self::start(EmulatorOptions::default())
@@ -101,29 +100,17 @@ impl Emulator {
     /// Starts an emulator with these settings.
     #[uniffi::constructor]
     pub fn start(options: EmulatorOptions) -> R<Arc<Self>> {
-        let wire = match options.wire.as_deref() {
-            Some(w) => wire_profile(w)?,
-            None => emu::WireProfile::default(),
-        };
-        let mut b = emu::Emulator::builder().wire(wire).host("127.0.0.1").port(0).in_memory();
-        if let Some(ttl) = options.token_ttl {
-            b = b.token_ttl(ttl);
-        }
-        if options.rate_limit.is_some() || options.rate_window.is_some() {
-            b = b.rate_limit(
-                options.rate_limit.unwrap_or(emu::DEFAULT_RATE_LIMIT),
-                options.rate_window.unwrap_or(emu::DEFAULT_RATE_WINDOW),
-            );
-        }
-        b = b.realtime_clock(options.realtime_clock);
-        if let Some(step) = options.job_step {
-            b = b.job_step(step);
-        }
-        b = b.fail_jobs(options.fail_jobs);
-        if let Some(t) = options.clock_start {
-            b = b.clock_start(t);
-        }
-        let h = b.start_blocking()?;
+        let o = options;
+        let wire = o.wire.as_deref().map(wire_profile).transpose()?.unwrap_or_default();
+        let b = emu::Emulator::builder().wire(wire).host("127.0.0.1").port(0).in_memory();
+        let b = b.realtime_clock(o.realtime_clock).fail_jobs(o.fail_jobs);
+        let rate = o.rate_limit.is_some() || o.rate_window.is_some();
+        let (limit, window) = (o.rate_limit.unwrap_or(emu::DEFAULT_RATE_LIMIT), o.rate_window);
+        let b =
+            if rate { b.rate_limit(limit, window.unwrap_or(emu::DEFAULT_RATE_WINDOW)) } else { b };
+        let b = opt(b, o.token_ttl, emu::EmulatorBuilder::token_ttl);
+        let b = opt(b, o.job_step, emu::EmulatorBuilder::job_step);
+        let h = opt(b, o.clock_start, emu::EmulatorBuilder::clock_start).start_blocking()?;
         Ok(Arc::new(Emulator {
             url: h.url().to_owned(),
             port: h.port(),

@@ -7,8 +7,7 @@ use crate::error::QualysCsError;
 use qualys_cs_core as qc;
 use qualys_cs_core::SkippedItem;
 
-/// Setters of an immutable builder (`with` clones it and applies one change): each `fn` line
-/// becomes an exported method returning a new builder.
+/// Setters of an immutable builder (`with` clones it, applies one change): one method a line.
 macro_rules! setters {
     ($ty:ident, $c:ident; $( $(#[$m:meta])* fn $name:ident($($arg:ident: $t:ty),*) $body:expr; )+) => {
         #[uniffi::export]

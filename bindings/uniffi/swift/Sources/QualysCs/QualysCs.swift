@@ -1738,9 +1738,8 @@ public protocol ClientBuilderProtocol: AnyObject, Sendable {
     func createRecovery(mode: CreateRecovery)  -> ClientBuilder
     
     /**
-     * After an ambiguous create failure, how long to keep looking for the schedule the
-     * server may still be making before sending again (default: twice the request timeout,
-     * 5-60 s).
+     * After an ambiguous create failure, how long to look for the schedule before sending
+     * again (default: twice the request timeout, 5-60 s).
      */
     func createSettleWindow(window: TimeInterval)  -> ClientBuilder
     
@@ -1959,9 +1958,8 @@ open func createRecovery(mode: CreateRecovery) -> ClientBuilder  {
 }
     
     /**
-     * After an ambiguous create failure, how long to keep looking for the schedule the
-     * server may still be making before sending again (default: twice the request timeout,
-     * 5-60 s).
+     * After an ambiguous create failure, how long to look for the schedule before sending
+     * again (default: twice the request timeout, 5-60 s).
      */
 open func createSettleWindow(window: TimeInterval) -> ClientBuilder  {
     return try!  FfiConverterTypeClientBuilder_lift(try! rustCall() {
@@ -2294,8 +2292,7 @@ open class Emulator: EmulatorProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_qualys_cs_uniffi_fn_clone_emulator(self.handle, $0) }
     }
     /**
-     * Starts an emulator with the defaults: 127.0.0.1, a free port, in memory, demo user and
-     * demo registry, virtual clock.
+     * Starts an emulator with the defaults: in memory, demo user and registry, virtual clock.
      */
 public convenience init()throws  {
     let handle =
@@ -2739,8 +2736,7 @@ public struct EmulatorOptions: Equatable, Hashable {
      */
     public var rateWindow: TimeInterval?
     /**
-     * `true` runs the clock in real time; default `false`: a virtual clock that only moves
-     * with `advance_clock`.
+     * `true` runs the clock in real time; default `false`: a virtual clock (`advance_clock`).
      */
     public var realtimeClock: Bool
     /**
@@ -2756,10 +2752,8 @@ public struct EmulatorOptions: Equatable, Hashable {
      */
     public var clockStart: Timestamp?
     /**
-     * The shape the emulator answers in: `"full"` (default: today's documentation) or
-     * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
-     * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
-     * other value is a `config` error naming the valid ones.
+     * The shape it answers in: `"full"` (default: today's documentation) or `"oas2021"`
+     * (Qualys's 2021 OpenAPI file); another value is a `config` error naming the valid ones.
      */
     public var wire: String?
 
@@ -2776,8 +2770,7 @@ public struct EmulatorOptions: Equatable, Hashable {
          * The rate window (default 60 s).
          */rateWindow: TimeInterval? = nil, 
         /**
-         * `true` runs the clock in real time; default `false`: a virtual clock that only moves
-         * with `advance_clock`.
+         * `true` runs the clock in real time; default `false`: a virtual clock (`advance_clock`).
          */realtimeClock: Bool = false, 
         /**
          * Clock time per job step (default 1 s).
@@ -2789,10 +2782,8 @@ public struct EmulatorOptions: Equatable, Hashable {
          * Start the clock at this instant (default now).
          */clockStart: Timestamp? = nil, 
         /**
-         * The shape the emulator answers in: `"full"` (default: today's documentation) or
-         * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
-         * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
-         * other value is a `config` error naming the valid ones.
+         * The shape it answers in: `"full"` (default: today's documentation) or `"oas2021"`
+         * (Qualys's 2021 OpenAPI file); another value is a `config` error naming the valid ones.
          */wire: String? = nil) {
         self.tokenTtl = tokenTtl
         self.rateLimit = rateLimit
@@ -6035,7 +6026,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_recovery() != 21153) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window() != 16080) {
+    if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_create_settle_window() != 21314) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_method_clientbuilder_credentials() != 26629) {
@@ -6131,7 +6122,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qualys_cs_uniffi_checksum_constructor_clientbuilder_new() != 19487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qualys_cs_uniffi_checksum_constructor_emulator_new() != 34853) {
+    if (uniffi_qualys_cs_uniffi_checksum_constructor_emulator_new() != 53029) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qualys_cs_uniffi_checksum_constructor_emulator_start() != 54169) {

@@ -3574,9 +3574,8 @@ public interface ClientBuilderInterface {
     fun `createRecovery`(`mode`: CreateRecovery): ClientBuilder
     
     /**
-     * After an ambiguous create failure, how long to keep looking for the schedule the
-     * server may still be making before sending again (default: twice the request timeout,
-     * 5-60 s).
+     * After an ambiguous create failure, how long to look for the schedule before sending
+     * again (default: twice the request timeout, 5-60 s).
      */
     fun `createSettleWindow`(`window`: java.time.Duration): ClientBuilder
     
@@ -3841,9 +3840,8 @@ open class ClientBuilder: Disposable, AutoCloseable, ClientBuilderInterface
 
     
     /**
-     * After an ambiguous create failure, how long to keep looking for the schedule the
-     * server may still be making before sending again (default: twice the request timeout,
-     * 5-60 s).
+     * After an ambiguous create failure, how long to look for the schedule before sending
+     * again (default: twice the request timeout, 5-60 s).
      */override fun `createSettleWindow`(`window`: java.time.Duration): ClientBuilder {
             return FfiConverterTypeClientBuilder.lift(
     callWithHandle {
@@ -4322,8 +4320,7 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
         this.cleanable = null
     }
     /**
-     * Starts an emulator with the defaults: 127.0.0.1, a free port, in memory, demo user and
-     * demo registry, virtual clock.
+     * Starts an emulator with the defaults: in memory, demo user and registry, virtual clock.
      */
     constructor() :
         this(UniffiWithHandle, 
@@ -4853,8 +4850,7 @@ data class EmulatorOptions (
     var `rateWindow`: java.time.Duration? = null 
     , 
     /**
-     * `true` runs the clock in real time; default `false`: a virtual clock that only moves
-     * with `advance_clock`.
+     * `true` runs the clock in real time; default `false`: a virtual clock (`advance_clock`).
      */
     var `realtimeClock`: kotlin.Boolean = false 
     , 
@@ -4874,10 +4870,8 @@ data class EmulatorOptions (
     var `clockStart`: Timestamp? = null 
     , 
     /**
-     * The shape the emulator answers in: `"full"` (default: today's documentation) or
-     * `"oas2021"` (Qualys's 2021 OpenAPI file: sparse schedule list items, bare-string
-     * answers, no `registryName`, a gateway refusing `null` in typed fields with 422). Any
-     * other value is a `config` error naming the valid ones.
+     * The shape it answers in: `"full"` (default: today's documentation) or `"oas2021"`
+     * (Qualys's 2021 OpenAPI file); another value is a `config` error naming the valid ones.
      */
     var `wire`: kotlin.String? = null 
     
