@@ -66,15 +66,15 @@ pub use config::{
 pub use ops::{BulkSelector, Created};
 pub use paging::{DEFAULT_PAGE_SIZE, ListOptions, Paged, collect_all};
 pub use platform::Platform;
-pub use registries::{
-    Connector, ConnectorKind, RegistryCreated, RegistryValidation, registry_uri_key,
-};
 /// The core crate (models, validation, schedule semantics), re-exported.
 pub use qualys_cs_core;
 pub use qualys_cs_core::{
     AdditionalFilters, BulkCancelResponse, BulkDeleteResponse, Error, Filter, HttpDetails, Page,
     Registry, RegistryDetails, RegistryId, RegistryType, RepoTag, Repository, Schedule, ScheduleId,
     ScheduleRequest, ScheduleStatus, Violation, WeekDay,
+};
+pub use registries::{
+    Connector, ConnectorKind, RegistryCreated, RegistryValidation, registry_uri_key,
 };
 pub use secret::Secret;
 
