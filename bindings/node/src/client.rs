@@ -19,7 +19,6 @@ use crate::convert::{Js, arg, camel, from_js, js, opts, wrong};
 use crate::error::{Fallible, promise, sync};
 use crate::plan;
 
-/// The Promise of an operation.
 pub(crate) type Answer<'env, T = Js> = napi::Result<PromiseRaw<'env, T>>;
 
 /// Reads client options (`ClientOptions`) through the client crate's one reader.
@@ -84,15 +83,13 @@ fn page<T: Serialize>(p: Page<T>) -> Result<Js, CoreError> {
 /// Which schedules a bulk call acts on (`BulkSelector`).
 fn ids(u: Unknown<'_>) -> Result<rs::BulkSelector, CoreError> {
     let o = opts("selector", &["scheduleIds", "filter"], Some(u))?;
-    let ids: Vec<String> = o
-        .get("scheduleIds", "a list of schedule UUIDs")?
-        .unwrap_or_default();
-    let schedule_ids = ids
-        .iter()
-        .map(|i| ScheduleId::parse(i))
-        .collect::<Result<_, _>>()?;
+    let ids: Option<Vec<String>> = o.get("scheduleIds", "a list of schedule UUIDs")?;
     Ok(rs::BulkSelector {
-        schedule_ids,
+        schedule_ids: ids
+            .iter()
+            .flatten()
+            .map(|i| ScheduleId::parse(i))
+            .collect::<Result<_, _>>()?,
         filter: o.get("filter", "a Qualys query (text)")?,
     })
 }

@@ -196,7 +196,6 @@ pub(crate) use qualys_cs_core::json_api::{self, camel_keys as camel, snake_keys 
 /// A JSON value on its way to JavaScript (dates as `Date`, see the module docs).
 pub struct Js(pub Value);
 
-/// Serializes a core value for JavaScript.
 pub(crate) fn js<T: Serialize>(v: T) -> Result<Js, CoreError> {
     serde_json::to_value(v)
         .map(Js)

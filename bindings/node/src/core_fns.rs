@@ -141,13 +141,6 @@ functions! {
 /// Every validation rule of the core: code, severity (`error` or `warning`) and what it checks.
 #[napi(ts_return_type = "ValidationRule[]")]
 pub fn validation_rules() -> Js {
-    let rule = |(code, severity, description): &(&str, core::Severity, &str)| {
-        let severity = if *severity == core::Severity::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        json!({ "code": code, "severity": severity, "description": description })
-    };
+    let rule = |(code, severity, description): &(&str, core::Severity, &str)| json!({ "code": code, "severity": severity, "description": description });
     Js(core::RULES.iter().map(rule).collect())
 }

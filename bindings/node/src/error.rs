@@ -27,18 +27,14 @@ const ERROR_CLASS_SOURCE: &str = r#"(() => {
 
 type ErrorClass = FunctionRef<FnArgs<(String, Value)>, Unknown<'static>>;
 
-/// Per-environment state: the error class.
-struct EnvState {
-    error_class: ErrorClass,
-}
-
-/// Defines the error class in this environment and exports it as `QualysCsError`.
+/// Defines the error class in this environment (kept as the environment's instance data) and
+/// exports it as `QualysCsError`.
 pub(crate) fn install(env: &Env, exports: &mut Object) -> napi::Result<()> {
     let class: Function<FnArgs<(String, Value)>, Unknown<'static>> =
         env.run_script(ERROR_CLASS_SOURCE)?;
-    let error_class = class.create_ref()?;
+    let error_class: ErrorClass = class.create_ref()?;
     exports.set("QualysCsError", class)?;
-    env.set_instance_data(EnvState { error_class }, (), |_| {})
+    env.set_instance_data(error_class, (), |_| {})
 }
 
 /// The fields of a core error as the class constructor copies them (the names of
@@ -57,12 +53,11 @@ fn fields(e: &CoreError) -> Value {
     o
 }
 
-/// Builds the `QualysCsError` instance for `e`.
 pub(crate) fn error_object<'env>(env: &'env Env, e: &CoreError) -> napi::Result<Unknown<'env>> {
     let state = env
-        .get_instance_data::<EnvState>()?
+        .get_instance_data::<ErrorClass>()?
         .ok_or_else(|| napi::Error::new(Status::GenericFailure, "qualys-cs is not initialised"))?;
-    let class = state.error_class.borrow_back(env)?;
+    let class = state.borrow_back(env)?;
     class.new_instance((e.to_string(), fields(e)).into())
 }
 

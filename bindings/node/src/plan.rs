@@ -20,12 +20,11 @@ use crate::error::{error_object, js_error, promise, sync};
 
 /// Options of `plan()` and `Client.plan()` (`PlanOptions`).
 pub(crate) fn plan_options(u: Option<Unknown<'_>>) -> Result<Opts, CoreError> {
-    opts(
-        "planOptions",
-        &["prune", "format", "source", "reference"],
-        u,
-    )
+    opts("planOptions", &PLAN_OPTIONS, u)
 }
+
+const PLAN_OPTIONS: [&str; 4] = ["prune", "format", "source", "reference"];
+const APPLY_OPTIONS: [&str; 2] = ["concurrency", "dryRun"];
 
 /// A desired-state document: YAML or JSON text, or the object form.
 pub(crate) fn document(u: Unknown<'_>) -> Result<Value, CoreError> {
@@ -169,17 +168,11 @@ impl Client {
             let bad = |v: &Value| wrong("plan", what, Some(v));
             serde_json::from_value::<cplan::Plan>(snake(v.clone())).map_err(|_| bad(&v))
         });
-        let o = sync(
-            env,
-            opts("applyOptions", &["concurrency", "dryRun"], options),
-        )?;
-        let (d, c) = (ApplyOptions::default(), self.inner.clone());
-        let concurrency = sync(env, o.get("concurrency", "a whole number, 1 or more"))?;
-        let dry_run = sync(env, o.get("dryRun", "true or false"))?.unwrap_or(false);
-        let opts = ApplyOptions {
-            concurrency: concurrency.unwrap_or(d.concurrency),
-            dry_run,
-        };
+        let (mut settings, c) = (ApplyOptions::default(), self.inner.clone());
+        let o = sync(env, opts("applyOptions", &APPLY_OPTIONS, options))?;
+        let concurrency = o.get("concurrency", "a whole number, 1 or more");
+        settings.concurrency = sync(env, concurrency)?.unwrap_or(settings.concurrency);
+        settings.dry_run = sync(env, o.get("dryRun", "true or false"))?.unwrap_or(false);
         let callback: Option<Arc<ProgressCallback>> = match on_progress {
             Some(f) if f.get_type()? == ValueType::Function => {
                 // SAFETY: checked to be a function just before.
@@ -198,7 +191,7 @@ impl Client {
         promise(env, async move {
             let plan = plan?;
             let Some(tsfn) = callback else {
-                return Ok(Report(c.apply(&plan, &opts, None).await));
+                return Ok(Report(c.apply(&plan, &settings, None).await));
             };
             // Progress goes through a channel and each JavaScript call is awaited, so every
             // call has run when the Promise resolves.
@@ -214,7 +207,7 @@ impl Client {
                     }
                 }
             };
-            let (report, ()) = tokio::join!(c.apply(&plan, &opts, Some(progress)), forward);
+            let (report, ()) = tokio::join!(c.apply(&plan, &settings, Some(progress)), forward);
             Ok(Report(report))
         })
     }

@@ -48,11 +48,13 @@ impl Call {
     fn future<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let f = self.take()?;
         crate::logging::refresh(py);
-        future_into_py(py, async move {
-            let v = f.await.map_err(to_pyerr)?;
-            Python::attach(|py| from_value(py, &v).map(Bound::unbind))
-        })
+        future_into_py(py, async move { unbound(f.await.map_err(to_pyerr)?) })
     }
+}
+
+/// A JSON value as Python objects, from any thread.
+fn unbound(v: Value) -> PyResult<Py<PyAny>> {
+    Python::attach(|py| from_value(py, &v).map(Bound::unbind))
 }
 
 fn text(obj: &Bound<'_, PyAny>, path: &str, what: &str) -> PyResult<String> {
@@ -102,14 +104,13 @@ fn list_options(options: &Bound<'_, PyAny>) -> PyResult<qc::ListOptions> {
     let text = |k: &str| arg(&get(k), 0, &format!("/{k}"), "text").py_err();
     let count = |k: &str| arg(&get(k), 0, &format!("/{k}"), "a whole number").py_err();
     let lenient: Option<bool> = arg(&get("lenient"), 0, "/lenient", "True or False").py_err()?;
-    let o = qc::ListOptions {
+    Ok(qc::ListOptions {
         filter: text("filter")?,
         page_number: count("page_number")?,
         page_size: count("page_size")?,
         sort: text("sort")?,
-        lenient: false,
-    };
-    Ok(o.lenient(lenient.unwrap_or(false)))
+        lenient: lenient.unwrap_or(false),
+    })
 }
 
 /// Items as canonical JSON, whatever the listing.
@@ -142,10 +143,7 @@ impl Paged {
         future_into_py(py, async move {
             match p.lock().await.next().await {
                 None => Err(PyStopAsyncIteration::new_err(())),
-                Some(r) => {
-                    let v = r.map_err(to_pyerr)?;
-                    Python::attach(|py| from_value(py, &v).map(Bound::unbind))
-                }
+                Some(r) => unbound(r.map_err(to_pyerr)?),
             }
         })
     }
@@ -373,13 +371,14 @@ impl NativeClient {
         interval: f64,
     ) -> PyResult<Call> {
         let (reg, id) = (registry_id(reg)?, schedule_id(id)?);
+        let statuses = |l: Vec<String>| {
+            l.iter()
+                .map(|s| core::ScheduleStatus::from_wire(s))
+                .collect()
+        };
         let options = qc::wait::WaitOptions {
             until: until.map_or(qc::wait::WaitFor::Terminal, |l| {
-                qc::wait::WaitFor::Any(
-                    l.iter()
-                        .map(|s| core::ScheduleStatus::from_wire(s))
-                        .collect(),
-                )
+                qc::wait::WaitFor::Any(statuses(l))
             }),
             timeout: duration_from_secs(timeout, "timeout")?,
             interval: duration_from_secs(interval, "interval")?,
@@ -388,7 +387,6 @@ impl NativeClient {
     }
 }
 
-/// Registers the classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<Call>()?;

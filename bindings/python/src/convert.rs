@@ -8,7 +8,6 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use qualys_cs_core::{Error, Violation};
 use serde_json::{Map, Number, Value};
 
-/// A `validation` error with one violation.
 pub fn invalid(path: &str, code: &str, message: impl Into<String>) -> Error {
     Error::Validation {
         violations: vec![Violation::new(path, code, message.into())],
@@ -68,20 +67,15 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
                     return Err(wrong(path, format!("dict keys must be str, not {t}")));
                 }
             };
-            let len = path.len();
-            path.push('/');
-            path.push_str(&qualys_cs_core::decode::pointer_token(&key));
-            let value = to_value_at(&v, path)?;
-            path.truncate(len);
+            let value = child(&v, path, &qualys_cs_core::decode::pointer_token(&key))?;
             m.insert(key, value);
         }
         return Ok(Value::Object(m));
     }
-    if let Ok(l) = obj.cast::<PyList>() {
-        return seq(l.iter(), l.len(), path);
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return seq(t.iter(), t.len(), path);
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let items = obj.try_iter()?.enumerate();
+        let items = items.map(|(i, item)| child(&item?, path, &i.to_string()));
+        return items.collect::<PyResult<_>>().map(Value::Array);
     }
     // Our own models (ScheduleRequest, Schedule, enums, ...) nested inside a dict or list.
     let py = obj.py();
@@ -106,20 +100,14 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Value> {
     ))
 }
 
-fn seq<'py>(
-    items: impl Iterator<Item = Bound<'py, PyAny>>,
-    len: usize,
-    path: &mut String,
-) -> PyResult<Value> {
-    let mut out = Vec::with_capacity(len);
-    for (i, item) in items.enumerate() {
-        let l = path.len();
-        path.push('/');
-        path.push_str(&i.to_string());
-        out.push(to_value_at(&item, path)?);
-        path.truncate(l);
-    }
-    Ok(Value::Array(out))
+/// `obj`, found at `path` + `/token` (the path as it was on return).
+fn child(obj: &Bound<'_, PyAny>, path: &mut String, token: &str) -> PyResult<Value> {
+    let len = path.len();
+    path.push('/');
+    path.push_str(token);
+    let value = to_value_at(obj, path);
+    path.truncate(len);
+    value
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -146,7 +134,6 @@ pub fn json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// Any serializable value as plain Python objects.
 pub fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
     from_value(py, &json(v))
 }

@@ -9,10 +9,10 @@ use crate::errors::to_pyerr;
 use crate::runtime::block_on;
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use qualys_cs_core as core;
 use qualys_cs_emulator as emu;
-use serde_json::{Number, Value, json};
-use std::collections::HashMap;
+use serde_json::{Map, Value, json};
 use std::sync::{Arc, Mutex};
 
 fn emu_err(e: emu::Error) -> PyErr {
@@ -28,9 +28,16 @@ fn emu_err(e: emu::Error) -> PyErr {
 #[pyclass(module = "qualys_cs._native", frozen, subclass)]
 pub struct Emulator {
     handle: Mutex<Option<Arc<emu::EmulatorHandle>>>,
+    /// The gateway base URL, e.g. `http://127.0.0.1:40123`.
+    #[pyo3(get)]
     url: String,
+    /// The bound port.
+    #[pyo3(get)]
     port: u16,
-    wire: emu::WireProfile,
+    /// The wire profile it answers in: `"full"` (today's documentation) or `"oas2021"`
+    /// (Qualys's 2021 OpenAPI shape).
+    #[pyo3(get)]
+    wire: &'static str,
     pid: u32,
 }
 
@@ -55,73 +62,34 @@ impl Emulator {
 
 #[pymethods]
 impl Emulator {
+    /// Starts an emulator; `options` are read by the emulator crate's one reader (snake_case,
+    /// durations in seconds): an unknown or wrong option is a `ConfigError` naming it.
     #[new]
-    #[pyo3(signature = (
-        *, host = None, port = 0, users = None, users_without_permission = None, token_ttl = None,
-        rate_limit = None, realtime_clock = false, tls = None, config_file = None, data_dir = None,
-        job_step = None, fail_jobs = false, clock_start = None, wire = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        host: Option<String>,
-        port: u16,
-        users: Option<HashMap<String, String>>,
-        users_without_permission: Option<HashMap<String, String>>,
-        token_ttl: Option<f64>,
-        rate_limit: Option<(u64, f64)>,
-        realtime_clock: bool,
-        tls: Option<(String, String)>,
-        config_file: Option<String>,
-        data_dir: Option<String>,
-        job_step: Option<f64>,
-        fail_jobs: bool,
-        clock_start: Option<&Bound<'_, PyAny>>,
-        wire: Option<&str>,
-    ) -> PyResult<Self> {
-        // One reader for every language: the emulator crate's (a wrong value: `ConfigError`).
-        let clock_start = clock_start
-            .map(|c| timestamp_from_py(c, "clock_start"))
-            .transpose()?;
-        // Not finite: text, which the reader refuses (JSON would make it null, i.e. unset).
-        let secs = |s: Option<f64>| {
-            s.map(|s| Number::from_f64(s).map_or(json!(s.to_string()), Value::Number))
-        };
-        let options = json!({"host": host, "port": port, "users": users, "users_without_permission":
-            users_without_permission, "token_ttl": secs(token_ttl), "rate_limit": rate_limit.map(|(l, w)| (l, secs(Some(w)))),
-            "realtime_clock": realtime_clock, "tls": tls, "config_file": config_file, "data_dir": data_dir,
-            "job_step": secs(job_step), "fail_jobs": fail_jobs, "clock_start": clock_start.map(|t| t.to_string()),
-            "wire": wire});
-        let options = options.as_object().cloned().unwrap_or_default();
-        let b = emu::options::builder_from_json(&options, emu::options::OptionStyle::SnakeSeconds)
+    #[pyo3(signature = (**options))]
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut map = Map::new();
+        for (k, v) in options.into_iter().flat_map(|o| o.iter()) {
+            let v = match k.extract::<String>()?.as_str() {
+                "clock_start" if !v.is_none() => {
+                    json!(timestamp_from_py(&v, "clock_start")?.to_string())
+                }
+                _ => to_value(&v)?,
+            };
+            map.insert(k.extract()?, v);
+        }
+        let b = emu::options::builder_from_json(&map, emu::options::OptionStyle::SnakeSeconds)
             .map_err(to_pyerr)?;
         crate::logging::refresh(py);
         let handle = block_on(py, async move { b.start().await.map_err(emu_err) })?;
         Ok(Emulator {
             url: handle.url().to_owned(),
             port: handle.port(),
-            wire: handle.wire(),
+            wire: handle.wire().as_str(),
             pid: std::process::id(),
             handle: Mutex::new(Some(Arc::new(handle))),
         })
     }
 
-    /// The gateway base URL, e.g. `http://127.0.0.1:40123`.
-    #[getter]
-    fn url(&self) -> &str {
-        &self.url
-    }
-    /// The bound port.
-    #[getter]
-    fn port(&self) -> u16 {
-        self.port
-    }
-    /// The wire profile it answers in: `"full"` (today's documentation) or `"oas2021"`
-    /// (Qualys's 2021 OpenAPI shape).
-    #[getter]
-    fn wire(&self) -> &'static str {
-        self.wire.as_str()
-    }
     /// True until `stop()`.
     #[getter]
     fn running(&self) -> bool {
@@ -197,25 +165,26 @@ impl Emulator {
     /// Stops the server (open requests may finish) and waits for it.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
-        match handle {
-            Some(h) if self.pid == std::process::id() => match Arc::try_unwrap(h) {
-                Ok(h) => block_on(py, async move {
-                    h.stop().await;
-                    Ok(())
-                }),
-                // Another thread is using it right now: the last user's drop shuts it down.
-                Err(shared) => {
-                    drop(shared);
-                    Ok(())
-                }
-            },
-            // A forked child: the server lives in the parent; leave it alone.
-            Some(h) => {
-                std::mem::forget(h);
+        match handle.map(|h| self.release(h)) {
+            Some(Some(h)) => block_on(py, async move {
+                h.stop().await;
                 Ok(())
-            }
-            None => Ok(()),
+            }),
+            _ => Ok(()),
         }
+    }
+}
+
+impl Emulator {
+    /// The handle to stop when this process owns its last reference; else `None`, and the
+    /// handle is let go: another thread's drop shuts it down, and a forked child leaves the
+    /// parent's server alone.
+    fn release(&self, h: Arc<emu::EmulatorHandle>) -> Option<emu::EmulatorHandle> {
+        if self.pid != std::process::id() {
+            std::mem::forget(h);
+            return None;
+        }
+        Arc::try_unwrap(h).ok()
     }
 }
 
@@ -226,18 +195,11 @@ impl Drop for Emulator {
             .get_mut()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        if let Some(h) = h {
-            if self.pid == std::process::id() {
-                // Signals the shutdown without waiting.
-                drop(h);
-            } else {
-                std::mem::forget(h);
-            }
-        }
+        // Dropping the handle signals the shutdown without waiting.
+        drop(h.map(|h| self.release(h)));
     }
 }
 
-/// Registers the class and the demo constants.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Emulator>()?;
     m.add("DEMO_USER", emu::DEMO_USER)?;

@@ -22,7 +22,6 @@ pub fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>>
     factory.bind(py).call1((from_value(py, &error_value(e))?,))
 }
 
-/// The Python exception to raise for an error.
 pub fn to_pyerr(e: Error) -> PyErr {
     Python::attach(|py| match exception(py, &e) {
         Ok(obj) => PyErr::from_value(obj),

@@ -2,7 +2,7 @@
 //! (`qualys_cs._models`) wrap what these return; every rule stays in the core.
 
 use crate::convert::{
-    datetime_from_timestamp, from_value, invalid, timestamp_from_py, to_py, to_value,
+    datetime_from_timestamp, from_value, invalid, json, timestamp_from_py, to_py, to_value,
 };
 use crate::errors::{IntoPy as _, exception};
 use pyo3::prelude::*;
@@ -110,10 +110,8 @@ fn next_runs<'py>(
     after: &Bound<'py, PyAny>,
     n: usize,
 ) -> Obj<'py> {
-    let (c, a) = (
-        timestamp_from_py(created, "created")?,
-        timestamp_from_py(after, "after")?,
-    );
+    let c = timestamp_from_py(created, "created")?;
+    let a = timestamp_from_py(after, "after")?;
     datetimes(py, core::next_runs(&request(data)?, c, a, n))
 }
 
@@ -126,10 +124,8 @@ fn next_runs_in_zone(
     n: usize,
     zone: &str,
 ) -> PyResult<Vec<String>> {
-    let (c, a) = (
-        timestamp_from_py(created, "created")?,
-        timestamp_from_py(after, "after")?,
-    );
+    let c = timestamp_from_py(created, "created")?;
+    let a = timestamp_from_py(after, "after")?;
     core::next_runs_in_zone(&request(data)?, c, a, n, zone).py_err()
 }
 
@@ -287,6 +283,11 @@ fn check_settings(settings: &Bound<'_, PyAny>) -> PyResult<()> {
         .map(drop)
 }
 
+/// `error` or `warning`.
+pub fn severity(s: &core::Severity) -> String {
+    json(s).as_str().unwrap_or_default().to_owned()
+}
+
 /// Registers the functions and the constants (known enum values, error codes, rules).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for f in [
@@ -317,30 +318,22 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let limit = serde_json::json!({"max_concurrency": l.max_concurrency, "initial_limit": l.initial_limit,
         "initial_window": l.initial_window.as_secs_f64(), "enabled": l.enabled});
     m.add("RATE_LIMIT_DEFAULTS", from_value(m.py(), &limit)?)?;
-    let names = |v: &mut dyn Iterator<Item = &str>| v.map(str::to_owned).collect::<Vec<_>>();
     m.add(
         "WEEK_DAYS",
-        names(&mut core::WeekDay::KNOWN.iter().map(|w| w.as_str())),
+        from_value(m.py(), &json(&core::WeekDay::KNOWN))?,
     )?;
     m.add(
         "REGISTRY_TYPES",
-        names(&mut core::RegistryType::KNOWN.iter().map(|w| w.as_str())),
+        from_value(m.py(), &json(&core::RegistryType::KNOWN))?,
     )?;
     m.add(
         "SCHEDULE_STATUSES",
-        names(&mut core::ScheduleStatus::KNOWN.iter().map(|w| w.as_str())),
+        from_value(m.py(), &json(&core::ScheduleStatus::KNOWN))?,
     )?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
-    let sev = |s: &core::Severity| {
-        if *s == core::Severity::Error {
-            "error"
-        } else {
-            "warning"
-        }
-    };
     let rules = core::RULES
         .iter()
-        .map(|(code, s, desc)| (*code, sev(s), *desc));
+        .map(|(code, s, desc)| (*code, severity(s), *desc));
     m.add("RULES", rules.collect::<Vec<_>>())?;
     let platforms = qc::Platform::ALL
         .iter()

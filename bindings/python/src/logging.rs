@@ -8,7 +8,7 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyDict;
+use pyo3::types::IntoPyDict as _;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tracing::field::{Field, Visit};
@@ -18,7 +18,8 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
 
-const LOGGERS: [&str; 3] = ["qualys_cs.client", "qualys_cs.emulator", "qualys_cs.core"];
+/// The crates whose events are forwarded; `qualys_cs_client` logs to `qualys_cs.client`, ….
+const TARGETS: [&str; 3] = ["qualys_cs_client", "qualys_cs_emulator", "qualys_cs_core"];
 
 /// The lowest Python level any of our loggers accepts (WARNING until refreshed).
 static GATE: AtomicU32 = AtomicU32::new(30);
@@ -27,9 +28,10 @@ static LOGGER_OBJECTS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 fn loggers(py: Python<'_>) -> PyResult<&Vec<Py<PyAny>>> {
     LOGGER_OBJECTS.get_or_try_init(py, || {
         let logging = py.import("logging")?;
-        LOGGERS
+        TARGETS
             .iter()
-            .map(|n| Ok(logging.call_method1("getLogger", (*n,))?.unbind()))
+            .map(|t| t.replacen("qualys_cs_", "qualys_cs.", 1))
+            .map(|n| Ok(logging.call_method1("getLogger", (n,))?.unbind()))
             .collect::<PyResult<Vec<_>>>()
     })
 }
@@ -37,16 +39,16 @@ fn loggers(py: Python<'_>) -> PyResult<&Vec<Py<PyAny>>> {
 /// Re-reads the loggers' effective levels (cheap; called at the start of each operation).
 pub fn refresh(py: Python<'_>) {
     let Ok(ls) = loggers(py) else { return };
-    let mut lowest = u32::MAX;
-    for l in ls {
-        if let Ok(level) = l
-            .bind(py)
-            .call_method0("getEffectiveLevel")
-            .and_then(|v| v.extract::<u32>())
-        {
-            lowest = lowest.min(level);
-        }
-    }
+    let level = |l: &Py<PyAny>| {
+        l.bind(py)
+            .call_method0("getEffectiveLevel")?
+            .extract::<u32>()
+    };
+    let lowest = ls
+        .iter()
+        .filter_map(|l| level(l).ok())
+        .min()
+        .unwrap_or(u32::MAX);
     GATE.store(lowest, Ordering::Relaxed);
 }
 
@@ -59,9 +61,6 @@ fn python_level(l: &Level) -> u32 {
         Level::TRACE => 5,
     }
 }
-
-/// The crate (target prefix) of each logger of [`LOGGERS`].
-const TARGETS: [&str; 3] = ["qualys_cs_client", "qualys_cs_emulator", "qualys_cs_core"];
 
 fn logger_index(target: &str) -> Option<usize> {
     TARGETS.iter().position(|t| target.starts_with(t))
@@ -136,8 +135,7 @@ where
         }
         let mut f = Fields::default();
         event.record(&mut f);
-        let mut text = f.message;
-        text.push_str(&f.rest);
+        let mut text = f.message + &f.rest;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
                 let ext = span.extensions();
@@ -152,10 +150,7 @@ where
             if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
                 return Ok(());
             }
-            let extra = PyDict::new(py);
-            extra.set_item("rust_target", target)?;
-            let kw = PyDict::new(py);
-            kw.set_item("extra", extra)?;
+            let kw = [("extra", [("rust_target", target)].into_py_dict(py)?)].into_py_dict(py)?;
             logger.call_method("log", (level, "%s", text), Some(&kw))?;
             Ok(())
         });

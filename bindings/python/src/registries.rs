@@ -5,10 +5,11 @@
 use crate::client::{Call, NativeClient};
 use crate::convert::{invalid, to_py, to_value};
 use crate::errors::{IntoPy as _, to_pyerr};
+use crate::functions::severity;
 use pyo3::prelude::*;
 use qualys_cs_client::ConnectorKind;
 use qualys_cs_core::registry::{REGISTRY_RULES, RegistryRequest, validate_registry_value};
-use qualys_cs_core::{Error, RegistryId, Severity};
+use qualys_cs_core::{Error, RegistryId};
 use serde_json::Value;
 
 type Obj<'py> = PyResult<Bound<'py, PyAny>>;
@@ -109,15 +110,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_registry, m)?)?;
     m.add_function(wrap_pyfunction!(registry_request_forms, m)?)?;
     m.add_function(wrap_pyfunction!(registry_call, m)?)?;
-    let rules: Vec<_> = REGISTRY_RULES
-        .iter()
-        .map(|(code, sev, source, desc)| {
-            let sev = match sev {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            (*code, sev, *source, *desc)
-        })
+    let rules = REGISTRY_RULES.iter();
+    let rules: Vec<_> = rules
+        .map(|(c, sev, src, desc)| (*c, severity(sev), *src, *desc))
         .collect();
     m.add("REGISTRY_RULES", rules)?;
     Ok(())

@@ -12,12 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
-struct Slot {
-    pid: u32,
-    rt: Arc<Runtime>,
-}
-
-static RUNTIME: Mutex<Option<Slot>> = Mutex::new(None);
+/// The runtime and the process it was built in.
+static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
 
 fn build() -> Runtime {
     let workers = std::thread::available_parallelism()
@@ -37,18 +33,15 @@ pub fn runtime() -> Arc<Runtime> {
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
     match slot.as_ref() {
-        Some(s) if s.pid == pid => s.rt.clone(),
+        Some((p, rt)) if *p == pid => rt.clone(),
         other => {
-            if let Some(old) = other {
+            if let Some((_, old)) = other {
                 // The parent's runtime: its threads do not exist here, so dropping it would
                 // wait for them forever. Leak it instead.
-                std::mem::forget(old.rt.clone());
+                std::mem::forget(old.clone());
             }
             let rt = Arc::new(build());
-            *slot = Some(Slot {
-                pid,
-                rt: rt.clone(),
-            });
+            *slot = Some((pid, rt.clone()));
             rt
         }
     }
@@ -77,7 +70,6 @@ where
     })
 }
 
-/// The pyo3-async-runtimes adapter for our runtime.
 pub struct QcsRuntime;
 
 tokio::task_local! {
