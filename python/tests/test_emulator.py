@@ -135,3 +135,18 @@ def test_wire_profile_option() -> None:
     assert info.value.field == "wire"
     assert "full" in str(info.value) and "oas2021" in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_options_are_read_by_the_emulator_crate() -> None:
+    from datetime import datetime, timezone
+
+    start = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+    with Emulator(clock_start=start) as emu:
+        assert emu.now() == start
+    with Emulator(clock_start="2026-01-05T10:00:00Z") as emu:
+        assert emu.now() == start
+    with pytest.raises(qualys_cs.ConfigError) as info:
+        Emulator(tokn_ttl=5)  # type: ignore[call-arg]
+    assert info.value.field == "tokn_ttl" and "token_ttl" in str(info.value)
+    with pytest.raises(qualys_cs.ValidationError):
+        Emulator(clock_start=datetime(2026, 1, 5, 10, 0))
