@@ -5441,26 +5441,32 @@ public func FfiConverterTypeScheduleStatus_lower(_ value: ScheduleStatus) -> Rus
 
 
 
-public typealias Secret = String
+
+
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
 public struct FfiConverterTypeSecret: FfiConverter {
+
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Secret {
-        return try FfiConverterString.read(from: &buf)
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return Secret(builtinValue)
     }
 
     public static func write(_ value: Secret, into buf: inout [UInt8]) {
-        return FfiConverterString.write(value, into: &buf)
+        let builtinValue = value.expose()
+        return FfiConverterString.write(builtinValue, into: &buf)
     }
 
     public static func lift(_ value: RustBuffer) throws -> Secret {
-        return try FfiConverterString.lift(value)
+        let builtinValue = try FfiConverterString.lift(value)
+        return Secret(builtinValue)
     }
 
     public static func lower(_ value: Secret) -> RustBuffer {
-        return FfiConverterString.lower(value)
+        let builtinValue = value.expose()
+        return FfiConverterString.lower(builtinValue)
     }
 }
 
