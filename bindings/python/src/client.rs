@@ -61,7 +61,7 @@ fn text(obj: &Bound<'_, PyAny>, path: &str, what: &str) -> PyResult<String> {
     arg(&[to_value(obj)?], 0, path, &format!("{what} as a string")).py_err()
 }
 
-fn registry_id(obj: &Bound<'_, PyAny>) -> PyResult<RegistryId> {
+pub(crate) fn registry_id(obj: &Bound<'_, PyAny>) -> PyResult<RegistryId> {
     RegistryId::parse(&text(obj, "/registryId", "the registry id")?).py_err()
 }
 

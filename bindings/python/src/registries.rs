@@ -2,31 +2,20 @@
 //! operations, JSON in and JSON out like the rest of the module. The typed Python side is
 //! `qualys_cs._registries`; every rule stays in the core and the client.
 
-use crate::client::{Call, NativeClient};
+use crate::client::{Call, NativeClient, registry_id};
 use crate::convert::{invalid, to_py, to_value};
 use crate::errors::{IntoPy as _, to_pyerr};
 use crate::functions::severity;
 use pyo3::prelude::*;
 use qualys_cs_client::ConnectorKind;
+use qualys_cs_core::Error;
 use qualys_cs_core::registry::{REGISTRY_RULES, RegistryRequest, validate_registry_value};
-use qualys_cs_core::{Error, RegistryId};
 use serde_json::Value;
 
 type Obj<'py> = PyResult<Bound<'py, PyAny>>;
 
 fn registry_request(obj: &Bound<'_, PyAny>) -> PyResult<RegistryRequest> {
     RegistryRequest::from_value(&to_value(obj)?).py_err()
-}
-
-fn registry_id(obj: &Bound<'_, PyAny>) -> PyResult<RegistryId> {
-    match to_value(obj)? {
-        Value::String(s) => RegistryId::parse(&s).py_err(),
-        v => Err(to_pyerr(invalid(
-            "/registryId",
-            "wrong_type",
-            format!("give the registry id as a string, not {v}"),
-        ))),
-    }
 }
 
 /// The report of a registry request given as JSON-like data (`validate_registry_value`).
